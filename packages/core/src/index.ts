@@ -1,0 +1,68 @@
+/**
+ * @osal/core: the contract between language runtimes and osal backends.
+ *
+ * A runtime codes against {@link OperatingSystem} (memory + process) and takes an
+ * instance from whichever backend fits its target. This package holds the types,
+ * the strategy and annotation values, the typed errors and the small helpers every
+ * backend shares (argument checks, stats, `/proc/self/maps` formatting). It holds
+ * no backend.
+ */
+
+export {
+  alignDown,
+  alignUp,
+  formatBytes,
+  GiB,
+  isAligned,
+  isPowerOfTwo,
+  KiB,
+  MiB,
+  pagesIn,
+  rangesOverlap,
+  TiB,
+} from "./address.js";
+export { formatAnnotation, MmapAnnotation, sameAnnotation } from "./annotation.js";
+export { type Capabilities, capabilityNames } from "./capabilities.js";
+export { Errno, type ErrnoCode, errnoCodeOf, errnoDescriptions, isErrnoCode } from "./errno.js";
+export {
+  hasErrorCode,
+  hex,
+  MemoryFault,
+  MmapError,
+  type MmapErrorInit,
+  type OSCall,
+  OSError,
+  type OSErrorInit,
+} from "./errors.js";
+export { HostProcess } from "./host-process.js";
+export {
+  formatProcMaps,
+  type MapsLine,
+  type ParsedMapsLine,
+  parseProcMaps,
+} from "./maps-format.js";
+export {
+  type MadviseAdvice,
+  type MappingInfo,
+  type MemoryAccess,
+  type MremapOptions,
+  madviseAdvices,
+  type OSMemory,
+} from "./memory.js";
+export type { OperatingSystem, OperatingSystemFactory } from "./operating-system.js";
+export type { OSProcess } from "./process.js";
+export { HugePageSupport, isAccessible, MmapProtection, protectionLetters } from "./protection.js";
+export { type MemoryCall, type MemoryStats, memoryCalls, StatsRecorder } from "./stats.js";
+export { MmapStrategy, type MmapStrategyFields } from "./strategy.js";
+export {
+  type AddressSpaceShape,
+  checkAccess,
+  checkAddress,
+  checkAdvice,
+  checkAlign,
+  checkProtection,
+  checkRange,
+  checkSize,
+  checkStrategy,
+  isByteCount,
+} from "./validate.js";

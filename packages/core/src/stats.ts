@@ -1,0 +1,104 @@
+/** The memory calls that {@link MemoryStats} counts. */
+export type MemoryCall = "mmap" | "munmap" | "mremap" | "mprotect" | "madvise";
+
+/** The {@link MemoryCall} names, in a stable order. */
+export const memoryCalls: readonly MemoryCall[] = [
+  "mmap",
+  "munmap",
+  "mremap",
+  "mprotect",
+  "madvise",
+];
+
+/**
+ * What a backend has done so far. Bytes are exact, not estimates: tests and
+ * benchmarks compare them.
+ */
+export interface MemoryStats {
+  /** Bytes currently mapped by callers (every protection, reserved or not). */
+  readonly mappedBytes: number;
+  /** The highest `mappedBytes` has been. */
+  readonly peakMappedBytes: number;
+  /**
+   * Host memory this backend costs now: resident pages for a simulated process,
+   * the linear memory size (or the allocator's share of it) for wasm backends.
+   */
+  readonly footprintBytes: number;
+  /** The highest `footprintBytes` has been. */
+  readonly peakFootprintBytes: number;
+  /** Bytes charged against the commit limit (mappings with `reserve: true`). */
+  readonly committedBytes: number;
+  /** Bytes the backend itself wrote to make memory read as zero. */
+  readonly zeroedBytes: number;
+  /** Calls made, by kind (the three `dzmmap` calls count as `mmap`). */
+  readonly calls: Readonly<Record<MemoryCall, number>>;
+  /** Calls that threw, by kind. */
+  readonly failedCalls: Readonly<Record<MemoryCall, number>>;
+}
+
+/**
+ * Bookkeeping for {@link MemoryStats}, shared by backends so every one counts the
+ * same way: wrap each call in `track`, report levels with `setMapped` /
+ * `setFootprint` / `setCommitted`, and zeroing with `addZeroed`.
+ */
+export class StatsRecorder {
+  private mapped = 0;
+  private peakMapped = 0;
+  private footprint = 0;
+  private peakFootprint = 0;
+  private committed = 0;
+  private zeroed = 0;
+  private readonly calls = zeroCounts();
+  private readonly failed = zeroCounts();
+
+  /** Runs `body` as one `call`: counts it, and counts it as failed if it throws. */
+  track<T>(call: MemoryCall, body: () => T): T {
+    this.calls[call]++;
+    try {
+      return body();
+    } catch (error) {
+      this.failed[call]++;
+      throw error;
+    }
+  }
+
+  /** Sets the bytes currently mapped. */
+  setMapped(bytes: number): void {
+    this.mapped = bytes;
+    if (bytes > this.peakMapped) this.peakMapped = bytes;
+  }
+
+  /** Sets the host footprint in bytes. */
+  setFootprint(bytes: number): void {
+    this.footprint = bytes;
+    if (bytes > this.peakFootprint) this.peakFootprint = bytes;
+  }
+
+  /** Sets the bytes charged against the commit limit. */
+  setCommitted(bytes: number): void {
+    this.committed = bytes;
+  }
+
+  /** Adds bytes the backend zeroed. */
+  addZeroed(bytes: number): void {
+    this.zeroed += bytes;
+  }
+
+  /** A frozen copy of the current figures. */
+  snapshot(): MemoryStats {
+    return Object.freeze({
+      mappedBytes: this.mapped,
+      peakMappedBytes: this.peakMapped,
+      footprintBytes: this.footprint,
+      peakFootprintBytes: this.peakFootprint,
+      committedBytes: this.committed,
+      zeroedBytes: this.zeroed,
+      calls: Object.freeze({ ...this.calls }),
+      failedCalls: Object.freeze({ ...this.failed }),
+    });
+  }
+}
+
+function zeroCounts(): Record<MemoryCall, number> {
+  return { mmap: 0, munmap: 0, mremap: 0, mprotect: 0, madvise: 0 };
+}

@@ -1,0 +1,111 @@
+import { HugePageSupport, MmapProtection } from "./protection.js";
+
+/** The plain fields of an {@link MmapStrategy}. */
+export interface MmapStrategyFields {
+  /** Transparent huge page hint. */
+  readonly hugePage: HugePageSupport;
+  /** Access rights of the new mapping. */
+  readonly prot: MmapProtection;
+  /**
+   * `true`: `MAP_FIXED`, the new mapping replaces whatever was mapped there.
+   * `false`: `MAP_FIXED_NOREPLACE`, an overlap fails with `EEXIST` and changes nothing.
+   */
+  readonly replace: boolean;
+  /**
+   * `true`: the mapping is charged against the commit limit up front.
+   * `false`: `MAP_NORESERVE`, address space only; pages are charged when touched,
+   * on backends that can tell the two apart (see `capabilities.reservesWithoutCommit`).
+   */
+  readonly reserve: boolean;
+}
+
+/**
+ * How to map memory, as MMTk's `MmapStrategy`: an immutable value. Start from one
+ * of the named constants and derive variants with the `with…` builders, which
+ * return new strategies and never change the receiver.
+ */
+export class MmapStrategy implements MmapStrategyFields {
+  readonly hugePage: HugePageSupport;
+  readonly prot: MmapProtection;
+  readonly replace: boolean;
+  readonly reserve: boolean;
+
+  constructor(fields: MmapStrategyFields) {
+    this.hugePage = fields.hugePage;
+    this.prot = fields.prot;
+    this.replace = fields.replace;
+    this.reserve = fields.reserve;
+    Object.freeze(this);
+  }
+
+  /** Read-write, reserved, no huge pages, never replacing an existing mapping. */
+  static readonly DEFAULT = new MmapStrategy({
+    hugePage: HugePageSupport.No,
+    prot: MmapProtection.ReadWrite,
+    replace: false,
+    reserve: true,
+  });
+
+  /** Memory a runtime uses for its own bookkeeping: the same as `DEFAULT`. */
+  static readonly INTERNAL_MEMORY = MmapStrategy.DEFAULT;
+
+  /** For tests that map scratch ranges at fixed addresses over and over: replaces. */
+  static readonly TEST = MmapStrategy.DEFAULT.withReplace(true);
+
+  /**
+   * Raw memory behind a free-list allocator: read-write but `MAP_NORESERVE`, so a
+   * large free list costs commit only where it is used.
+   */
+  static readonly RAW_MEMORY_FREELIST = MmapStrategy.DEFAULT.withReserve(false);
+
+  /**
+   * Quarantine a range: `PROT_NONE` and `MAP_NORESERVE`. Holds the addresses so no
+   * one else gets them; chunks are later mapped inside it with `replace`.
+   */
+  static readonly QUARANTINE = new MmapStrategy({
+    hugePage: HugePageSupport.No,
+    prot: MmapProtection.NoAccess,
+    replace: false,
+    reserve: false,
+  });
+
+  /** This strategy with another huge page hint. */
+  withHugePage(hugePage: HugePageSupport): MmapStrategy {
+    return new MmapStrategy({ ...this.fields(), hugePage });
+  }
+
+  /** This strategy with other access rights. */
+  withProt(prot: MmapProtection): MmapStrategy {
+    return new MmapStrategy({ ...this.fields(), prot });
+  }
+
+  /** This strategy with `MAP_FIXED` (`true`) or `MAP_FIXED_NOREPLACE` (`false`). */
+  withReplace(replace: boolean): MmapStrategy {
+    return new MmapStrategy({ ...this.fields(), replace });
+  }
+
+  /** This strategy reserved up front (`true`) or `MAP_NORESERVE` (`false`). */
+  withReserve(reserve: boolean): MmapStrategy {
+    return new MmapStrategy({ ...this.fields(), reserve });
+  }
+
+  /** True when both strategies ask for the same thing. */
+  equals(other: MmapStrategyFields): boolean {
+    return (
+      this.hugePage === other.hugePage &&
+      this.prot === other.prot &&
+      this.replace === other.replace &&
+      this.reserve === other.reserve
+    );
+  }
+
+  /** The plain fields, for logging and serialisation. */
+  fields(): MmapStrategyFields {
+    return {
+      hugePage: this.hugePage,
+      prot: this.prot,
+      replace: this.replace,
+      reserve: this.reserve,
+    };
+  }
+}

@@ -1,0 +1,5 @@
+import { defineProject } from "vitest/config";
+
+export default defineProject({
+  test: { name: "ghc-megablock", include: ["test/**/*.test.ts"] },
+});
