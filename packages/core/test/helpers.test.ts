@@ -1,0 +1,121 @@
+import { describe, expect, it } from "vitest";
+import {
+  alignDown,
+  alignUp,
+  checkAlign,
+  checkRange,
+  formatAnnotation,
+  formatBytes,
+  formatProcMaps,
+  isPowerOfTwo,
+  KiB,
+  MiB,
+  MmapAnnotation,
+  MmapError,
+  parseProcMaps,
+  StatsRecorder,
+  TiB,
+} from "../src/index.js";
+
+const space = { pageSize: 4 * KiB, addressSpaceEnd: 2 ** 47 };
+
+function codeOf(body: () => unknown): string | undefined {
+  try {
+    body();
+  } catch (error) {
+    if (error instanceof MmapError) return error.code;
+    throw error;
+  }
+  return undefined;
+}
+
+describe("address helpers", () => {
+  it("align without 32-bit truncation", () => {
+    expect(alignUp(2 ** 40 + 1, 2 * MiB)).toBe(2 ** 40 + 2 * MiB);
+    expect(alignDown(2 ** 46 + 5 * MiB, 4 * MiB)).toBe(2 ** 46 + 4 * MiB);
+    expect(isPowerOfTwo(TiB)).toBe(true);
+    expect(isPowerOfTwo(3 * MiB)).toBe(false);
+    expect(isPowerOfTwo(0)).toBe(false);
+    expect(formatBytes(3 * MiB)).toBe("3 MiB");
+    expect(formatBytes(1536)).toBe("1.5 KiB");
+  });
+});
+
+describe("argument checks", () => {
+  it.each([
+    ["unaligned start", 1, 4096, "EINVAL"],
+    ["unaligned size", 4096, 100, "EINVAL"],
+    ["zero size", 4096, 0, "EINVAL"],
+    ["negative start", -4096, 4096, "EINVAL"],
+    ["NaN size", 4096, Number.NaN, "EINVAL"],
+    ["non-integer start", 4096.5, 4096, "EINVAL"],
+    ["infinite size", 4096, Number.POSITIVE_INFINITY, "EINVAL"],
+    ["past the end", 2 ** 47 - 4096, 8192, "ENOMEM"],
+  ])("mmap range with %s fails with %s", (_name, start, size, code) => {
+    expect(codeOf(() => checkRange("mmap", start, size, space))).toBe(code);
+  });
+
+  it("munmap past the end is EINVAL, as on Linux", () => {
+    expect(codeOf(() => checkRange("munmap", 2 ** 47 - 4096, 8192, space))).toBe("EINVAL");
+    expect(codeOf(() => checkRange("munmap", 4096, 4096, space))).toBeUndefined();
+  });
+
+  it("alignment must be a power of two, at least a page in effect", () => {
+    expect(checkAlign("mmap", 1, space)).toBe(4 * KiB);
+    expect(checkAlign("mmap", 2 * MiB, space)).toBe(2 * MiB);
+    expect(codeOf(() => checkAlign("mmap", 3 * KiB, space))).toBe("EINVAL");
+    expect(codeOf(() => checkAlign("mmap", 0, space))).toBe("EINVAL");
+  });
+});
+
+describe("maps format", () => {
+  it("formats and parses /proc/self/maps lines with annotations", () => {
+    const text = formatProcMaps([
+      {
+        start: 0x7f0000000000,
+        end: 0x7f0000200000,
+        prot: "ReadWrite",
+        annotation: MmapAnnotation.sidemeta("immix", "mark"),
+      },
+      { start: 0x10000, end: 0x20000, prot: "NoAccess" },
+    ]);
+    expect(text).toBe(
+      `${"7f0000000000-7f0000200000 rw-p 00000000 00:00 0".padEnd(73)}[anon:sidemeta:immix:mark]\n00010000-00020000 ---p 00000000 00:00 0\n`,
+    );
+    expect(parseProcMaps(text)).toEqual([
+      {
+        start: 0x7f0000000000,
+        end: 0x7f0000200000,
+        perms: "rw-p",
+        name: "[anon:sidemeta:immix:mark]",
+      },
+      { start: 0x10000, end: 0x20000, perms: "---p", name: "" },
+    ]);
+    expect(formatAnnotation(MmapAnnotation.test("a.ts", 3))).toBe("test:a.ts:3");
+  });
+});
+
+describe("StatsRecorder", () => {
+  it("counts calls and failures and keeps peaks", () => {
+    const stats = new StatsRecorder();
+    stats.track("mmap", () => stats.setMapped(100));
+    expect(() =>
+      stats.track("munmap", () => {
+        throw new Error("no");
+      }),
+    ).toThrow("no");
+    stats.setMapped(40);
+    stats.setFootprint(64);
+    stats.setFootprint(10);
+    stats.addZeroed(7);
+    expect(stats.snapshot()).toMatchObject({
+      mappedBytes: 40,
+      peakMappedBytes: 100,
+      footprintBytes: 10,
+      peakFootprintBytes: 64,
+      zeroedBytes: 7,
+      calls: { mmap: 1, munmap: 1, mremap: 0 },
+      failedCalls: { mmap: 0, munmap: 1 },
+    });
+  });
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { HugePageSupport, MmapProtection, MmapStrategy } from "../src/index.js";
+
+describe("MmapStrategy", () => {
+  it("has MMTk's named strategies", () => {
+    expect(MmapStrategy.DEFAULT.fields()).toEqual({
+      hugePage: HugePageSupport.No,
+      prot: MmapProtection.ReadWrite,
+      replace: false,
+      reserve: true,
+    });
+    expect(MmapStrategy.INTERNAL_MEMORY.equals(MmapStrategy.DEFAULT)).toBe(true);
+    expect(MmapStrategy.TEST.replace).toBe(true);
+    expect(MmapStrategy.RAW_MEMORY_FREELIST.reserve).toBe(false);
+    expect(MmapStrategy.QUARANTINE.fields()).toEqual({
+      hugePage: HugePageSupport.No,
+      prot: MmapProtection.NoAccess,
+      replace: false,
+      reserve: false,
+    });
+  });
+
+  it("is immutable: builders return new values and leave the receiver alone", () => {
+    const base = MmapStrategy.DEFAULT;
+    const derived = base
+      .withProt(MmapProtection.ReadWriteExec)
+      .withHugePage(HugePageSupport.TransparentHugePages);
+    expect(derived.prot).toBe("ReadWriteExec");
+    expect(derived.hugePage).toBe("TransparentHugePages");
+    expect(base.prot).toBe("ReadWrite");
+    expect(Object.isFrozen(base)).toBe(true);
+    expect(() => {
+      (base as { replace: boolean }).replace = true;
+    }).toThrow(TypeError);
+    expect(base.withReplace(true).withReserve(false).fields()).toMatchObject({
+      replace: true,
+      reserve: false,
+    });
+  });
+});
