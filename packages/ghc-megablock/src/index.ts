@@ -1,1 +1,15 @@
-export {};
+/**
+ * @osal/ghc-megablock: GHC's wasm megablock allocator as an osal backend.
+ * `createGhcMegablock()` grows a `WebAssembly.Memory` in aligned megablocks,
+ * keeps freed ones on a coalescing free list and never returns memory.
+ */
+
+export {
+  createGhcMegablock,
+  FOREIGN_MEMORY_NAME,
+  GhcMegablock,
+  ghcMegablockCapabilities,
+  MBLOCK_ANNOTATION,
+} from "./ghc-megablock.js";
+export { type LinearMemory, WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "./linear-memory.js";
+export { DEFAULT_MEGABLOCK_SIZE, type GhcMegablockOptions } from "./options.js";

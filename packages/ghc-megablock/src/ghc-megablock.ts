@@ -1,0 +1,684 @@
+/*
+ * Note [Megablocks over linear memory]
+ * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+ * This backend is GHC's wasm megablock allocator (rts/sm/OSMem.c for wasm)
+ * turned into an osal backend. Linear memory only grows, in 64 KiB pages, has
+ * no holes and no protection, so instead of emulating mmap on top of malloc it
+ * grows the memory directly in megablocks (1 MiB by default, 64 KiB
+ * selectable) and keeps what is freed for reuse.
+ *
+ * Page size. The megablock is the page: every range is megablock-aligned and a
+ * whole number of megablocks; partial munmap works at that granularity.
+ *
+ * Data structures. A page table (MegablockTable) with one entry per megablock of
+ * the address space: Foreign (never ours), Free or Mapped, a dirty bit (handed
+ * out at least once since it was grown, so its bytes may be non-zero) and, for
+ * mapped megablocks, an interned attribute id (protection, reserve, huge page
+ * hint, annotation). Beside it the free list (FreeRuns): runs of free
+ * megablocks sorted by address and always coalesced, so freeing a range merges
+ * it with its neighbours at once.
+ *
+ * Memory source. Fresh megablocks come from `memory.grow`. The first fresh
+ * megablock starts at the memory's current size rounded up to the megablock
+ * size (and to the requested alignment); the bytes between the old size and
+ * that boundary are never handed out, nor is anything anyone else grew: only
+ * megablocks this backend grew become Free or Mapped, the rest stay Foreign.
+ * Megablock 0 is never handed out either, so no mapping starts at address 0
+ * (the C null pointer). When alignment pushes the start past the next
+ * boundary, the megablocks skipped are grown too and go to the free list
+ * (clean). A `memory.grow` failure, or a request past the maximum, is ENOMEM
+ * before anything changed. Memory is never returned: wasm cannot shrink.
+ *
+ * Fit policy. Requests are served from the free list before the memory grows,
+ * by address-ordered first fit: the lowest suitably aligned start inside one
+ * run. First fit in address order is what GHC's own megablock free list does;
+ * it keeps live megablocks packed low and leaves the highest run large. That
+ * matters here because the highest run, when it touches the end of the
+ * memory, is extended by growing only the missing megablocks rather than
+ * starting a fresh range above it: the cheapest way to serve a large request.
+ * Coalescing keeps the run count small, so the linear scan stays short; a
+ * size-indexed best fit would save little and cost a second index.
+ *
+ * Zeroing. Fresh megablocks are zero (linear memory grows zeroed) and are
+ * never memset. A dirty megablock taken from the free list is zeroed when it
+ * is mapped; `madvise(dontneed)` zeroes its range. `stats().zeroedBytes` counts
+ * exactly the bytes written by those fills.
+ *
+ * Remapping. Growing in place without MREMAP_MAYMOVE is refused with ENOMEM
+ * (capabilities.remapInPlace is false). With mayMove the mapping grows in
+ * place when the megablocks after it are free (or are the end of the memory),
+ * else it moves: new megablocks, copy, old ones freed. Shrinking frees the tail.
+ *
+ * Fixed placement. `dzmmap` (MAP_FIXED or MAP_FIXED_NOREPLACE) is ENOTSUP:
+ * GHC's allocator picks addresses, callers don't. `dzmmapPreferred` honours its
+ * hint when the range is free megablocks (or continues into the growable end).
+ *
+ * Protection is recorded, shown in the maps and checked by the access API
+ * (read/write/fill fault on unmapped and NoAccess megablocks); direct stores to
+ * the WebAssembly.Memory cannot be stopped.
+ *
+ * Locking. None: the backend is single-threaded, and a shared memory is
+ * refused when the backend is created.
+ */
+
+import {
+  type Capabilities,
+  checkAccess,
+  checkAdvice,
+  checkAlign,
+  checkProtection,
+  checkRange,
+  checkSize,
+  checkStrategy,
+  formatProcMaps,
+  HostProcess,
+  hasErrorCode,
+  type MadviseAdvice,
+  type MappingInfo,
+  type MapsLine,
+  MemoryFault,
+  type MemoryStats,
+  MmapAnnotation,
+  MmapError,
+  MmapProtection,
+  MmapStrategy,
+  type MremapOptions,
+  type OperatingSystem,
+  StatsRecorder,
+} from "@osal/core";
+import { FreeRuns } from "./free-runs.js";
+import type { LinearMemory } from "./linear-memory.js";
+import { MegablockState, MegablockTable } from "./megablock-table.js";
+import { type GhcMegablockOptions, resolveOptions } from "./options.js";
+
+/** What ghc-megablock really does; see Note [Megablocks over linear memory]. */
+export const ghcMegablockCapabilities: Capabilities = Object.freeze({
+  fixed: false,
+  noReplace: false,
+  partialUnmap: true,
+  remapInPlace: false,
+  enforcesProtection: false,
+  reservesWithoutCommit: false,
+  returnsMemoryToHost: false,
+  threadSafe: false,
+});
+
+/** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
+export const MBLOCK_ANNOTATION = MmapAnnotation.misc("megablocks");
+
+/** The name foreign memory (not this backend's) has in `getProcessMemoryMaps`. */
+export const FOREIGN_MEMORY_NAME = "[heap]";
+
+/**
+ * GHC's megablock allocator as an osal backend: `OSMemory` over a
+ * `WebAssembly.Memory` at megablock granularity, plus GHC's own
+ * `getMBlocks`/`freeMBlocks`, and the host's process facts.
+ */
+export class GhcMegablock extends HostProcess implements OperatingSystem {
+  /** The megablock size: every range is a whole number of megablocks. */
+  readonly pageSize: number;
+  /** The memory's maximum rounded down to a megablock: nothing is ever mapped past it. */
+  readonly addressSpaceEnd: number;
+  /** See {@link ghcMegablockCapabilities}. */
+  readonly capabilities: Capabilities = ghcMegablockCapabilities;
+  /** The linear memory megablocks are grown from (index it directly if you must; the access API checks). */
+  readonly memory: LinearMemory;
+
+  private readonly maximumBytes: number;
+  private readonly table: MegablockTable;
+  private readonly free = new FreeRuns();
+  private readonly recorder = new StatsRecorder();
+
+  /** Use {@link createGhcMegablock}. */
+  constructor(options: GhcMegablockOptions = {}) {
+    super();
+    const resolved = resolveOptions(options);
+    this.memory = resolved.memory;
+    this.pageSize = resolved.megablockSize;
+    this.maximumBytes = resolved.maximumBytes;
+    this.addressSpaceEnd = Math.floor(this.maximumBytes / this.pageSize) * this.pageSize;
+    this.table = new MegablockTable(this.addressSpaceEnd / this.pageSize);
+    this.updateLevels();
+  }
+
+  // ---- GHC's interface ------------------------------------------------------
+
+  /**
+   * GHC's `getMBlocks`: `n` consecutive megablocks, aligned to the megablock
+   * size, read-write and reading as zeros. Returns the address of the first.
+   * Counted as an `mmap` call. `EINVAL` for a bad `n`, `ENOMEM` when the memory
+   * cannot grow.
+   */
+  getMBlocks(n: number, annotation: MmapAnnotation = MBLOCK_ANNOTATION): number {
+    return this.recorder.track("mmap", () => {
+      const size = this.megablockBytes("mmap", n);
+      checkSize("mmap", size, this, undefined, annotation);
+      return this.mapAnywhere(size, this.pageSize, MmapStrategy.DEFAULT, annotation);
+    });
+  }
+
+  /**
+   * GHC's `freeMBlocks`: returns `n` megablocks starting at `address` to the free
+   * list (memory is never given back to the host). Like `munmap`, megablocks that
+   * are not mapped are skipped. Counted as a `munmap` call.
+   */
+  freeMBlocks(address: number, n: number): void {
+    this.recorder.track("munmap", () => {
+      const size = this.megablockBytes("munmap", n);
+      checkRange("munmap", address, size, this);
+      this.unmapRange(address / this.pageSize, (address + size) / this.pageSize);
+      this.updateLevels();
+    });
+  }
+
+  // ---- OSMemory ---------------------------------------------------------------
+
+  /**
+   * Always `ENOTSUP` after validating its arguments: this backend chooses
+   * addresses itself and cannot honour `MAP_FIXED` or `MAP_FIXED_NOREPLACE`.
+   * Nothing is changed.
+   */
+  dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
+    this.recorder.track("mmap", () => {
+      checkRange("mmap", start, size, this, annotation);
+      checkStrategy("mmap", strategy, start, size, annotation);
+      throw new MmapError({
+        code: "ENOTSUP",
+        syscall: "mmap",
+        address: start,
+        size,
+        annotation,
+        detail: `ghc-megablock cannot map at a fixed address (${strategy.replace ? "MAP_FIXED" : "MAP_FIXED_NOREPLACE"}); use dzmmapAnywhere`,
+      });
+    });
+  }
+
+  /**
+   * Maps `size` bytes of zeros at an address aligned to `align` (at least a
+   * megablock): from the free list by address-ordered first fit, else by growing
+   * the memory. `ENOMEM` when the memory cannot grow, with nothing changed.
+   */
+  dzmmapAnywhere(
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation?: MmapAnnotation,
+  ): number {
+    return this.recorder.track("mmap", () => {
+      checkSize("mmap", size, this, undefined, annotation);
+      const alignment = checkAlign("mmap", align, this, size, annotation);
+      checkStrategy("mmap", strategy, undefined, size, annotation);
+      return this.mapAnywhere(size, alignment, strategy, annotation);
+    });
+  }
+
+  /**
+   * Maps at `start` when those megablocks are free (or continue into the end of
+   * the memory, which then grows), otherwise anywhere aligned to `align`. Never
+   * replaces a mapping.
+   */
+  dzmmapPreferred(
+    start: number,
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation?: MmapAnnotation,
+  ): number {
+    return this.recorder.track("mmap", () => {
+      checkRange("mmap", start, size, this, annotation);
+      const alignment = checkAlign("mmap", align, this, size, annotation);
+      checkStrategy("mmap", strategy, start, size, annotation);
+      const first = start / this.pageSize;
+      const end = first + size / this.pageSize;
+      if (first % (alignment / this.pageSize) === 0 && this.canClaim(first, end)) {
+        try {
+          this.claim(first, end, this.attributeId(strategy, annotation), first, annotation);
+          this.updateLevels();
+          return start;
+        } catch (error) {
+          if (!hasErrorCode(error, "ENOMEM")) throw error;
+        }
+      }
+      return this.mapAnywhere(size, alignment, strategy, annotation);
+    });
+  }
+
+  /**
+   * Unmaps the mapped megablocks in the range and puts them on the free list,
+   * coalescing with free neighbours. Unmapped or foreign megablocks are skipped.
+   */
+  munmap(start: number, size: number): void {
+    this.recorder.track("munmap", () => {
+      checkRange("munmap", start, size, this);
+      this.unmapRange(start / this.pageSize, (start + size) / this.pageSize);
+      this.updateLevels();
+    });
+  }
+
+  /**
+   * Linux `mremap` at megablock granularity. `[start, start + oldSize)` must be
+   * one mapping (else `EFAULT`). Shrinking frees the tail. Growing without
+   * `mayMove` is `ENOMEM` (no in-place remap), the mapping intact; with
+   * `mayMove` it grows in place when the next megablocks are free, else moves
+   * (copying the bytes, keeping the attributes). Returns the address.
+   */
+  mremap(start: number, oldSize: number, newSize: number, options: MremapOptions = {}): number {
+    return this.recorder.track("mremap", () => {
+      checkRange("mremap", start, oldSize, this);
+      checkSize("mremap", newSize, this, start);
+      const first = start / this.pageSize;
+      const oldEnd = first + oldSize / this.pageSize;
+      const newCount = newSize / this.pageSize;
+      const id = this.oneMappingId(first, oldEnd, start, oldSize);
+      const attributes = this.table.attributesById(id);
+      if (newSize <= oldSize) {
+        this.unmapRange(first + newCount, oldEnd);
+        this.updateLevels();
+        return start;
+      }
+      if (!options.mayMove) {
+        throw new MmapError({
+          code: "ENOMEM",
+          syscall: "mremap",
+          address: start,
+          size: newSize,
+          annotation: attributes.annotation,
+          detail: "ghc-megablock cannot grow a mapping in place; pass mayMove",
+        });
+      }
+      if (this.canClaim(oldEnd, first + newCount)) {
+        try {
+          this.claim(oldEnd, first + newCount, id, oldEnd, attributes.annotation);
+          this.updateLevels();
+          return start;
+        } catch (error) {
+          if (!hasErrorCode(error, "ENOMEM")) throw error;
+        }
+      }
+      const target = this.place(newCount, 1, newSize, attributes.annotation);
+      const zeroFrom = target + (oldEnd - first);
+      this.claim(target, target + newCount, id, zeroFrom, attributes.annotation);
+      const bytes = this.bytes();
+      bytes.copyWithin(target * this.pageSize, start, start + oldSize);
+      this.unmapRange(first, oldEnd);
+      this.updateLevels();
+      return target * this.pageSize;
+    });
+  }
+
+  /** Records a new protection for every megablock of the range; `ENOMEM` if any is unmapped. */
+  setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
+    this.recorder.track("mprotect", () => {
+      checkRange("mprotect", start, size, this);
+      checkProtection("mprotect", prot, start, size);
+      const first = start / this.pageSize;
+      const end = first + size / this.pageSize;
+      this.requireMapped("mprotect", first, end, start, size);
+      const changed = new Map<number, number>();
+      for (let i = first; i < end; i++) {
+        const from = this.table.attributeIdOf(i);
+        let to = changed.get(from);
+        if (to === undefined) {
+          to = this.table.intern({ ...this.table.attributesById(from), prot });
+          changed.set(from, to);
+        }
+        this.table.setAttributes(i, to);
+      }
+      this.updateLevels();
+    });
+  }
+
+  /**
+   * Advice on a mapped range (`ENOMEM` if any megablock is unmapped). `dontneed`
+   * zeroes the range (counted in `zeroedBytes`); other advice is accepted and
+   * has no effect here.
+   */
+  madvise(start: number, size: number, advice: MadviseAdvice): void {
+    this.recorder.track("madvise", () => {
+      checkRange("madvise", start, size, this);
+      checkAdvice(advice, start, size);
+      const first = start / this.pageSize;
+      this.requireMapped("madvise", first, first + size / this.pageSize, start, size);
+      if (advice === "dontneed") this.zero(start, size);
+    });
+  }
+
+  /** Throws `EFAULT` unless every megablock of the range is mapped. */
+  panicIfUnmapped(start: number, size: number): void {
+    checkRange("mmap", start, size, this);
+    const first = start / this.pageSize;
+    const hole = this.table.firstUnmapped(first, first + size / this.pageSize);
+    if (hole !== undefined) {
+      throw new MmapError({
+        code: "EFAULT",
+        syscall: "mmap",
+        address: start,
+        size,
+        detail: `megablock at ${hole * this.pageSize} is not mapped`,
+      });
+    }
+  }
+
+  /** True for an `MmapError` with code `ENOMEM`. */
+  isMmapOom(error: unknown): boolean {
+    return error instanceof MmapError && error.code === "ENOMEM";
+  }
+
+  /** The memory's maximum in bytes: the most this backend could ever hold. */
+  getSystemTotalMemory(): number {
+    return this.maximumBytes;
+  }
+
+  /** The mappings, by address, adjacent megablocks mapped alike merged. */
+  getMappings(): readonly MappingInfo[] {
+    return this.table.mappings(this.table.count, this.pageSize);
+  }
+
+  /** Calls, mapped and committed bytes, zeroed bytes, and footprint (`memory.buffer.byteLength`). */
+  stats(): MemoryStats {
+    this.updateLevels();
+    return this.recorder.snapshot();
+  }
+
+  // ---- MemoryAccess -----------------------------------------------------------
+
+  /** A copy of mapped, accessible bytes; `MemoryFault` on unmapped or `NoAccess` megablocks. */
+  read(address: number, length: number): Uint8Array {
+    checkAccess("read", address, length);
+    this.checkAccessible("read", address, length);
+    return this.bytes().slice(address, address + length);
+  }
+
+  /** Writes into mapped, accessible megablocks; `MemoryFault` (nothing written) otherwise. */
+  write(address: number, bytes: Uint8Array): void {
+    checkAccess("write", address, bytes.length);
+    this.checkAccessible("write", address, bytes.length);
+    this.bytes().set(bytes, address);
+  }
+
+  /** Fills mapped, accessible bytes with `value`; `MemoryFault` (nothing written) otherwise. */
+  fill(address: number, length: number, value: number): void {
+    checkAccess("fill", address, length, value);
+    this.checkAccessible("fill", address, length);
+    this.bytes().fill(value, address, address + length);
+  }
+
+  // ---- OSProcess ----------------------------------------------------------------
+
+  /**
+   * `/proc/self/maps` for the linear memory: this backend's mappings with their
+   * annotations, and every range of the memory it does not own (what was there
+   * before it, alignment gaps, pages grown by others) as `[heap]`. Free
+   * megablocks are not mappings and are not listed.
+   */
+  getProcessMemoryMaps(): string {
+    const lines: MapsLine[] = this.getMappings().map((mapping) => ({
+      start: mapping.start,
+      end: mapping.end,
+      prot: mapping.prot,
+      annotation: mapping.annotation,
+    }));
+    for (const range of this.foreignRanges()) {
+      lines.push({ ...range, prot: MmapProtection.ReadWrite, name: FOREIGN_MEMORY_NAME });
+    }
+    lines.sort((a, b) => a.start - b.start);
+    return formatProcMaps(lines);
+  }
+
+  // ---- internals ----------------------------------------------------------------
+
+  /** The byte count of `n` megablocks; `EINVAL` unless `n` is a positive safe integer. */
+  private megablockBytes(call: "mmap" | "munmap", n: number): number {
+    if (!Number.isSafeInteger(n) || n <= 0) {
+      throw new MmapError({
+        code: "EINVAL",
+        syscall: call,
+        detail: `megablock count ${String(n)} must be a positive integer`,
+      });
+    }
+    return n * this.pageSize;
+  }
+
+  private bytes(): Uint8Array {
+    return new Uint8Array(this.memory.buffer);
+  }
+
+  /** The first megablock growing the memory would create (the current size rounded up). */
+  private growBase(): number {
+    return Math.ceil(this.memory.buffer.byteLength / this.pageSize);
+  }
+
+  private attributeId(strategy: MmapStrategy, annotation: MmapAnnotation | undefined): number {
+    return this.table.intern({
+      prot: strategy.prot,
+      reserve: strategy.reserve,
+      hugePage: strategy.hugePage,
+      annotation,
+    });
+  }
+
+  private mapAnywhere(
+    size: number,
+    alignment: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): number {
+    const count = size / this.pageSize;
+    const first = this.place(count, alignment / this.pageSize, size, annotation);
+    this.claim(first, first + count, this.attributeId(strategy, annotation), first, annotation);
+    this.updateLevels();
+    return first * this.pageSize;
+  }
+
+  /**
+   * Where `count` megablocks aligned to `align` megablocks go: the first fit in
+   * the free list; else the highest free run, if it ends where the memory ends,
+   * extended by growth; else fresh megablocks above the memory's end.
+   * `ENOMEM` when that would pass the maximum.
+   */
+  private place(
+    count: number,
+    align: number,
+    size: number,
+    annotation: MmapAnnotation | undefined,
+  ): number {
+    const fit = this.free.firstFit(count, align);
+    if (fit !== undefined) return fit;
+    const base = this.growBase();
+    const top = this.free.last();
+    let first = Math.ceil(Math.max(base, 1) / align) * align;
+    if (top !== undefined && top.end === base) {
+      first = Math.min(first, Math.ceil(top.start / align) * align);
+    }
+    if (first + count > this.table.count) {
+      throw new MmapError({
+        code: "ENOMEM",
+        syscall: "mmap",
+        size,
+        annotation,
+        detail: `the memory cannot grow past its maximum of ${this.maximumBytes} bytes`,
+      });
+    }
+    return first;
+  }
+
+  /**
+   * True when megablocks `[first, end)` could be mapped: inside the address
+   * space, not megablock 0, and each one either free or above the memory's end.
+   */
+  private canClaim(first: number, end: number): boolean {
+    if (first < 1 || end > this.table.count) return false;
+    const base = this.growBase();
+    const ownedEnd = Math.min(end, base);
+    return ownedEnd <= first || this.free.covers(first, ownedEnd);
+  }
+
+  /**
+   * Maps megablocks `[first, end)` (checked with {@link canClaim}) with attribute
+   * `id`: grows the memory first if the range passes its end (`ENOMEM`, nothing
+   * changed, if it cannot), adding any megablocks skipped for alignment to the
+   * free list; takes the rest from the free list, zeroing the dirty ones from
+   * `zeroFrom` on (a caller about to overwrite the head passes a later index).
+   */
+  private claim(
+    first: number,
+    end: number,
+    id: number,
+    zeroFrom: number,
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    const base = this.growBase();
+    if (end > base) {
+      this.grow(end, annotation);
+      const fresh = Math.max(base, 1);
+      this.table.addFresh(fresh, end);
+      this.free.insert(fresh, end);
+    }
+    this.free.remove(first, end);
+    for (let i = Math.max(first, zeroFrom); i < end; i++) {
+      if (this.table.isDirty(i)) this.zero(i * this.pageSize, this.pageSize);
+    }
+    this.table.map(first, end, id);
+  }
+
+  /** Grows the memory so that megablock `end - 1` exists; `ENOMEM` (nothing changed) on failure. */
+  private grow(end: number, annotation: MmapAnnotation | undefined): void {
+    const current = this.memory.buffer.byteLength;
+    const target = end * this.pageSize;
+    const fail = (detail: string, cause?: unknown) =>
+      new MmapError({
+        code: "ENOMEM",
+        syscall: "mmap",
+        address: current,
+        size: target - current,
+        annotation,
+        detail,
+        cause,
+      });
+    if (target > this.maximumBytes) throw fail("past the memory's maximum");
+    try {
+      this.memory.grow((target - current) / 65536);
+    } catch (error) {
+      throw fail("memory.grow failed", error);
+    }
+  }
+
+  /** Frees every mapped megablock of `[first, end)` to the free list. */
+  private unmapRange(first: number, end: number): void {
+    let i = first;
+    while (i < end) {
+      if (this.table.stateOf(i) !== MegablockState.Mapped) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < end && this.table.stateOf(j) === MegablockState.Mapped) j++;
+      this.table.unmap(i, j);
+      this.free.insert(i, j);
+      i = j;
+    }
+  }
+
+  /** Writes zeros over `[start, start + size)` and counts them. */
+  private zero(start: number, size: number): void {
+    this.bytes().fill(0, start, start + size);
+    this.recorder.addZeroed(size);
+  }
+
+  /** The attribute id shared by every megablock of `[first, end)`, else `EFAULT`. */
+  private oneMappingId(first: number, end: number, start: number, size: number): number {
+    const hole = this.table.firstUnmapped(first, end);
+    const id = hole === undefined ? this.table.attributeIdOf(first) : -1;
+    for (let i = first; id >= 0 && i < end; i++) {
+      if (this.table.attributeIdOf(i) !== id) return this.notOneMapping(start, size);
+    }
+    return id >= 0 ? id : this.notOneMapping(start, size);
+  }
+
+  private notOneMapping(start: number, size: number): never {
+    throw new MmapError({
+      code: "EFAULT",
+      syscall: "mremap",
+      address: start,
+      size,
+      detail: "the range is not one mapping",
+    });
+  }
+
+  private requireMapped(
+    call: "mprotect" | "madvise",
+    first: number,
+    end: number,
+    start: number,
+    size: number,
+  ): void {
+    const hole = this.table.firstUnmapped(first, end);
+    if (hole !== undefined) {
+      throw new MmapError({
+        code: "ENOMEM",
+        syscall: call,
+        address: start,
+        size,
+        detail: `megablock at ${hole * this.pageSize} is not mapped`,
+      });
+    }
+  }
+
+  /** Throws `MemoryFault` at the first byte of `[address, address + length)` that is unmapped or `NoAccess`. */
+  private checkAccessible(call: "read" | "write" | "fill", address: number, length: number): void {
+    if (length === 0) return;
+    const last = Math.ceil((address + length) / this.pageSize);
+    for (let i = Math.floor(address / this.pageSize); i < last; i++) {
+      const faultAddress = Math.max(address, i * this.pageSize);
+      if (this.table.stateOf(i) !== MegablockState.Mapped) {
+        throw new MemoryFault({
+          syscall: call,
+          address,
+          size: length,
+          faultAddress,
+          reason: "unmapped",
+        });
+      }
+      if (this.table.attributesOf(i).prot === MmapProtection.NoAccess) {
+        throw new MemoryFault({
+          syscall: call,
+          address,
+          size: length,
+          faultAddress,
+          reason: "protection",
+        });
+      }
+    }
+  }
+
+  /** Byte ranges of the memory that are not this backend's megablocks. */
+  private foreignRanges(): { start: number; end: number }[] {
+    const size = this.memory.buffer.byteLength;
+    const out: { start: number; end: number }[] = [];
+    let runStart: number | undefined;
+    const blocks = Math.ceil(size / this.pageSize);
+    for (let i = 0; i <= blocks; i++) {
+      const foreign = i < blocks && this.table.stateOf(i) === MegablockState.Foreign;
+      if (foreign && runStart === undefined) runStart = i * this.pageSize;
+      if (!foreign && runStart !== undefined) {
+        out.push({ start: runStart, end: Math.min(i * this.pageSize, size) });
+        runStart = undefined;
+      }
+    }
+    return out;
+  }
+
+  private updateLevels(): void {
+    this.recorder.setMapped(this.table.mappedCount * this.pageSize);
+    this.recorder.setCommitted(this.table.committedCount * this.pageSize);
+    this.recorder.setFootprint(this.memory.buffer.byteLength);
+  }
+}
+
+/**
+ * Creates a ghc-megablock backend over `options.memory` (or a memory of its
+ * own). Throws `EINVAL` for bad options and `ENOTSUP` for a shared memory.
+ */
+export function createGhcMegablock(options: GhcMegablockOptions = {}): GhcMegablock {
+  return new GhcMegablock(options);
+}

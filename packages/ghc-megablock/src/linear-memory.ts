@@ -1,0 +1,74 @@
+import { MmapError } from "@osal/core";
+
+/** The size of a WebAssembly page, the unit of `memory.grow`: 64 KiB. */
+export const WASM_PAGE_SIZE = 65536;
+
+/** The most a wasm32 memory can hold: 65536 pages, 4 GiB. */
+export const WASM32_MAX_BYTES = 65536 * WASM_PAGE_SIZE;
+
+/**
+ * The part of a `WebAssembly.Memory` this backend uses: its buffer and `grow`.
+ * Declared structurally so the package needs neither the DOM lib nor a wasm
+ * runtime's types; any real `WebAssembly.Memory` satisfies it.
+ */
+export interface LinearMemory {
+  /** The current bytes; replaced (the old one detached) whenever the memory grows. */
+  readonly buffer: ArrayBuffer | SharedArrayBuffer;
+  /** Grows by `deltaPages` 64 KiB pages and returns the old size in pages; throws on failure. */
+  grow(deltaPages: number): number;
+}
+
+interface MemoryDescriptor {
+  initial: number;
+  maximum?: number;
+}
+
+interface WasmGlobal {
+  WebAssembly?: {
+    Memory: new (descriptor: MemoryDescriptor) => LinearMemory;
+  };
+}
+
+/**
+ * Creates a fresh, empty `WebAssembly.Memory` that may grow to `maximumBytes`
+ * (a multiple of 64 KiB, at most 4 GiB). Throws `ENOTSUP` where the host has no
+ * WebAssembly.
+ */
+export function createLinearMemory(maximumBytes: number): LinearMemory {
+  const wasm = (globalThis as WasmGlobal).WebAssembly;
+  if (wasm === undefined) {
+    throw new MmapError({
+      code: "ENOTSUP",
+      syscall: "mmap",
+      detail: "this host has no WebAssembly.Memory",
+    });
+  }
+  return new wasm.Memory({ initial: 0, maximum: maximumBytes / WASM_PAGE_SIZE });
+}
+
+/** True when `value` looks like a `WebAssembly.Memory` (has a buffer and `grow`). */
+export function isLinearMemory(value: unknown): value is LinearMemory {
+  if (typeof value !== "object" || value === null) return false;
+  const candidate = value as { buffer?: unknown; grow?: unknown };
+  return typeof candidate.grow === "function" && typeof candidate.buffer === "object";
+}
+
+/** True when the memory is shared between threads (`shared: true`). */
+export function isSharedMemory(memory: LinearMemory): boolean {
+  return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * The memory's declared maximum in bytes where the host can tell (the
+ * type-reflection `memory.type()`), otherwise `undefined`.
+ */
+export function declaredMaximumBytes(memory: LinearMemory): number | undefined {
+  const reflect = (memory as { type?: () => { maximum?: number } }).type;
+  if (typeof reflect !== "function") return undefined;
+  try {
+    const maximum = reflect.call(memory).maximum;
+    return typeof maximum === "number" ? maximum * WASM_PAGE_SIZE : undefined;
+  } catch {
+    return undefined;
+  }
+}

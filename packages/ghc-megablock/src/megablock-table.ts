@@ -1,0 +1,175 @@
+import {
+  formatAnnotation,
+  type HugePageSupport,
+  type MappingInfo,
+  type MmapAnnotation,
+  type MmapProtection,
+} from "@osal/core";
+
+/** What one megablock is to this backend. */
+export const MegablockState = {
+  /** Not this backend's: below its first growth, an alignment gap, or grown by someone else. */
+  Foreign: 0,
+  /** Grown by this backend and on its free list. */
+  Free: 1,
+  /** Handed out to a caller. */
+  Mapped: 2,
+} as const;
+
+/** One of the {@link MegablockState} values. */
+export type MegablockState = (typeof MegablockState)[keyof typeof MegablockState];
+
+/** The attributes a mapped megablock carries, shared by every megablock mapped alike. */
+export interface MappingAttributes {
+  readonly prot: MmapProtection;
+  readonly reserve: boolean;
+  readonly hugePage: HugePageSupport;
+  readonly annotation: MmapAnnotation | undefined;
+}
+
+/**
+ * The page table: one entry per megablock of the address space, holding its
+ * state, whether it has ever been handed out (`dirty`: its bytes may be
+ * non-zero, so it must be zeroed before it is handed out again) and, while
+ * mapped, its attributes (interned: megablocks mapped alike share one id).
+ * Keeps the mapped and committed megablock counts up to date.
+ */
+export class MegablockTable {
+  /** Number of megablocks the address space holds. */
+  readonly count: number;
+  private readonly state: Uint8Array;
+  private readonly dirty: Uint8Array;
+  private readonly attributeIds: Uint32Array;
+  private readonly attributes: MappingAttributes[] = [];
+  private readonly attributeKeys = new Map<string, number>();
+  private mapped = 0;
+  private committed = 0;
+
+  constructor(count: number) {
+    this.count = count;
+    this.state = new Uint8Array(count);
+    this.dirty = new Uint8Array(count);
+    this.attributeIds = new Uint32Array(count);
+  }
+
+  /** Megablocks currently mapped. */
+  get mappedCount(): number {
+    return this.mapped;
+  }
+
+  /** Megablocks currently mapped with `reserve: true`. */
+  get committedCount(): number {
+    return this.committed;
+  }
+
+  /** The id of `attributes`, the same for equal attributes. */
+  intern(attributes: MappingAttributes): number {
+    const key = [
+      attributes.prot,
+      attributes.reserve,
+      attributes.hugePage,
+      attributes.annotation ? formatAnnotation(attributes.annotation) : "",
+    ].join("|");
+    const known = this.attributeKeys.get(key);
+    if (known !== undefined) return known;
+    const id = this.attributes.length;
+    this.attributes.push(Object.freeze({ ...attributes }));
+    this.attributeKeys.set(key, id);
+    return id;
+  }
+
+  /** The state of megablock `index` (`Foreign` past the end of the table). */
+  stateOf(index: number): MegablockState {
+    return (this.state[index] ?? MegablockState.Foreign) as MegablockState;
+  }
+
+  /** True when megablock `index` has been handed out since it was grown. */
+  isDirty(index: number): boolean {
+    return this.dirty[index] === 1;
+  }
+
+  /** The attribute id of mapped megablock `index`. */
+  attributeIdOf(index: number): number {
+    return this.attributeIds[index]!;
+  }
+
+  /** The attributes of mapped megablock `index`. */
+  attributesOf(index: number): MappingAttributes {
+    return this.attributes[this.attributeIds[index]]!;
+  }
+
+  /** The attributes with id `id`. */
+  attributesById(id: number): MappingAttributes {
+    return this.attributes[id]!;
+  }
+
+  /** Marks fresh megablocks `[start, end)`, just grown, as free and clean. */
+  addFresh(start: number, end: number): void {
+    this.state.fill(MegablockState.Free, start, end);
+    this.dirty.fill(0, start, end);
+  }
+
+  /** Marks free megablocks `[start, end)` mapped with attributes `id` (and dirty from now on). */
+  map(start: number, end: number, id: number): void {
+    this.state.fill(MegablockState.Mapped, start, end);
+    this.dirty.fill(1, start, end);
+    this.attributeIds.fill(id, start, end);
+    this.mapped += end - start;
+    if (this.attributes[id]!.reserve) this.committed += end - start;
+  }
+
+  /** Marks mapped megablocks `[start, end)` free (they stay dirty). */
+  unmap(start: number, end: number): void {
+    for (let i = start; i < end; i++) {
+      if (this.attributes[this.attributeIds[i]]!.reserve) this.committed--;
+    }
+    this.state.fill(MegablockState.Free, start, end);
+    this.mapped -= end - start;
+  }
+
+  /** Gives mapped megablock `index` attributes `id`. */
+  setAttributes(index: number, id: number): void {
+    const before = this.attributes[this.attributeIds[index]]!.reserve;
+    const after = this.attributes[id]!.reserve;
+    if (before !== after) this.committed += after ? 1 : -1;
+    this.attributeIds[index] = id;
+  }
+
+  /** The first megablock of `[start, end)` that is not mapped, or `undefined`. */
+  firstUnmapped(start: number, end: number): number | undefined {
+    for (let i = start; i < end; i++) {
+      if (this.state[i] !== MegablockState.Mapped) return i;
+    }
+    return undefined;
+  }
+
+  /**
+   * The mappings among the first `limit` megablocks: maximal runs of mapped
+   * megablocks with the same attributes, in bytes of `megablockSize`.
+   */
+  mappings(limit: number, megablockSize: number): MappingInfo[] {
+    const out: MappingInfo[] = [];
+    let i = 0;
+    const end = Math.min(limit, this.count);
+    while (i < end) {
+      if (this.state[i] !== MegablockState.Mapped) {
+        i++;
+        continue;
+      }
+      const id = this.attributeIds[i]!;
+      let j = i + 1;
+      while (j < end && this.state[j] === MegablockState.Mapped && this.attributeIds[j] === id) j++;
+      const attributes = this.attributes[id]!;
+      out.push({
+        start: i * megablockSize,
+        end: j * megablockSize,
+        prot: attributes.prot,
+        reserve: attributes.reserve,
+        hugePage: attributes.hugePage,
+        annotation: attributes.annotation,
+      });
+      i = j;
+    }
+    return out;
+  }
+}

@@ -1,0 +1,109 @@
+import { isPowerOfTwo, MiB, MmapError } from "@osal/core";
+import {
+  createLinearMemory,
+  declaredMaximumBytes,
+  isLinearMemory,
+  isSharedMemory,
+  type LinearMemory,
+  WASM_PAGE_SIZE,
+  WASM32_MAX_BYTES,
+} from "./linear-memory.js";
+
+/** Options of `createGhcMegablock`. */
+export interface GhcMegablockOptions {
+  /**
+   * The linear memory to allocate from, typically a wasm guest's exported
+   * memory. Pages already in it, and pages anyone else grows later, are never
+   * handed out. Omitted: the backend creates an empty memory of its own.
+   * A shared memory is refused (`ENOTSUP`): this backend is not thread-safe.
+   */
+  readonly memory?: LinearMemory;
+  /**
+   * Megablock size in bytes: the page size of this backend, the unit of every
+   * range and the alignment of every mapping. 1 MiB (GHC's classic `MBLOCK_SIZE`,
+   * the default) or 64 KiB (one wasm page, as current GHC on wasm); any power of
+   * two from 64 KiB to 16 MiB is accepted.
+   */
+  readonly megablockSize?: number;
+  /**
+   * The most the linear memory may grow to, in bytes (a multiple of 64 KiB, at
+   * most 4 GiB). When the backend creates the memory this is its declared
+   * maximum (default 4 GiB). With a given `memory` it states that memory's
+   * maximum, which a JS host cannot always read back (default: the maximum the
+   * host reports, else 4 GiB). It is what `getSystemTotalMemory()` returns.
+   */
+  readonly maximumBytes?: number;
+}
+
+/** The options after validation, with defaults filled in. */
+export interface ResolvedOptions {
+  readonly memory: LinearMemory;
+  readonly megablockSize: number;
+  readonly maximumBytes: number;
+}
+
+/** The default megablock size: 1 MiB. */
+export const DEFAULT_MEGABLOCK_SIZE = MiB;
+
+const MIN_MEGABLOCK_SIZE = WASM_PAGE_SIZE;
+const MAX_MEGABLOCK_SIZE = 16 * MiB;
+
+/**
+ * Validates `options` and fills in defaults, creating the memory if none was
+ * given. Throws `MmapError` `EINVAL` for a bad value and `ENOTSUP` for a shared
+ * memory, before anything is created.
+ */
+export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptions {
+  const megablockSize = options.megablockSize ?? DEFAULT_MEGABLOCK_SIZE;
+  if (
+    !isPowerOfTwo(megablockSize) ||
+    megablockSize < MIN_MEGABLOCK_SIZE ||
+    megablockSize > MAX_MEGABLOCK_SIZE
+  ) {
+    throw invalid(
+      `megablockSize ${String(megablockSize)} must be a power of two from 64 KiB to 16 MiB`,
+    );
+  }
+  if (options.maximumBytes !== undefined) checkMaximum(options.maximumBytes);
+
+  if (options.memory === undefined) {
+    const maximumBytes = options.maximumBytes ?? WASM32_MAX_BYTES;
+    return { memory: createLinearMemory(maximumBytes), megablockSize, maximumBytes };
+  }
+
+  const memory = options.memory;
+  if (!isLinearMemory(memory)) throw invalid("memory must be a WebAssembly.Memory");
+  if (isSharedMemory(memory)) {
+    throw new MmapError({
+      code: "ENOTSUP",
+      syscall: "mmap",
+      detail:
+        "a shared WebAssembly.Memory is refused: ghc-megablock is not thread-safe " +
+        "(its free list and page table are unsynchronised); use one backend per unshared memory",
+    });
+  }
+  const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(memory) ?? WASM32_MAX_BYTES;
+  if (maximumBytes < memory.buffer.byteLength) {
+    throw invalid(
+      `maximumBytes ${maximumBytes} is below the memory's current size ${memory.buffer.byteLength}`,
+    );
+  }
+  return { memory, megablockSize, maximumBytes };
+}
+
+function checkMaximum(maximumBytes: number): void {
+  const valid =
+    Number.isSafeInteger(maximumBytes) &&
+    maximumBytes >= 0 &&
+    maximumBytes % WASM_PAGE_SIZE === 0 &&
+    maximumBytes <= WASM32_MAX_BYTES;
+  if (!valid) {
+    throw invalid(
+      `maximumBytes ${String(maximumBytes)} must be a multiple of 64 KiB between 0 and 4 GiB`,
+    );
+  }
+}
+
+function invalid(detail: string): MmapError {
+  return new MmapError({ code: "EINVAL", syscall: "mmap", detail });
+}
