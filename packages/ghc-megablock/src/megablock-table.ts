@@ -95,7 +95,7 @@ export class MegablockTable {
 
   /** The attributes of mapped megablock `index`. */
   attributesOf(index: number): MappingAttributes {
-    return this.attributes[this.attributeIds[index]]!;
+    return this.attributesById(this.attributeIdOf(index));
   }
 
   /** The attributes with id `id`. */
@@ -121,7 +121,7 @@ export class MegablockTable {
   /** Marks mapped megablocks `[start, end)` free (they stay dirty). */
   unmap(start: number, end: number): void {
     for (let i = start; i < end; i++) {
-      if (this.attributes[this.attributeIds[i]]!.reserve) this.committed--;
+      if (this.attributesOf(i).reserve) this.committed--;
     }
     this.state.fill(MegablockState.Free, start, end);
     this.mapped -= end - start;
@@ -129,7 +129,7 @@ export class MegablockTable {
 
   /** Gives mapped megablock `index` attributes `id`. */
   setAttributes(index: number, id: number): void {
-    const before = this.attributes[this.attributeIds[index]]!.reserve;
+    const before = this.attributesOf(index).reserve;
     const after = this.attributes[id]!.reserve;
     if (before !== after) this.committed += after ? 1 : -1;
     this.attributeIds[index] = id;
