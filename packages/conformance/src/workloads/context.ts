@@ -17,8 +17,15 @@ import { type StampedRange, verifyZeros } from "./verification.js";
 export class WorkloadContext {
   /** The backend under test. */
   readonly os: OSMemory;
-  /** The only source of randomness of a run. */
+  /** The source of every workload decision (what to do, which block, what size). */
   readonly rng: Prng;
+  /**
+   * The source of verification spot checks, kept apart from {@link WorkloadContext.rng}
+   * so that a backend's answers (an in-place `mremap` or a fallback, a `fixed`
+   * decommit or not) never change the decisions: on backends with the same page size
+   * a seed makes the same workload.
+   */
+  readonly verifyRng: Prng;
   /** `os.pageSize`, read once. */
   readonly pageSize: number;
   /** Memory calls made so far. */
@@ -32,6 +39,7 @@ export class WorkloadContext {
   constructor(os: OSMemory, seed: number) {
     this.os = os;
     this.rng = new Prng(seed);
+    this.verifyRng = new Prng(seed + 0x5eed);
     this.pageSize = os.pageSize;
   }
 
@@ -116,7 +124,7 @@ export class WorkloadContext {
 
   /** Verifies that a range the workload just got reads as zeros (start, end, one random page). */
   expectZeros(start: number, size: number, what: string): void {
-    verifyZeros(this.os, start, size, this.pageSize, (pages) => this.rng.int(pages), what);
+    verifyZeros(this.os, start, size, this.pageSize, (pages) => this.verifyRng.int(pages), what);
   }
 }
 
