@@ -1,0 +1,157 @@
+/**
+ * An index over the free pages of the page table: a segment tree whose leaves are
+ * pages (1 = a new mapping may take it, 0 = it may not) and whose inner nodes store,
+ * for their range of pages, the longest free run, the free run at their start
+ * (prefix) and the free run at their end (suffix). Changing a range of `k` pages
+ * costs O(k + log n); finding the lowest aligned place for `k` pages costs
+ * O(log n) in the usual case (subtrees whose longest run is too short are never
+ * entered), however full or fragmented the table is.
+ *
+ * The three arrays live in the manager's shared state, so every worker attached to
+ * the same state sees the same index; callers hold the state lock.
+ */
+export class FreeRunIndex {
+  /** Leaves of the tree: the page count rounded up to a power of two. */
+  readonly leaves: number;
+  private readonly longest: Int32Array;
+  private readonly prefix: Int32Array;
+  private readonly suffix: Int32Array;
+  // Search parameters, kept in fields so the recursion passes fewer arguments.
+  private wanted = 0;
+  private align = 1;
+
+  /**
+   * Wraps three arrays of `2 * leaves` entries each (index 0 unused, node `i` has
+   * children `2i` and `2i + 1`, leaf `p` is node `leaves + p`).
+   */
+  constructor(leaves: number, longest: Int32Array, prefix: Int32Array, suffix: Int32Array) {
+    this.leaves = leaves;
+    this.longest = longest;
+    this.prefix = prefix;
+    this.suffix = suffix;
+  }
+
+  /** The number of leaves a tree over `pages` pages needs (a power of two, at least 1). */
+  static leavesFor(pages: number): number {
+    let leaves = 1;
+    while (leaves < pages) leaves *= 2;
+    return leaves;
+  }
+
+  /** Fills the tree: pages `[0, freePages)` free, every later leaf taken. */
+  build(freePages: number): void {
+    const { leaves, longest, prefix, suffix } = this;
+    for (let p = 0; p < leaves; p++) {
+      const v = p < freePages ? 1 : 0;
+      longest[leaves + p] = v;
+      prefix[leaves + p] = v;
+      suffix[leaves + p] = v;
+    }
+    let half = 1;
+    for (let levelStart = leaves >> 1; levelStart >= 1; levelStart >>= 1) {
+      for (let node = levelStart; node < levelStart * 2; node++) this.pull(node, half);
+      half *= 2;
+    }
+  }
+
+  /** Marks pages `[start, end)` free (`true`) or taken (`false`). */
+  set(start: number, end: number, free: boolean): void {
+    if (start >= end) return;
+    const { leaves, longest, prefix, suffix } = this;
+    const v = free ? 1 : 0;
+    for (let node = leaves + start; node < leaves + end; node++) {
+      longest[node] = v;
+      prefix[node] = v;
+      suffix[node] = v;
+    }
+    let lo = (leaves + start) >> 1;
+    let hi = (leaves + end - 1) >> 1;
+    let half = 1;
+    while (lo >= 1) {
+      for (let node = lo; node <= hi; node++) this.pull(node, half);
+      lo >>= 1;
+      hi >>= 1;
+      half *= 2;
+    }
+  }
+
+  /** True when page `page` is free in the index. */
+  isFree(page: number): boolean {
+    return this.longest[this.leaves + page] === 1;
+  }
+
+  /** The longest free run anywhere, in pages. */
+  longestRun(): number {
+    return this.longest[1]!;
+  }
+
+  /**
+   * The lowest page `p`, a multiple of `align`, such that pages `[p, p + count)` are
+   * all free; -1 when there is none. Because it is the lowest, a new mapping lands
+   * at the low end of the first free run that can hold it.
+   */
+  findLowest(count: number, align: number): number {
+    if (count <= 0 || this.longest[1]! < count) return -1;
+    this.wanted = count;
+    this.align = align;
+    return this.search(1, 0, this.leaves, false, false);
+  }
+
+  /**
+   * Leftmost fit inside `node` (pages `[lo, lo + size)`). `leftOpen`/`rightOpen`
+   * say whether the free run touching the node's edge continues past it. A free run
+   * is judged whole at the lowest node that contains it (where it crosses the
+   * middle), so a fully free node whose run continues outside is left to the
+   * ancestor that sees the whole run, which keeps the answer the lowest fit.
+   */
+  private search(
+    node: number,
+    lo: number,
+    size: number,
+    leftOpen: boolean,
+    rightOpen: boolean,
+  ): number {
+    const longest = this.longest;
+    if (longest[node]! < this.wanted) return -1;
+    if (longest[node] === size) {
+      if (leftOpen || rightOpen) return -1;
+      return this.fit(lo, lo + size);
+    }
+    const half = size >> 1;
+    const left = node * 2;
+    const right = left + 1;
+    const mid = lo + half;
+    const leftSuffix = this.suffix[left]!;
+    const rightPrefix = this.prefix[right]!;
+    let found = this.search(left, lo, half, leftOpen, rightPrefix > 0);
+    if (found >= 0) return found;
+    if (leftSuffix > 0 && rightPrefix > 0 && leftSuffix + rightPrefix >= this.wanted) {
+      found = this.fit(mid - leftSuffix, mid + rightPrefix);
+      if (found >= 0) return found;
+    }
+    return this.search(right, mid, half, leftSuffix > 0, rightOpen);
+  }
+
+  /** The lowest aligned start of the wanted run inside the free run `[start, end)`, or -1. */
+  private fit(start: number, end: number): number {
+    const aligned = Math.ceil(start / this.align) * this.align;
+    return aligned + this.wanted <= end ? aligned : -1;
+  }
+
+  /** Recomputes `node` from its two children, each covering `half` pages. */
+  private pull(node: number, half: number): void {
+    const { longest, prefix, suffix } = this;
+    const left = node * 2;
+    const right = left + 1;
+    const leftPrefix = prefix[left]!;
+    const rightSuffix = suffix[right]!;
+    const leftSuffix = suffix[left]!;
+    const rightPrefix = prefix[right]!;
+    prefix[node] = leftPrefix === half ? half + rightPrefix : leftPrefix;
+    suffix[node] = rightSuffix === half ? half + leftSuffix : rightSuffix;
+    const inner = leftSuffix + rightPrefix;
+    const l = longest[left]!;
+    const r = longest[right]!;
+    longest[node] = l > r ? (l > inner ? l : inner) : r > inner ? r : inner;
+  }
+}

@@ -1,0 +1,137 @@
+import { GiB, isPowerOfTwo, KiB, MiB, MmapError } from "@osal/core";
+import {
+  createLinearMemory,
+  isLinearMemory,
+  isSharedMemory,
+  type LinearMemory,
+  reflectedMaximumBytes,
+  WASM_PAGE_BYTES,
+  WASM32_MAX_BYTES,
+} from "./linear-memory.js";
+import type { SbrkFunction } from "./page-source.js";
+import { SharedState } from "./shared-state.js";
+
+/** Options of {@link createWasmPageManager}. */
+export interface WasmPageManagerOptions {
+  /**
+   * The linear memory to manage: a guest's `WebAssembly.Memory`. Without it the
+   * manager creates an empty one. Memory already in use when the manager starts
+   * (the guest's data, stack and heap) is external and never handed out.
+   */
+  readonly memory?: LinearMemory;
+  /** Page size in bytes: 64 KiB (the default, the wasm page) or a smaller power of two ≥ 4 KiB. */
+  readonly pageSize?: number;
+  /**
+   * The memory's maximum in bytes (a multiple of 64 KiB, at most 4 GiB): the
+   * maximum of the memory the manager creates, or the declared maximum of a given
+   * memory where the host cannot reflect it. Default 4 GiB.
+   */
+  readonly maximumBytes?: number;
+  /**
+   * Where fresh pages come from: `"grow"` (default) calls `memory.grow`; an object
+   * with the guest's exported `sbrk` asks the guest's break instead (Emscripten).
+   */
+  readonly source?: "grow" | SbrkFunction;
+  /**
+   * `true`: create a shared memory (or require that the given one is shared) and
+   * keep the state where other workers can attach to it. `{ state }`: attach to the
+   * state of a manager made in another worker (`manager.state`), over the same
+   * shared `memory`.
+   */
+  readonly shared?: boolean | { readonly state: SharedArrayBuffer };
+  /**
+   * Alignment given by default to mappings of at least this many bytes, as Linux
+   * aligns large anonymous mappings to huge pages. Default 2 MiB; the page size
+   * turns it off.
+   */
+  readonly largeMappingAlignment?: number;
+}
+
+/** The options with every default applied and every value checked. */
+export interface ResolvedOptions {
+  readonly memory: LinearMemory;
+  readonly state: SharedState;
+  /** True when the state was made here rather than attached. */
+  readonly fresh: boolean;
+  readonly pageSize: number;
+  readonly addressSpaceEnd: number;
+  readonly source: "grow" | SbrkFunction;
+  readonly largeMappingAlignment: number;
+}
+
+/** The default page size: one wasm page. */
+export const DEFAULT_PAGE_SIZE = 64 * KiB;
+/** The default alignment of large mappings: a huge page. */
+export const DEFAULT_LARGE_ALIGNMENT = 2 * MiB;
+
+/** Applies defaults and checks every option; `EINVAL` (nothing created) on a bad one. */
+export function resolveOptions(options: WasmPageManagerOptions): ResolvedOptions {
+  const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  if (!isPowerOfTwo(pageSize) || pageSize < 4 * KiB || pageSize > WASM_PAGE_BYTES) {
+    invalid(`pageSize ${String(pageSize)} must be a power of two from 4 KiB to 64 KiB`);
+  }
+  const largeMappingAlignment = options.largeMappingAlignment ?? DEFAULT_LARGE_ALIGNMENT;
+  if (!isPowerOfTwo(largeMappingAlignment)) {
+    invalid(`largeMappingAlignment ${String(largeMappingAlignment)} is not a power of two`);
+  }
+  const source = options.source ?? "grow";
+  if (source !== "grow" && typeof (source as SbrkFunction | undefined)?.sbrk !== "function") {
+    invalid('source must be "grow" or an object with an sbrk(increment) function');
+  }
+  if (options.maximumBytes !== undefined) checkMaximum(options.maximumBytes);
+  if (options.memory !== undefined && !isLinearMemory(options.memory)) {
+    invalid("memory is not a WebAssembly.Memory");
+  }
+  const shared = options.shared ?? false;
+  const common = { source, largeMappingAlignment: Math.max(largeMappingAlignment, pageSize) };
+
+  if (typeof shared === "object" && shared !== null) {
+    const memory = options.memory;
+    if (memory === undefined || !isSharedMemory(memory)) {
+      invalid("attaching to a shared state needs the same shared memory as `memory`");
+    }
+    const state = SharedState.attach(shared.state);
+    if (options.pageSize !== undefined && options.pageSize !== state.pageSize) {
+      invalid(`pageSize ${options.pageSize} differs from the shared state's ${state.pageSize}`);
+    }
+    const addressSpaceEnd = state.totalPages * state.pageSize;
+    return {
+      ...common,
+      largeMappingAlignment: Math.max(largeMappingAlignment, state.pageSize),
+      memory,
+      state,
+      fresh: false,
+      pageSize: state.pageSize,
+      addressSpaceEnd,
+    };
+  }
+  if (typeof shared !== "boolean") invalid("shared must be a boolean or { state }");
+
+  let memory = options.memory;
+  let maximum: number;
+  if (memory === undefined) {
+    maximum = options.maximumBytes ?? WASM32_MAX_BYTES;
+    memory = createLinearMemory(maximum, shared);
+  } else {
+    if (shared && !isSharedMemory(memory)) invalid("shared: true needs a shared memory");
+    maximum = reflectedMaximumBytes(memory) ?? options.maximumBytes ?? WASM32_MAX_BYTES;
+    if (maximum < memory.buffer.byteLength) maximum = memory.buffer.byteLength;
+  }
+  const state = SharedState.create(pageSize, maximum / pageSize, shared || isSharedMemory(memory));
+  return { ...common, memory, state, fresh: true, pageSize, addressSpaceEnd: maximum };
+}
+
+function checkMaximum(bytes: number): void {
+  if (
+    !Number.isSafeInteger(bytes) ||
+    bytes <= 0 ||
+    bytes % WASM_PAGE_BYTES !== 0 ||
+    bytes > 4 * GiB
+  ) {
+    invalid(`maximumBytes ${String(bytes)} must be a positive multiple of 64 KiB up to 4 GiB`);
+  }
+}
+
+function invalid(detail: string): never {
+  throw new MmapError({ code: "EINVAL", syscall: "mmap", detail });
+}

@@ -1,0 +1,737 @@
+/*
+ * Note [Page manager over linear memory]
+ * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+ * WebAssembly linear memory only grows, in 64 KiB steps, and has no holes and no
+ * protection. This backend turns it into an address space with mmap semantics,
+ * in the way of Mono's mwpm, closing mwpm's gaps (linear first-fit scan, no
+ * MAP_FIXED, no mremap, unsafe with threads).
+ *
+ * Page table. The address space is [0, maximum of the memory), cut into pages of
+ * `pageSize` bytes (64 KiB by default). Each page has a state byte:
+ *   - Unclaimed: at or above the *frontier*, the first page not yet accounted for.
+ *     Not in the memory yet (or, with sbrk, not yet given to us); a mapping may be
+ *     placed there and the pages are claimed from the source first.
+ *   - External: below the frontier and someone else's: memory in use when the
+ *     manager started (the guest's data, stack, heap), or grown by someone else
+ *     (another `memory.grow`, the guest's `sbrk`). Never handed out, never
+ *     replaced: MAP_FIXED over it fails with ENOTSUP.
+ *   - FreeZeroed: ours, free, and known to read as zero: grown and never handed out.
+ *   - FreeDirty: ours, free, maybe written (it was mapped before).
+ *   - Allocated: mapped by a caller. An attribute byte (protection, reserve, huge
+ *     page hint) and an annotation id sit beside it. Mappings are not objects:
+ *     a mapping is a run of allocated pages, so munmap and mprotect of any sub-range
+ *     only rewrite bytes, and adjacent identical runs merge by themselves.
+ *
+ * Index. A segment tree over the pages (free-run-index.ts) keeps, per node, the
+ * longest free run and the free runs touching its two ends. "Free" there means
+ * FreeZeroed, FreeDirty or Unclaimed, so the tail of memory and the room the
+ * memory can still grow into are one run: a mapping that does not fit in a hole
+ * lands on the last free pages and grows the memory only by what is missing.
+ * Finding the lowest aligned fit descends only into subtrees whose longest run is
+ * long enough: O(log n) however full and fragmented the table is (mwpm scans).
+ *
+ * Placement. Mappings go at the low end of the lowest free run that can hold them
+ * (address-ordered first fit, which keeps memory compact), with one exception
+ * made for runtimes that grow big blocks in place (PHP's huge blocks, extended by
+ * mremap without MREMAP_MAYMOVE): see `placementFor`. Mappings of 2 MiB or more
+ * are 2 MiB aligned by default, as Linux does for large anonymous mappings, so
+ * PHP's first chunk mmap is already aligned and it never over-maps and trims.
+ *
+ * Zeroing. A page handed out for the first time was just grown and reads as zero:
+ * no memset. A FreeDirty page is zeroed when it is mapped again, MAP_FIXED over
+ * an allocated page zeroes it, madvise(dontneed) zeroes the range; the bytes
+ * written are counted in `stats().zeroedBytes`, exactly. A move by mremap copies
+ * the old bytes and zeroes only the new tail.
+ *
+ * Sources. `memory.grow` by default (wasi-libc's sbrk reads memory.size, so it
+ * never hands out what we grew); or the guest's exported `sbrk` (Emscripten keeps
+ * its own break, so memory grown behind its back would be given out twice).
+ * Either way, whatever appears below the frontier that we did not claim is marked
+ * External (page-source.ts). Memory is never returned to the host.
+ *
+ * Locking. All of the above (header, page table, index, annotation table) lives in
+ * one buffer, a SharedArrayBuffer where the host has them (shared-state.ts).
+ * Every call takes a futex-style Atomics lock in that buffer (state-lock.ts), so
+ * managers in several workers attached to the same state over the same shared
+ * memory agree on every page. A failed call throws before it changes any mapping.
+ */
+import {
+  type Capabilities,
+  checkAccess,
+  checkAdvice,
+  checkAlign,
+  checkProtection,
+  checkRange,
+  checkSize,
+  checkStrategy,
+  formatProcMaps,
+  HostProcess,
+  type MadviseAdvice,
+  type MappingInfo,
+  type MapsLine,
+  type MemoryCall,
+  MemoryFault,
+  type MemoryStats,
+  type MmapAnnotation,
+  MmapError,
+  MmapProtection,
+  type MmapStrategy,
+  type MremapOptions,
+  type OperatingSystem,
+  StatsRecorder,
+} from "@osal/core";
+import { AnnotationTable } from "./annotation-table.js";
+import type { LinearMemory } from "./linear-memory.js";
+import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
+import { type FrontierOwner, GrowSource, type PageSource, SbrkSource } from "./page-source.js";
+import {
+  decodeAttributes,
+  encodeAttributes,
+  isAccessibleAttribute,
+  isPlaceable,
+  isReservedAttribute,
+  PageState,
+  withProtection,
+} from "./page-state.js";
+import { Header, type SharedState } from "./shared-state.js";
+
+/** What the wasm page manager does (see the capabilities table in the README). */
+export const wasmPageManagerCapabilities: Capabilities = Object.freeze({
+  fixed: true,
+  noReplace: true,
+  partialUnmap: true,
+  remapInPlace: true,
+  enforcesProtection: false,
+  reservesWithoutCommit: false,
+  returnsMemoryToHost: false,
+  threadSafe: true,
+});
+
+/** How many times a placement is retried when another party grows memory in between. */
+const CLAIM_ATTEMPTS = 8;
+
+/**
+ * An {@link OperatingSystem} over one `WebAssembly.Memory`: a page table with
+ * partial munmap, MAP_FIXED / MAP_FIXED_NOREPLACE, in-place mremap, zero tracking
+ * and an Atomics lock for workers sharing the memory. Make one with
+ * {@link createWasmPageManager}.
+ */
+export class WasmPageManager extends HostProcess implements OperatingSystem, FrontierOwner {
+  readonly pageSize: number;
+  readonly addressSpaceEnd: number;
+  readonly capabilities: Capabilities = wasmPageManagerCapabilities;
+  /** The linear memory this manager hands out. */
+  readonly memory: LinearMemory;
+  /** Mappings of at least this many bytes are aligned to it by default. */
+  readonly largeMappingAlignment: number;
+
+  private readonly shared: SharedState;
+  private readonly states: Uint8Array;
+  private readonly attributes: Uint8Array;
+  private readonly annotationIds: Uint32Array;
+  private readonly source: PageSource;
+  private readonly annotations: AnnotationTable;
+  private readonly recorder = new StatsRecorder();
+
+  /** Use {@link createWasmPageManager}. */
+  constructor(options: WasmPageManagerOptions = {}) {
+    super();
+    const resolved = resolveOptions(options);
+    this.pageSize = resolved.pageSize;
+    this.addressSpaceEnd = resolved.addressSpaceEnd;
+    this.memory = resolved.memory;
+    this.largeMappingAlignment = resolved.largeMappingAlignment;
+    this.shared = resolved.state;
+    this.states = this.shared.states;
+    this.attributes = this.shared.attributes;
+    this.annotationIds = this.shared.annotationIds;
+    this.annotations = new AnnotationTable(this.shared);
+    this.source =
+      resolved.source === "grow"
+        ? new GrowSource(this.memory, this.pageSize)
+        : new SbrkSource(resolved.source, this.memory, this.pageSize);
+    this.shared.lock.acquire();
+    try {
+      if (resolved.fresh) {
+        const frontier = Math.min(this.source.initialFrontier(), this.shared.totalPages);
+        this.external(0, frontier);
+      }
+      this.source.sync(this);
+    } finally {
+      this.shared.lock.release();
+    }
+    this.publishLevels();
+  }
+
+  /**
+   * The state buffer (page table, index, lock). Post it, with the shared memory,
+   * to another worker and call `createWasmPageManager({ memory, shared: { state } })`
+   * there to get a manager that agrees with this one on every page.
+   */
+  get state(): SharedArrayBuffer | ArrayBuffer {
+    return this.shared.buffer;
+  }
+
+  /** First page not yet accounted for (frontier of the page table). */
+  get frontier(): number {
+    return this.shared.frontier;
+  }
+
+  // ---- FrontierOwner: called by the page source with the lock held ----
+
+  /** Marks unclaimed pages `[from, to)` as someone else's. */
+  external(from: number, to: number): void {
+    const states = this.states;
+    for (let page = from; page < to; page++) {
+      if (states[page] === PageState.Unclaimed) states[page] = PageState.External;
+    }
+    this.shared.index.set(from, to, false);
+    if (to > this.shared.frontier) this.shared.frontier = to;
+  }
+
+  /** Marks unclaimed pages `[from, to)` as ours and free. */
+  owned(from: number, to: number, zeroed: boolean): void {
+    const states = this.states;
+    const state = zeroed ? PageState.FreeZeroed : PageState.FreeDirty;
+    for (let page = from; page < to; page++) {
+      if (states[page] === PageState.Unclaimed) states[page] = state;
+    }
+    if (to > this.shared.frontier) this.shared.frontier = to;
+  }
+
+  // ---- OSMemory ----
+
+  dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
+    this.recorder.track("mmap", () => {
+      checkStrategy("mmap", strategy, start, size, annotation);
+      checkRange("mmap", start, size, this, annotation);
+      this.locked(() => {
+        const first = start / this.pageSize;
+        const count = size / this.pageSize;
+        this.checkFixed(first, count, strategy.replace, annotation);
+        const id = this.annotations.intern(annotation);
+        if (first + count > this.shared.frontier) {
+          this.source.extend(this, first + count);
+          this.checkClaimed(first, count, annotation);
+        }
+        this.assign(first, count, attributesOf(strategy), id, 0);
+      });
+    });
+  }
+
+  dzmmapAnywhere(
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation?: MmapAnnotation,
+  ): number {
+    return this.recorder.track("mmap", () => {
+      checkStrategy("mmap", strategy, undefined, size, annotation);
+      checkSize("mmap", size, this, undefined, annotation);
+      const alignment = this.alignmentFor(checkAlign("mmap", align, this, size, annotation), size);
+      return this.locked(() => {
+        const id = this.annotations.intern(annotation);
+        const count = size / this.pageSize;
+        const first = this.place(count, alignment / this.pageSize, size, annotation);
+        this.assign(first, count, attributesOf(strategy), id, 0);
+        return first * this.pageSize;
+      });
+    });
+  }
+
+  dzmmapPreferred(
+    start: number,
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation?: MmapAnnotation,
+  ): number {
+    return this.recorder.track("mmap", () => {
+      checkStrategy("mmap", strategy, start, size, annotation);
+      checkRange("mmap", start, size, this, annotation);
+      const alignment = this.alignmentFor(checkAlign("mmap", align, this, size, annotation), size);
+      return this.locked(() => {
+        const id = this.annotations.intern(annotation);
+        const count = size / this.pageSize;
+        let first = start / this.pageSize;
+        if (!(start % alignment === 0 && this.tryClaimAt(first, count))) {
+          first = this.place(count, alignment / this.pageSize, size, annotation);
+        }
+        this.assign(first, count, attributesOf(strategy), id, 0);
+        return first * this.pageSize;
+      });
+    });
+  }
+
+  munmap(start: number, size: number): void {
+    this.recorder.track("munmap", () => {
+      checkRange("munmap", start, size, this);
+      this.locked(() => this.release(start / this.pageSize, size / this.pageSize));
+    });
+  }
+
+  mremap(start: number, oldSize: number, newSize: number, options?: MremapOptions): number {
+    return this.recorder.track("mremap", () => {
+      checkRange("mremap", start, oldSize, this);
+      checkSize("mremap", newSize, this, start);
+      const mayMove = options?.mayMove === true;
+      return this.locked(() => {
+        const first = start / this.pageSize;
+        const oldCount = oldSize / this.pageSize;
+        const newCount = newSize / this.pageSize;
+        this.requireAllocated("mremap", first, oldCount, "EFAULT");
+        if (newCount <= oldCount) {
+          this.release(first + newCount, oldCount - newCount);
+          return start;
+        }
+        const last = first + oldCount - 1;
+        const attributes = this.attributes[last]!;
+        const id = this.annotationIds[last]!;
+        const extra = newCount - oldCount;
+        if (this.tryClaimAt(first + oldCount, extra)) {
+          this.assign(first + oldCount, extra, attributes, id, 0);
+          return start;
+        }
+        if (!mayMove) {
+          throw new MmapError({
+            code: "ENOMEM",
+            syscall: "mremap",
+            address: start,
+            size: newSize,
+            detail: "the pages after the mapping are not free, and MREMAP_MAYMOVE was not given",
+          });
+        }
+        return this.move(first, oldCount, newCount) * this.pageSize;
+      });
+    });
+  }
+
+  setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
+    this.recorder.track("mprotect", () => {
+      checkRange("mprotect", start, size, this);
+      checkProtection("mprotect", prot, start, size);
+      this.locked(() => {
+        const first = start / this.pageSize;
+        const count = size / this.pageSize;
+        this.requireAllocated("mprotect", first, count, "ENOMEM");
+        const attributes = this.attributes;
+        for (let page = first; page < first + count; page++) {
+          attributes[page] = withProtection(attributes[page]!, prot);
+        }
+      });
+    });
+  }
+
+  madvise(start: number, size: number, advice: MadviseAdvice): void {
+    this.recorder.track("madvise", () => {
+      checkRange("madvise", start, size, this);
+      checkAdvice(advice, start, size);
+      this.locked(() => {
+        const first = start / this.pageSize;
+        const count = size / this.pageSize;
+        this.requireAllocated("madvise", first, count, "ENOMEM");
+        if (advice === "dontneed") this.zero(first, first + count);
+        if (advice === "hugepage" || advice === "nohugepage") {
+          const attributes = this.attributes;
+          const hugePage = advice === "hugepage" ? "TransparentHugePages" : "No";
+          for (let page = first; page < first + count; page++) {
+            const { prot, reserve } = decodeAttributes(attributes[page]!);
+            attributes[page] = encodeAttributes(prot, reserve, hugePage);
+          }
+        }
+      });
+    });
+  }
+
+  panicIfUnmapped(start: number, size: number): void {
+    checkRange("mmap", start, size, this);
+    this.locked(() =>
+      this.requireAllocated("mmap", start / this.pageSize, size / this.pageSize, "EFAULT"),
+    );
+  }
+
+  isMmapOom(error: unknown): boolean {
+    return error instanceof MmapError && error.code === "ENOMEM";
+  }
+
+  getSystemTotalMemory(): number {
+    return this.addressSpaceEnd;
+  }
+
+  getMappings(): readonly MappingInfo[] {
+    return this.locked(() => {
+      const out: MappingInfo[] = [];
+      this.forEachRun((from, to, state, attributes, id) => {
+        if (state !== PageState.Allocated) return;
+        out.push({
+          start: from * this.pageSize,
+          end: to * this.pageSize,
+          ...decodeAttributes(attributes),
+          annotation: this.annotations.lookup(id),
+        });
+      });
+      return out;
+    });
+  }
+
+  stats(): MemoryStats {
+    this.publishLevels();
+    return this.recorder.snapshot();
+  }
+
+  // ---- OSProcess ----
+
+  /**
+   * The regions in `/proc/self/maps` form: every mapping with its annotation, and
+   * memory that belongs to someone else (the guest's data and heap, memory grown
+   * behind the manager's back) as `[heap]`. Free pages are not listed.
+   */
+  getProcessMemoryMaps(): string {
+    return this.locked(() => {
+      if (this.source instanceof SbrkSource) this.source.observe(this);
+      const lines: MapsLine[] = [];
+      this.forEachRun((from, to, state, attributes, id) => {
+        const start = from * this.pageSize;
+        const end = to * this.pageSize;
+        if (state === PageState.External) {
+          lines.push({ start, end, prot: MmapProtection.ReadWrite, name: "[heap]" });
+        } else if (state === PageState.Allocated) {
+          const { prot } = decodeAttributes(attributes);
+          lines.push({ start, end, prot, annotation: this.annotations.lookup(id) });
+        }
+      });
+      return formatProcMaps(lines);
+    });
+  }
+
+  // ---- MemoryAccess ----
+
+  read(address: number, length: number): Uint8Array {
+    checkAccess("read", address, length);
+    return this.locked(() => {
+      this.checkAccessible("read", address, length);
+      return new Uint8Array(this.memory.buffer).slice(address, address + length);
+    });
+  }
+
+  write(address: number, bytes: Uint8Array): void {
+    checkAccess("write", address, bytes?.length);
+    this.locked(() => {
+      this.checkAccessible("write", address, bytes.length);
+      new Uint8Array(this.memory.buffer).set(bytes, address);
+    });
+  }
+
+  fill(address: number, length: number, value: number): void {
+    checkAccess("fill", address, length, value);
+    this.locked(() => {
+      this.checkAccessible("fill", address, length);
+      new Uint8Array(this.memory.buffer).fill(value, address, address + length);
+    });
+  }
+
+  // ---- internals (all called with the lock held) ----
+
+  /** Runs `body` holding the state lock, after accounting for memory others grew. */
+  private locked<T>(body: () => T): T {
+    const lock = this.shared.lock;
+    lock.acquire();
+    try {
+      this.source.sync(this);
+      return body();
+    } finally {
+      lock.release();
+      this.publishLevels();
+    }
+  }
+
+  private publishLevels(): void {
+    this.recorder.setMapped(this.shared.mappedPages * this.pageSize);
+    this.recorder.setCommitted(this.shared.header[Header.CommittedPages]! * this.pageSize);
+    this.recorder.setFootprint(this.memory.buffer.byteLength);
+  }
+
+  /** The alignment a mapping of `size` bytes gets: large ones at least `largeMappingAlignment`. */
+  private alignmentFor(align: number, size: number): number {
+    const large = this.largeMappingAlignment;
+    return size >= large && align < large ? large : align;
+  }
+
+  /**
+   * Chooses where `count` pages aligned to `align` pages go, claiming pages from
+   * the source when the place reaches past the frontier. `ENOMEM` when nothing
+   * fits below the maximum or the memory cannot grow; no mapping changes.
+   */
+  private place(count: number, align: number, size: number, annotation?: MmapAnnotation): number {
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const first = this.shared.index.findLowest(count, align);
+      if (first < 0) {
+        throw new MmapError({
+          code: "ENOMEM",
+          syscall: "mmap",
+          size,
+          annotation,
+          detail: "no free range that large below the memory's maximum",
+        });
+      }
+      if (first + count <= this.shared.frontier) return first;
+      this.source.extend(this, first + count);
+      if (this.isClaimed(first, count)) return first;
+    }
+    throw new MmapError({
+      code: "ENOMEM",
+      syscall: "mmap",
+      size,
+      annotation,
+      detail: "memory kept being grown by another party while claiming pages",
+    });
+  }
+
+  /**
+   * True (pages claimed, nothing mapped yet) when `[first, first + count)` is free
+   * or can be grown into; false when some page is taken or the memory cannot grow.
+   */
+  private tryClaimAt(first: number, count: number): boolean {
+    if (first + count > this.shared.totalPages) return false;
+    const states = this.states;
+    for (let page = first; page < first + count; page++) {
+      if (!isPlaceable(states[page]!)) return false;
+    }
+    if (first + count <= this.shared.frontier) return true;
+    try {
+      this.source.extend(this, first + count);
+    } catch (error) {
+      if (this.isMmapOom(error)) return false;
+      throw error;
+    }
+    return this.isClaimed(first, count);
+  }
+
+  /** True when every page of the range is ours and free (below the frontier). */
+  private isClaimed(first: number, count: number): boolean {
+    if (first + count > this.shared.frontier) return false;
+    const states = this.states;
+    for (let page = first; page < first + count; page++) {
+      const state = states[page];
+      if (state !== PageState.FreeZeroed && state !== PageState.FreeDirty) return false;
+    }
+    return true;
+  }
+
+  /** MAP_FIXED checks: external pages → ENOTSUP; with noreplace, mapped pages → EEXIST. */
+  private checkFixed(
+    first: number,
+    count: number,
+    replace: boolean,
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    const states = this.states;
+    let mapped = false;
+    for (let page = first; page < first + count; page++) {
+      const state = states[page];
+      if (state === PageState.External) {
+        throw new MmapError({
+          code: "ENOTSUP",
+          syscall: "mmap",
+          address: page * this.pageSize,
+          size: count * this.pageSize,
+          annotation,
+          detail:
+            "the range holds memory this manager does not own (the guest's or grown by another party)",
+        });
+      }
+      if (state === PageState.Allocated) mapped = true;
+    }
+    if (mapped && !replace) {
+      throw new MmapError({
+        code: "EEXIST",
+        syscall: "mmap",
+        address: first * this.pageSize,
+        size: count * this.pageSize,
+        annotation,
+        detail: "the range overlaps an existing mapping",
+      });
+    }
+  }
+
+  /** After growing for a fixed mapping: every page must now be ours. */
+  private checkClaimed(first: number, count: number, annotation: MmapAnnotation | undefined): void {
+    if (first + count > this.shared.frontier) {
+      throw new MmapError({
+        code: "ENOMEM",
+        syscall: "mmap",
+        address: first * this.pageSize,
+        size: count * this.pageSize,
+        annotation,
+        detail: "the memory could not grow far enough",
+      });
+    }
+    this.checkFixed(first, count, true, annotation);
+  }
+
+  /** Throws `code` unless every page of the range is allocated. */
+  private requireAllocated(
+    call: MemoryCall,
+    first: number,
+    count: number,
+    code: "EFAULT" | "ENOMEM",
+  ): void {
+    const states = this.states;
+    for (let page = first; page < first + count; page++) {
+      if (states[page] !== PageState.Allocated) {
+        throw new MmapError({
+          code,
+          syscall: call,
+          address: first * this.pageSize,
+          size: count * this.pageSize,
+          detail: `page ${(page * this.pageSize).toString(16)} is not mapped`,
+        });
+      }
+    }
+  }
+
+  /**
+   * Maps pages `[first, first + count)`, all owned (free or allocated). Pages from
+   * `first + keep` on that may hold old bytes are zeroed and counted; the first
+   * `keep` pages are about to be overwritten by the caller (a move).
+   */
+  private assign(first: number, count: number, attributes: number, id: number, keep: number): void {
+    const states = this.states;
+    const end = first + count;
+    let added = 0;
+    let uncommitted = 0;
+    let zeroFrom = -1;
+    for (let page = first; page < end; page++) {
+      const state = states[page];
+      if (state !== PageState.Allocated) added++;
+      else if (isReservedAttribute(this.attributes[page]!)) uncommitted++;
+      const dirty = page >= first + keep && state !== PageState.FreeZeroed;
+      if (dirty && zeroFrom < 0) zeroFrom = page;
+      if (!dirty && zeroFrom >= 0) {
+        this.zero(zeroFrom, page);
+        zeroFrom = -1;
+      }
+    }
+    if (zeroFrom >= 0) this.zero(zeroFrom, end);
+    states.fill(PageState.Allocated, first, end);
+    this.attributes.fill(attributes, first, end);
+    this.annotationIds.fill(id, first, end);
+    this.shared.index.set(first, end, false);
+    this.shared.mappedPages += added;
+    const header = this.shared.header;
+    header[Header.CommittedPages] =
+      header[Header.CommittedPages]! + (isReservedAttribute(attributes) ? count : 0) - uncommitted;
+  }
+
+  /** Unmaps the allocated pages of `[first, first + count)`; others are left alone. */
+  private release(first: number, count: number): void {
+    const states = this.states;
+    const index = this.shared.index;
+    const end = first + count;
+    let freed = 0;
+    let uncommitted = 0;
+    let runStart = -1;
+    for (let page = first; page < end; page++) {
+      if (states[page] === PageState.Allocated) {
+        states[page] = PageState.FreeDirty;
+        freed++;
+        if (isReservedAttribute(this.attributes[page]!)) uncommitted++;
+        if (runStart < 0) runStart = page;
+      } else if (runStart >= 0) {
+        index.set(runStart, page, true);
+        runStart = -1;
+      }
+    }
+    if (runStart >= 0) index.set(runStart, end, true);
+    this.annotationIds.fill(0, first, end);
+    this.shared.mappedPages -= freed;
+    const header = this.shared.header;
+    header[Header.CommittedPages] = header[Header.CommittedPages]! - uncommitted;
+  }
+
+  /** mremap with MREMAP_MAYMOVE: a new place, the old bytes copied, the old pages freed. */
+  private move(first: number, oldCount: number, newCount: number): number {
+    const size = newCount * this.pageSize;
+    const align = this.alignmentFor(this.pageSize, size) / this.pageSize;
+    const target = this.place(newCount, align, size);
+    const lastAttributes = this.attributes[first + oldCount - 1]!;
+    const lastId = this.annotationIds[first + oldCount - 1]!;
+    this.assign(target, newCount, lastAttributes, lastId, oldCount);
+    this.attributes.copyWithin(target, first, first + oldCount);
+    this.annotationIds.copyWithin(target, first, first + oldCount);
+    const bytes = new Uint8Array(this.memory.buffer);
+    bytes.copyWithin(
+      target * this.pageSize,
+      first * this.pageSize,
+      (first + oldCount) * this.pageSize,
+    );
+    this.release(first, oldCount);
+    return target;
+  }
+
+  /** Writes zeros over pages `[from, to)` and counts them. */
+  private zero(from: number, to: number): void {
+    if (to <= from) return;
+    new Uint8Array(this.memory.buffer).fill(0, from * this.pageSize, to * this.pageSize);
+    this.recorder.addZeroed((to - from) * this.pageSize);
+  }
+
+  /** MemoryFault unless every byte of the access is in an accessible mapping. */
+  private checkAccessible(call: "read" | "write" | "fill", address: number, length: number): void {
+    if (length === 0) return;
+    const end = address + length;
+    const firstPage = Math.floor(address / this.pageSize);
+    const endPage = Math.ceil(end / this.pageSize);
+    for (let page = firstPage; page < endPage; page++) {
+      const mapped = page < this.shared.totalPages && this.states[page] === PageState.Allocated;
+      if (!mapped || !isAccessibleAttribute(this.attributes[page]!)) {
+        throw new MemoryFault({
+          syscall: call,
+          address,
+          size: length,
+          faultAddress: Math.max(address, page * this.pageSize),
+          reason: mapped ? "protection" : "unmapped",
+        });
+      }
+    }
+  }
+
+  /** Calls `visit` for each maximal run of pages below the frontier with equal state, attributes and annotation. */
+  private forEachRun(
+    visit: (from: number, to: number, state: number, attributes: number, id: number) => void,
+  ): void {
+    const { states, attributes, annotationIds } = this;
+    const end = this.shared.frontier;
+    let from = 0;
+    while (from < end) {
+      const state = states[from]!;
+      const allocated = state === PageState.Allocated;
+      const attribute = allocated ? attributes[from]! : 0;
+      const id = allocated ? annotationIds[from]! : 0;
+      let to = from + 1;
+      while (
+        to < end &&
+        states[to] === state &&
+        (!allocated || (attributes[to] === attribute && annotationIds[to] === id))
+      ) {
+        to++;
+      }
+      visit(from, to, state, attribute, id);
+      from = to;
+    }
+  }
+}
+
+function attributesOf(strategy: MmapStrategy): number {
+  return encodeAttributes(strategy.prot, strategy.reserve, strategy.hugePage);
+}
+
+/**
+ * Makes a page manager over a `WebAssembly.Memory` (given or created): the
+ * `OperatingSystem` for wasm runtimes that need real mmap semantics. See
+ * {@link WasmPageManagerOptions} for the memory, page size, source and sharing.
+ * Throws `EINVAL` on bad options.
+ */
+export function createWasmPageManager(options: WasmPageManagerOptions = {}): WasmPageManager {
+  return new WasmPageManager(options);
+}

@@ -1,0 +1,176 @@
+import { MmapError } from "@osal/core";
+import { FreeRunIndex } from "./free-run-index.js";
+import { StateLock } from "./state-lock.js";
+
+/** Header words of the shared state, by index into its `Int32Array`. */
+export const Header = {
+  /** The {@link StateLock} word. */
+  Lock: 0,
+  /** {@link STATE_MAGIC}: tells a state buffer from any other buffer. */
+  Magic: 1,
+  /** Page size in bytes. */
+  PageSize: 2,
+  /** Pages in the address space (address space end / page size). */
+  TotalPages: 3,
+  /** First page not yet accounted for: every page below is owned or external, every page from here on is unclaimed. */
+  Frontier: 4,
+  /** Pages currently allocated. */
+  MappedPages: 5,
+  /** Annotations interned so far. */
+  AnnotationCount: 6,
+  /** UTF-16 code units of annotation text used so far. */
+  AnnotationChars: 7,
+  /** Leaves of the free-run index. */
+  Leaves: 8,
+  /** Most annotations the table can hold. */
+  AnnotationCapacity: 9,
+  /** Most UTF-16 code units of annotation text the table can hold. */
+  AnnotationCharCapacity: 10,
+  /** Allocated pages mapped with `reserve: true`. */
+  CommittedPages: 11,
+} as const;
+
+const HEADER_WORDS = 16;
+/** Marks a buffer as a page manager state ("wpm1"). */
+export const STATE_MAGIC = 0x77706d31;
+
+/** Distinct annotations one state can intern. */
+export const ANNOTATION_CAPACITY = 16384;
+/** UTF-16 code units of annotation text one state can intern. */
+export const ANNOTATION_CHAR_CAPACITY = 512 * 1024;
+
+/**
+ * The whole mutable state of a page manager, in one buffer (a `SharedArrayBuffer`
+ * wherever the host has them) so that several workers can attach to it:
+ * a header of counters, the page table (a state byte, an attribute byte and an
+ * annotation id per page), the free-run index and the annotation table. Every
+ * field is read and written under the state lock.
+ */
+export class SharedState {
+  /** The buffer itself: pass it to other workers to attach. */
+  readonly buffer: SharedArrayBuffer | ArrayBuffer;
+  /** Header counters, see {@link Header}. */
+  readonly header: Int32Array;
+  /** One {@link PageState} byte per page. */
+  readonly states: Uint8Array;
+  /** One attribute byte per page (protection, reserve, huge page hint). */
+  readonly attributes: Uint8Array;
+  /** One annotation id per page (0: none). */
+  readonly annotationIds: Uint32Array;
+  /** Per interned annotation: offset and length of its text. */
+  readonly annotationSlots: Uint32Array;
+  /** The interned annotation texts (JSON, as UTF-16 code units). */
+  readonly annotationText: Uint16Array;
+  /** The free-run index over the page table. */
+  readonly index: FreeRunIndex;
+  /** The lock every call holds while it reads or changes any of the above. */
+  readonly lock: StateLock;
+
+  private constructor(buffer: SharedArrayBuffer | ArrayBuffer) {
+    this.buffer = buffer;
+    this.header = new Int32Array(buffer, 0, HEADER_WORDS);
+    this.lock = new StateLock(this.header, Header.Lock);
+    const pages = this.header[Header.TotalPages]!;
+    const leaves = this.header[Header.Leaves]!;
+    const capacity = this.header[Header.AnnotationCapacity]!;
+    const charCapacity = this.header[Header.AnnotationCharCapacity]!;
+    let offset = HEADER_WORDS * 4;
+    const ints = (count: number): Int32Array => {
+      const view = new Int32Array(buffer, offset, count);
+      offset += count * 4;
+      return view;
+    };
+    const longest = ints(2 * leaves);
+    const prefix = ints(2 * leaves);
+    const suffix = ints(2 * leaves);
+    this.index = new FreeRunIndex(leaves, longest, prefix, suffix);
+    this.annotationIds = new Uint32Array(buffer, offset, pages);
+    offset += pages * 4;
+    this.annotationSlots = new Uint32Array(buffer, offset, 2 * capacity);
+    offset += 2 * capacity * 4;
+    this.states = new Uint8Array(buffer, offset, pages);
+    offset += pages;
+    this.attributes = new Uint8Array(buffer, offset, pages);
+    offset += pages;
+    this.annotationText = new Uint16Array(buffer, offset, charCapacity);
+  }
+
+  /**
+   * A fresh state for `totalPages` pages of `pageSize` bytes: every page unclaimed
+   * and free in the index, frontier 0. `shared` asks for a `SharedArrayBuffer`.
+   */
+  static create(pageSize: number, totalPages: number, shared: boolean): SharedState {
+    const leaves = FreeRunIndex.leavesFor(totalPages);
+    const bytes =
+      HEADER_WORDS * 4 +
+      3 * 2 * leaves * 4 +
+      totalPages * 4 +
+      2 * ANNOTATION_CAPACITY * 4 +
+      2 * totalPages +
+      2 * ANNOTATION_CHAR_CAPACITY;
+    const canShare = typeof SharedArrayBuffer !== "undefined";
+    if (shared && !canShare) {
+      throw new MmapError({
+        code: "ENOTSUP",
+        syscall: "mmap",
+        detail: "this host has no SharedArrayBuffer, so the state cannot be shared",
+      });
+    }
+    const buffer = canShare ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
+    const header = new Int32Array(buffer, 0, HEADER_WORDS);
+    header[Header.Magic] = STATE_MAGIC;
+    header[Header.PageSize] = pageSize;
+    header[Header.TotalPages] = totalPages;
+    header[Header.Leaves] = leaves;
+    header[Header.AnnotationCapacity] = ANNOTATION_CAPACITY;
+    header[Header.AnnotationCharCapacity] = ANNOTATION_CHAR_CAPACITY;
+    const state = new SharedState(buffer);
+    state.index.build(totalPages);
+    return state;
+  }
+
+  /** Views an existing state buffer (made by {@link SharedState.create}, maybe in another worker). */
+  static attach(buffer: unknown): SharedState {
+    const valid =
+      (buffer instanceof ArrayBuffer ||
+        (typeof SharedArrayBuffer !== "undefined" && buffer instanceof SharedArrayBuffer)) &&
+      buffer.byteLength >= HEADER_WORDS * 4 &&
+      new Int32Array(buffer, 0, HEADER_WORDS)[Header.Magic] === STATE_MAGIC;
+    if (!valid) {
+      throw new MmapError({
+        code: "EINVAL",
+        syscall: "mmap",
+        detail: "shared.state is not a wasm page manager state buffer",
+      });
+    }
+    return new SharedState(buffer as SharedArrayBuffer | ArrayBuffer);
+  }
+
+  /** Page size in bytes. */
+  get pageSize(): number {
+    return this.header[Header.PageSize]!;
+  }
+
+  /** Pages in the address space. */
+  get totalPages(): number {
+    return this.header[Header.TotalPages]!;
+  }
+
+  /** First unclaimed page (see {@link Header.Frontier}). */
+  get frontier(): number {
+    return this.header[Header.Frontier]!;
+  }
+
+  set frontier(page: number) {
+    this.header[Header.Frontier] = page;
+  }
+
+  /** Pages currently allocated. */
+  get mappedPages(): number {
+    return this.header[Header.MappedPages]!;
+  }
+
+  set mappedPages(pages: number) {
+    this.header[Header.MappedPages] = pages;
+  }
+}
