@@ -1,1 +1,30 @@
-export {};
+/**
+ * @osal/conformance: the suite every osal backend runs. `runConformance(name,
+ * factory, options)` registers vitest tests for each behaviour of the
+ * `OperatingSystem` contract, gated on the backend's capabilities, plus
+ * model-based random command sequences. The helpers it is built from
+ * (`snapshotMemory`, `diffSnapshots`, the memory model) are exported for
+ * backends' own tests.
+ */
+
+export type { CaseContext, ConformanceCase, ConformanceGroup } from "./conformance-case.js";
+export { MemoryModel, type ModelPage } from "./model/memory-model.js";
+export { runModel } from "./model/run-model.js";
+export {
+  type ConformanceOptions,
+  DEFAULT_MODEL_RUNS,
+  DEFAULT_MODEL_SEED,
+  DEFAULT_MODEL_STEPS,
+  type ModelOptions,
+  type ResolvedModelOptions,
+  resolveModelOptions,
+} from "./options.js";
+export { conformanceGroups, runConformance } from "./run-conformance.js";
+export {
+  DEFAULT_SNAPSHOT_MAX_BYTES,
+  diffSnapshots,
+  type MemorySnapshot,
+  type SnapshotMapping,
+  type SnapshotOptions,
+  snapshotMemory,
+} from "./snapshot.js";

@@ -1,0 +1,480 @@
+import {
+  type Capabilities,
+  hex,
+  MemoryFault,
+  MmapError,
+  MmapProtection,
+  MmapStrategy,
+  type OperatingSystem,
+} from "@osal/core";
+import fc from "fast-check";
+import { describeError } from "../expectations.js";
+import { pattern } from "../fixtures.js";
+import { MemoryModel, type ModelRange } from "./memory-model.js";
+
+/**
+ * The random commands of the model-based test. Each command holds only small
+ * numbers (which region, which offset, how many pages); it resolves them
+ * against the model when it runs, so a sequence stays meaningful while
+ * fast-check shrinks it. Every command applies its call to the backend, checks
+ * the outcome the model predicts (result, or error code with nothing changed),
+ * then updates the model.
+ */
+
+/** The model plus what the commands need to know about the backend. */
+export interface ModelState {
+  readonly model: MemoryModel;
+  readonly capabilities: Capabilities;
+  /** Ranges whose bytes the last command may have changed, for the byte check after it. */
+  touched: ModelRange[];
+}
+
+/** Most pages the model lets be mapped at once, to keep byte checks cheap. */
+const MAX_MAPPED_PAGES = 48;
+
+const protections = [
+  MmapProtection.ReadWrite,
+  MmapProtection.ReadWrite,
+  MmapProtection.ReadWriteExec,
+  MmapProtection.NoAccess,
+] as const;
+
+type Action =
+  | { kind: "map"; pages: number; alignLog: number; prot: number; reserve: boolean }
+  | { kind: "place"; replace: boolean; pick: number; offset: number; pages: number; prot: number }
+  | { kind: "preferred"; pick: number; offset: number; pages: number; alignLog: number }
+  | { kind: "munmap"; pick: number; offset: number; pages: number }
+  | {
+      kind: "mremap";
+      pick: number;
+      offset: number;
+      pages: number;
+      newPages: number;
+      mayMove: boolean;
+    }
+  | { kind: "mprotect"; pick: number; offset: number; pages: number; prot: number }
+  | { kind: "dontneed"; pick: number; offset: number; pages: number }
+  | {
+      kind: "write" | "fill" | "read";
+      pick: number;
+      at: number;
+      nearEnd: boolean;
+      length: number;
+      seed: number;
+    };
+
+/** A failure of the backend against the model, with the call in the message. */
+export class ModelMismatch extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ModelMismatch";
+  }
+}
+
+/** One random command. */
+export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
+  private description: string;
+
+  constructor(private readonly action: Action) {
+    this.description = `${action.kind}(${JSON.stringify({ ...action, kind: undefined })})`;
+  }
+
+  check(state: Readonly<ModelState>): boolean {
+    const { model, capabilities } = state;
+    const a = this.action;
+    switch (a.kind) {
+      case "map":
+        return model.mappedBytes / model.pageSize < MAX_MAPPED_PAGES;
+      case "place":
+        return (
+          (a.replace ? capabilities.fixed : capabilities.noReplace) &&
+          model.known.length > 0 &&
+          model.mappedBytes / model.pageSize < MAX_MAPPED_PAGES
+        );
+      case "preferred":
+        return model.known.length > 0 && model.mappedBytes / model.pageSize < MAX_MAPPED_PAGES;
+      default:
+        return model.regions.length > 0;
+    }
+  }
+
+  run(state: ModelState, os: OperatingSystem): void {
+    state.touched = [];
+    const a = this.action;
+    switch (a.kind) {
+      case "map":
+        this.map(state, os, a);
+        return;
+      case "place":
+        this.place(state, os, a);
+        return;
+      case "preferred":
+        this.preferred(state, os, a);
+        return;
+      case "munmap":
+        this.munmap(state, os, a);
+        return;
+      case "mremap":
+        this.mremap(state, os, a);
+        return;
+      case "mprotect":
+      case "dontneed":
+        this.rangeCall(state, os, a);
+        return;
+      default:
+        this.access(state, os, a);
+        return;
+    }
+  }
+
+  toString(): string {
+    return this.description;
+  }
+
+  private map(state: ModelState, os: OperatingSystem, a: Extract<Action, { kind: "map" }>): void {
+    const { model } = state;
+    const size = a.pages * model.pageSize;
+    const align = model.pageSize * 2 ** a.alignLog;
+    const prot = protections[a.prot % protections.length]!;
+    const strategy = MmapStrategy.DEFAULT.withProt(prot).withReserve(a.reserve);
+    const annotation = { kind: "misc", name: `m${model.known.length}` } as const;
+    this.description = `dzmmapAnywhere(${hex(size)}, ${hex(align)}, ${prot}, reserve=${a.reserve})`;
+    const start = succeed(this.description, () =>
+      os.dzmmapAnywhere(size, align, strategy, annotation),
+    );
+    this.description += ` -> ${hex(start)}`;
+    expectFreshRange(this.description, model, start, size, align);
+    model.map(start, size, { prot, reserve: a.reserve, annotation: `misc:${annotation.name}` });
+    state.touched.push({ start, size });
+  }
+
+  private place(
+    state: ModelState,
+    os: OperatingSystem,
+    a: Extract<Action, { kind: "place" }>,
+  ): void {
+    const { model, capabilities } = state;
+    const target = aimAt(model, model.known, a.pick, a.offset, a.pages);
+    const prot = protections[a.prot % protections.length]!;
+    const strategy = MmapStrategy.DEFAULT.withProt(prot).withReplace(a.replace);
+    this.description = `dzmmap(${hex(target.start)}, ${hex(target.size)}, ${prot}, replace=${a.replace})`;
+    const free = model.isFree(target.start, target.size);
+    if (a.replace && !free && !capabilities.partialUnmap) {
+      this.description += " skipped: would replace part of a mapping without partialUnmap";
+      return;
+    }
+    state.touched.push(target);
+    if (!a.replace && !free) {
+      failCleanly(this.description, "EEXIST", () => os.dzmmap(target.start, target.size, strategy));
+      return;
+    }
+    succeed(this.description, () => os.dzmmap(target.start, target.size, strategy));
+    model.map(target.start, target.size, { prot, reserve: true, annotation: undefined });
+  }
+
+  private preferred(
+    state: ModelState,
+    os: OperatingSystem,
+    a: Extract<Action, { kind: "preferred" }>,
+  ): void {
+    const { model, capabilities } = state;
+    const hint = aimAt(model, model.known, a.pick, a.offset, a.pages);
+    const align = model.pageSize * 2 ** a.alignLog;
+    this.description = `dzmmapPreferred(${hex(hint.start)}, ${hex(hint.size)}, ${hex(align)})`;
+    const start = succeed(this.description, () =>
+      os.dzmmapPreferred(hint.start, hint.size, align, MmapStrategy.DEFAULT),
+    );
+    this.description += ` -> ${hex(start)}`;
+    const usable =
+      (capabilities.fixed || capabilities.noReplace) &&
+      hint.start % align === 0 &&
+      model.isFree(hint.start, hint.size);
+    if (usable && start !== hint.start) {
+      throw new ModelMismatch(
+        `${this.description}: the hint was free, so it should have been used`,
+      );
+    }
+    if (start !== hint.start) expectFreshRange(this.description, model, start, hint.size, align);
+    else if (!model.isFree(start, hint.size)) {
+      throw new ModelMismatch(`${this.description}: the hint overlaps an existing mapping`);
+    }
+    model.map(start, hint.size, {
+      prot: MmapProtection.ReadWrite,
+      reserve: true,
+      annotation: undefined,
+    });
+    state.touched.push({ start, size: hint.size });
+  }
+
+  private munmap(
+    state: ModelState,
+    os: OperatingSystem,
+    a: Extract<Action, { kind: "munmap" }>,
+  ): void {
+    const { model, capabilities } = state;
+    const target = capabilities.partialUnmap
+      ? aimAt(model, model.regions, a.pick, a.offset, a.pages)
+      : pickFrom(model.regions, a.pick);
+    this.description = `munmap(${hex(target.start)}, ${hex(target.size)})`;
+    succeed(this.description, () => os.munmap(target.start, target.size));
+    model.unmap(target.start, target.size);
+  }
+
+  private mremap(
+    state: ModelState,
+    os: OperatingSystem,
+    a: Extract<Action, { kind: "mremap" }>,
+  ): void {
+    const { model, capabilities } = state;
+    const p = model.pageSize;
+    const region = pickFrom(model.regions, a.pick);
+    let old = region;
+    if (capabilities.partialUnmap) {
+      const pages = region.size / p;
+      const offset = a.offset % pages;
+      old = { start: region.start + offset * p, size: Math.min(a.pages, pages - offset) * p };
+    }
+    let newSize = a.newPages * p;
+    if (!capabilities.partialUnmap) newSize = Math.max(newSize, old.size);
+    const options = { mayMove: a.mayMove };
+    this.description = `mremap(${hex(old.start)}, ${hex(old.size)}, ${hex(newSize)}, mayMove=${a.mayMove})`;
+    if (!model.isOneMapping(old.start, old.size)) {
+      this.description += " skipped: not within one mapping";
+      return;
+    }
+    state.touched.push(old);
+    const grow = newSize - old.size;
+    const roomAfter = grow > 0 && model.isFree(old.start + old.size, grow);
+    if (grow > 0 && !a.mayMove && !(capabilities.remapInPlace && roomAfter)) {
+      failCleanly(this.description, "ENOMEM", () =>
+        os.mremap(old.start, old.size, newSize, options),
+      );
+      return;
+    }
+    const start = succeed(this.description, () => os.mremap(old.start, old.size, newSize, options));
+    this.description += ` -> ${hex(start)}`;
+    if (grow <= 0 || !a.mayMove) {
+      if (start !== old.start) {
+        throw new ModelMismatch(`${this.description}: should have stayed at ${hex(old.start)}`);
+      }
+    } else if (start === old.start) {
+      if (!roomAfter)
+        throw new ModelMismatch(`${this.description}: grew in place over mapped pages`);
+    } else {
+      const others = new MemoryModel(p, model.addressSpaceEnd);
+      for (const page of model.mappedPages()) {
+        if (page < old.start || page >= old.start + old.size) {
+          others.map(page, p, {
+            prot: MmapProtection.ReadWrite,
+            reserve: true,
+            annotation: undefined,
+          });
+        }
+      }
+      expectFreshRange(this.description, others, start, newSize, p);
+    }
+    model.remap(old.start, old.size, start, newSize);
+    state.touched.push({ start, size: newSize });
+  }
+
+  private rangeCall(
+    state: ModelState,
+    os: OperatingSystem,
+    a: Extract<Action, { kind: "mprotect" | "dontneed" }>,
+  ): void {
+    const { model } = state;
+    const target = aimAt(model, model.regions, a.pick, a.offset, a.pages);
+    const prot = a.kind === "mprotect" ? protections[a.prot % protections.length]! : undefined;
+    const call = prot
+      ? () => os.setMemoryAccess(target.start, target.size, prot)
+      : () => os.madvise(target.start, target.size, "dontneed");
+    this.description = prot
+      ? `setMemoryAccess(${hex(target.start)}, ${hex(target.size)}, ${prot})`
+      : `madvise(${hex(target.start)}, ${hex(target.size)}, dontneed)`;
+    state.touched.push(target);
+    if (!model.isMapped(target.start, target.size)) {
+      failCleanly(this.description, "ENOMEM", call);
+      return;
+    }
+    succeed(this.description, call);
+    if (prot) model.protect(target.start, target.size, prot);
+    else model.dontneed(target.start, target.size);
+  }
+
+  private access(
+    state: ModelState,
+    os: OperatingSystem,
+    a: Extract<Action, { kind: "write" | "fill" | "read" }>,
+  ): void {
+    const { model } = state;
+    const p = model.pageSize;
+    const region = pickFrom(model.regions, a.pick);
+    const page = region.start + (a.at % (region.size / p)) * p;
+    const address = a.nearEnd ? page + p - Math.ceil(a.length / 2) : page + (a.at % 64);
+    const bytes =
+      a.kind === "write" ? pattern(a.length, a.seed) : new Uint8Array(a.length).fill(a.seed % 256);
+    const call = {
+      write: () => os.write(address, bytes),
+      fill: () => os.fill(address, a.length, a.seed % 256),
+      read: () => os.read(address, a.length),
+    }[a.kind];
+    this.description =
+      a.kind === "write"
+        ? `write(${hex(address)}, <${a.length} bytes>)`
+        : a.kind === "fill"
+          ? `fill(${hex(address)}, ${a.length}, ${a.seed % 256})`
+          : `read(${hex(address)}, ${a.length})`;
+    state.touched.push({ start: page, size: Math.min(2 * p, model.addressSpaceEnd - page) });
+    const fault = model.accessFault(address, a.length);
+    if (fault) {
+      const error = attempt(call);
+      if (
+        !(error instanceof MemoryFault) ||
+        error.faultAddress !== fault.faultAddress ||
+        error.reason !== fault.reason
+      ) {
+        throw new ModelMismatch(
+          `${this.description}: expected MemoryFault (${fault.reason}) at ${hex(fault.faultAddress)}, got ${describeOutcome(error)}`,
+        );
+      }
+      return;
+    }
+    const result = succeed(this.description, call);
+    if (a.kind === "read") {
+      expectSameBytes(
+        this.description,
+        address,
+        result as unknown as Uint8Array,
+        model.read(address, a.length),
+      );
+    } else {
+      model.write(address, bytes);
+    }
+  }
+}
+
+/** The arbitrary producing every command the backend's capabilities allow. */
+export function modelCommands(capabilities: Capabilities, maxCommands: number) {
+  const pick = fc.nat(1000);
+  const offset = fc.nat(7);
+  const pages = fc.integer({ min: 1, max: 4 });
+  const prot = fc.nat(protections.length - 1);
+  const alignLog = fc.nat(4);
+  const actions: fc.Arbitrary<Action>[] = [
+    fc.record({ kind: fc.constant("map"), pages, alignLog, prot, reserve: fc.boolean() }),
+    fc.record({ kind: fc.constant("preferred"), pick, offset, pages, alignLog: fc.nat(2) }),
+    fc.record({ kind: fc.constant("munmap"), pick, offset, pages: fc.integer({ min: 1, max: 5 }) }),
+    fc.record({
+      kind: fc.constant("mremap"),
+      pick,
+      offset,
+      pages,
+      newPages: fc.integer({ min: 1, max: 6 }),
+      mayMove: fc.boolean(),
+    }),
+    fc.record({ kind: fc.constant("mprotect"), pick, offset, pages, prot }),
+    fc.record({ kind: fc.constant("dontneed"), pick, offset, pages }),
+    ...(["write", "fill", "read"] as const).map((kind) =>
+      fc.record({
+        kind: fc.constant(kind),
+        pick,
+        at: fc.nat(1 << 16),
+        nearEnd: fc.boolean(),
+        length: fc.integer({ min: 1, max: 96 }),
+        seed: fc.nat(1 << 16),
+      }),
+    ),
+  ];
+  if (capabilities.fixed || capabilities.noReplace) {
+    const replace =
+      capabilities.fixed && capabilities.noReplace ? fc.boolean() : fc.constant(capabilities.fixed);
+    actions.push(fc.record({ kind: fc.constant("place"), replace, pick, offset, pages, prot }));
+  }
+  return fc.commands(
+    actions.map((action) => action.map((a) => new ModelCommand(a))),
+    { maxCommands, size: "max" },
+  );
+}
+
+/** `[start, start + pages)` inside the address space, `offset` pages into the picked range. */
+function aimAt(
+  model: MemoryModel,
+  ranges: readonly ModelRange[],
+  pick: number,
+  offset: number,
+  pages: number,
+): ModelRange {
+  const p = model.pageSize;
+  const range = pickFrom(ranges, pick);
+  const start = range.start + (offset % (range.size / p + 1)) * p;
+  const size = Math.max(p, Math.min(pages * p, model.addressSpaceEnd - start));
+  return { start: Math.min(start, model.addressSpaceEnd - p), size };
+}
+
+function pickFrom(ranges: readonly ModelRange[], pick: number): ModelRange {
+  return ranges[pick % ranges.length]!;
+}
+
+function attempt(call: () => unknown): unknown {
+  try {
+    call();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+function describeOutcome(error: unknown): string {
+  return error === undefined ? "success" : describeError(error);
+}
+
+function succeed<T>(description: string, call: () => T): T {
+  try {
+    return call();
+  } catch (error) {
+    throw new ModelMismatch(`${description}: expected success, got ${describeError(error)}`);
+  }
+}
+
+function failCleanly(description: string, code: string, call: () => unknown): void {
+  const error = attempt(call);
+  if (!(error instanceof MmapError) || error.code !== code) {
+    throw new ModelMismatch(
+      `${description}: expected MmapError ${code}, got ${describeOutcome(error)}`,
+    );
+  }
+}
+
+function expectFreshRange(
+  description: string,
+  model: MemoryModel,
+  start: number,
+  size: number,
+  align: number,
+): void {
+  if (!Number.isSafeInteger(start) || start % align !== 0) {
+    throw new ModelMismatch(`${description}: address is not aligned to ${hex(align)}`);
+  }
+  if (!model.isFree(start, size)) {
+    throw new ModelMismatch(
+      `${description}: overlaps an existing mapping or the end of the address space`,
+    );
+  }
+}
+
+/** Throws a {@link ModelMismatch} naming the first byte where `actual` differs from `expected`. */
+export function expectSameBytes(
+  description: string,
+  address: number,
+  actual: Uint8Array,
+  expected: Uint8Array,
+): void {
+  const length = Math.max(actual.length, expected.length);
+  for (let i = 0; i < length; i++) {
+    if (actual[i] !== expected[i]) {
+      throw new ModelMismatch(
+        `${description}: byte at ${hex(address + i)} is ${String(actual[i])}, the model says ${String(expected[i])}`,
+      );
+    }
+  }
+}

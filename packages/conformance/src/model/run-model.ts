@@ -1,0 +1,83 @@
+import { hex, isAccessible, type OperatingSystem, type OperatingSystemFactory } from "@osal/core";
+import fc from "fast-check";
+import type { ResolvedModelOptions } from "../options.js";
+import { expectSameBytes, ModelMismatch, type ModelState, modelCommands } from "./commands.js";
+import { MemoryModel } from "./memory-model.js";
+
+/**
+ * Runs `options.runs` random command sequences, each on a fresh backend from
+ * `factory`, checking after every command that the backend's mappings, mapped
+ * byte count and the bytes the command may have touched match the model, and
+ * after each sequence that every byte matches. Seeded by `options.seed`; on a
+ * failure fast-check shrinks the sequence and throws with the seed, the replay
+ * path and the commands.
+ */
+export async function runModel(
+  factory: OperatingSystemFactory,
+  options: ResolvedModelOptions,
+): Promise<void> {
+  const probe = await factory();
+  const capabilities = probe.capabilities;
+  const property = fc.asyncProperty(
+    modelCommands(capabilities, options.steps),
+    async (commands) => {
+      const os = await factory();
+      const state: ModelState = {
+        model: new MemoryModel(os.pageSize, os.addressSpaceEnd),
+        capabilities,
+        touched: [],
+      };
+      for (const mapping of os.getMappings()) {
+        throw new ModelMismatch(
+          `a fresh backend should have no mappings, found ${hex(mapping.start)}-${hex(mapping.end)}`,
+        );
+      }
+      const checked = [...commands].map((command) => ({
+        check: (m: Readonly<ModelState>) => command.check(m),
+        run: (m: ModelState, real: OperatingSystem) => {
+          command.run(m, real);
+          verify(os, m, command.toString(), false);
+        },
+        toString: () => command.toString(),
+      }));
+      fc.modelRun(() => ({ model: state, real: os }), checked);
+      verify(os, state, "at the end of the sequence", true);
+    },
+  );
+  await fc.assert(property, {
+    numRuns: options.runs,
+    seed: options.seed,
+    includeErrorInReport: true,
+  });
+}
+
+/** Compares the backend with the model: layout, mapped bytes, and bytes of touched (or all) pages. */
+function verify(os: OperatingSystem, state: ModelState, after: string, everyPage: boolean): void {
+  const { model } = state;
+  const actual = MemoryModel.layoutOf(os.getMappings());
+  const expected = model.layout();
+  if (actual.join("\n") !== expected.join("\n")) {
+    throw new ModelMismatch(
+      `after ${after}: mappings differ\n  backend: ${actual.join("\n           ") || "(none)"}\n  model:   ${expected.join("\n           ") || "(none)"}`,
+    );
+  }
+  const mappedBytes = os.stats().mappedBytes;
+  if (mappedBytes !== model.mappedBytes) {
+    throw new ModelMismatch(
+      `after ${after}: stats().mappedBytes is ${mappedBytes}, the model says ${model.mappedBytes}`,
+    );
+  }
+  const p = model.pageSize;
+  const pages = everyPage
+    ? model.mappedPages()
+    : state.touched.flatMap((r) => {
+        const out: number[] = [];
+        for (let a = r.start; a < r.start + r.size; a += p) out.push(a);
+        return out;
+      });
+  for (const page of pages) {
+    const expectedPage = model.page(page);
+    if (!expectedPage || !isAccessible(expectedPage.prot)) continue;
+    expectSameBytes(`after ${after}`, page, os.read(page, p), model.read(page, p));
+  }
+}
