@@ -1,0 +1,67 @@
+import type { AlignedAllocator } from "./aligned-allocator.js";
+import { invalidOption, SharedMemoryError } from "./errors.js";
+import {
+  declaredMaximumBytes,
+  isLinearMemory,
+  isSharedMemory,
+  type LinearMemory,
+  WASM_PAGE_SIZE,
+  WASM32_MAX_BYTES,
+} from "./wasm-host.js";
+
+/** What {@link guestAllocator} takes: a guest instance's exports, as wasi-libc builds them. */
+export interface GuestAllocatorOptions {
+  /**
+   * The guest's exports: `aligned_alloc(align, size)` and `free(ptr)` (wasi-libc's,
+   * or any C allocator's), and `memory` unless given separately.
+   */
+  readonly exports: Readonly<Record<string, unknown>>;
+  /** The guest's linear memory, when it does not export it as `memory` (e.g. it imports it). */
+  readonly memory?: LinearMemory;
+  /**
+   * The memory's maximum in bytes. Default: what the host reports (`memory.type()`
+   * where supported), otherwise 4 GiB, the wasm32 limit.
+   */
+  readonly maximumBytes?: number;
+}
+
+/**
+ * An {@link AlignedAllocator} over a wasm guest's own `aligned_alloc`/`free`, so the
+ * backend shares the guest's heap instead of competing with it for the memory.
+ * The guest keeps using its allocator too, so memory is only taken as zero where
+ * it was grown during the call (`pristineUntilHandedOut` false).
+ * Throws `EINVAL` on missing exports, {@link SharedMemoryError} on a shared memory.
+ */
+export function guestAllocator(options: GuestAllocatorOptions): AlignedAllocator {
+  const exports = options.exports;
+  const alloc = exports.aligned_alloc;
+  const free = exports.free;
+  if (typeof alloc !== "function" || typeof free !== "function") {
+    throw invalidOption("the guest must export aligned_alloc(align, size) and free(ptr)");
+  }
+  const memory = options.memory ?? exports.memory;
+  if (!isLinearMemory(memory)) {
+    throw invalidOption("the guest exports no memory: pass options.memory");
+  }
+  if (isSharedMemory(memory)) throw new SharedMemoryError();
+  const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(memory) ?? WASM32_MAX_BYTES;
+  if (
+    !Number.isSafeInteger(maximumBytes) ||
+    maximumBytes % WASM_PAGE_SIZE !== 0 ||
+    maximumBytes > WASM32_MAX_BYTES ||
+    maximumBytes < memory.buffer.byteLength
+  ) {
+    throw invalidOption(
+      `maximumBytes ${String(maximumBytes)} must be a multiple of 64 KiB, at most 4 GiB and at least the memory's size`,
+    );
+  }
+  const allocFn = alloc as (align: number, size: number) => number;
+  const freeFn = free as (address: number) => void;
+  return {
+    memory,
+    maximumBytes,
+    pristineUntilHandedOut: false,
+    alignedAlloc: (align, size) => allocFn(align, size) >>> 0,
+    free: (address) => freeFn(address),
+  };
+}

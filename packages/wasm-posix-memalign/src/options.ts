@@ -1,0 +1,96 @@
+import { isPowerOfTwo, KiB, MiB } from "@osal/core";
+import type { AlignedAllocator } from "./aligned-allocator.js";
+import { bundledAllocator } from "./bundled-allocator.js";
+import { invalidOption, SharedMemoryError } from "./errors.js";
+import { isLinearMemory, isSharedMemory } from "./wasm-host.js";
+
+/** Options of `createWasmPosixMemalign`. */
+export interface WasmPosixMemalignOptions {
+  /**
+   * Where memory comes from. Default: the bundled allocator over a fresh memory
+   * (see `bundledAllocator`); pass `guestAllocator({ exports })` to share a wasm
+   * guest's `aligned_alloc`/`free` and memory.
+   */
+  readonly allocator?: AlignedAllocator;
+  /** Bundled allocator only: the memory's maximum in bytes, default 4 GiB. */
+  readonly maximumBytes?: number;
+  /** Bundled allocator only: the memory's starting size in bytes, default the least it needs. */
+  readonly initialBytes?: number;
+  /** Page size in bytes: a power of two from 4 KiB to 1 MiB. Default 16 KiB (CoreCLR's). */
+  readonly pageSize?: number;
+  /**
+   * `dzmmapAnywhere` aligns mappings of at least this many bytes to this many bytes
+   * (a power of two, at least the page size), as runtimes that carve 2 MiB chunks
+   * expect. Default 2 MiB; set it to the page size to turn it off.
+   */
+  readonly largeAlignment?: number;
+  /**
+   * Skip zeroing memory that provably still holds zeros (grown during the call, or
+   * never handed out by a `pristineUntilHandedOut` allocator). Default true; false
+   * zeroes every block the allocator returns.
+   */
+  readonly trustFreshMemory?: boolean;
+}
+
+/** The options with defaults applied and checked. */
+export interface ResolvedOptions {
+  readonly allocator: AlignedAllocator;
+  readonly pageSize: number;
+  readonly largeAlignment: number;
+  readonly trustFreshMemory: boolean;
+}
+
+/** Applies defaults and validates; throws `EINVAL` or `SharedMemoryError`, creating nothing. */
+export function resolveOptions(options: WasmPosixMemalignOptions): ResolvedOptions {
+  const pageSize = options.pageSize ?? 16 * KiB;
+  if (!isPowerOfTwo(pageSize) || pageSize < 4 * KiB || pageSize > MiB) {
+    throw invalidOption(`pageSize ${String(pageSize)} must be a power of two from 4 KiB to 1 MiB`);
+  }
+  const largeAlignment = options.largeAlignment ?? 2 * MiB;
+  if (!isPowerOfTwo(largeAlignment) || largeAlignment < pageSize || largeAlignment > 2 ** 31) {
+    throw invalidOption(
+      `largeAlignment ${String(largeAlignment)} must be a power of two from the page size to 2 GiB`,
+    );
+  }
+  const trustFreshMemory = options.trustFreshMemory ?? true;
+  if (typeof trustFreshMemory !== "boolean")
+    throw invalidOption("trustFreshMemory must be boolean");
+
+  let allocator = options.allocator;
+  if (allocator === undefined) {
+    allocator = bundledAllocator({
+      maximumBytes: options.maximumBytes,
+      initialBytes: options.initialBytes,
+    });
+  } else {
+    if (options.maximumBytes !== undefined || options.initialBytes !== undefined) {
+      throw invalidOption(
+        "maximumBytes and initialBytes configure the bundled allocator; a given allocator brings its own memory",
+      );
+    }
+    checkAllocator(allocator, pageSize);
+  }
+  return { allocator, pageSize, largeAlignment, trustFreshMemory };
+}
+
+function checkAllocator(allocator: AlignedAllocator, pageSize: number): void {
+  if (
+    typeof allocator !== "object" ||
+    allocator === null ||
+    typeof allocator.alignedAlloc !== "function" ||
+    typeof allocator.free !== "function" ||
+    !isLinearMemory(allocator.memory)
+  ) {
+    throw invalidOption("allocator must have memory, alignedAlloc(align, size) and free(address)");
+  }
+  if (isSharedMemory(allocator.memory)) throw new SharedMemoryError();
+  const maximum = allocator.maximumBytes;
+  if (!Number.isSafeInteger(maximum) || maximum < pageSize || maximum > 2 ** 32) {
+    throw invalidOption(`allocator.maximumBytes ${String(maximum)} must be from a page to 4 GiB`);
+  }
+  if (allocator.release !== undefined && !isPowerOfTwo(allocator.releaseGranule ?? 0)) {
+    throw invalidOption(
+      "an allocator with release() must give its releaseGranule (a power of two)",
+    );
+  }
+}

@@ -1,0 +1,684 @@
+/*
+ * Note [posix_memalign backend]
+ * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+ * CoreCLR's wasm GC PAL (dotnet/runtime#127328) gave up on Emscripten's `mmap` and
+ * took memory from `posix_memalign`/`free`: reserve == commit, 16 KiB pages,
+ * decommit = zero. Its review found two bugs this backend is built to avoid:
+ * commit zeroed live data when it guessed "was this decommitted?" from the first
+ * byte of the range, and "memory above the old break is zero" was unsound once
+ * memory is recycled. Here every such fact is tracked out of band, never guessed
+ * from the bytes.
+ *
+ * Data structures. Every `dzmmapAnywhere` (and every moving `mremap`) is one
+ * `alignedAlloc(align, size)` call; the block it returns is a `Block` in a
+ * `BlockTable` (sorted, binary-searched). A block has one attribute id per page
+ * (0 = unmapped; ids intern prot/reserve/hugePage/annotation in an
+ * `AttributeTable`) and one pending-zero flag per page. Nothing is reserved
+ * without being allocated: a `NoAccess` or `reserve: false` mapping takes its
+ * full size from the allocator (`reservesWithoutCommit` false).
+ *
+ * Fixed mappings. The allocator chooses addresses, so `MAP_FIXED` (`replace`)
+ * works exactly where it can be honoured: over pages of blocks this backend
+ * already holds (mapped, or unmapped but still held), which it re-maps with the
+ * new attributes and zeroes. Anywhere else, and every `MAP_FIXED_NOREPLACE`, fails
+ * with `ENOTSUP` before anything changes.
+ *
+ * Partial unmap. `munmap` of a whole block frees it. Part of a block: with an
+ * allocator that can `release` (the bundled one) the pages go back to it at once
+ * and the block record splits; otherwise the pages are marked unmapped (the access
+ * API refuses them, `getMappings` omits them) and the block is freed exactly once,
+ * when its last page is unmapped. `mremap` shrinks by that tail unmap, moves (new
+ * block, copy, unmap the old range) with `mayMove`, and never grows in place
+ * (`ENOMEM`, `remapInPlace` false).
+ *
+ * Zeroing. A new block is zeroed except where the bytes are provably zero:
+ *   - bytes at or above the memory's size before the `alignedAlloc` call were grown
+ *     during it by `memory.grow` (zero by the wasm spec), and the allocator writes
+ *     nothing inside a block it returns (its contract);
+ *   - with a `pristineUntilHandedOut` allocator (bookkeeping out of band, no other
+ *     users: the bundled one), also bytes at or above `handedOutEnd`, the highest
+ *     end of any block it ever returned to this backend.
+ * Everything below that line has been handed out before and is zeroed: recycled
+ * memory is never assumed pristine. (A guest's dlmalloc writes chunk headers,
+ * free-list links and top-chunk footers into memory it has not handed out, and the
+ * guest's own mallocs recycle memory the backend never saw: hence the line is the
+ * memory size for such allocators.) `madvise(dontneed)`, a fresh mapping and a
+ * `MAP_FIXED` re-map zero accessible pages at once, since a guest may load from
+ * them directly; on `NoAccess` pages they only set the pending-zero flag, and the
+ * page is zeroed when `setMemoryAccess` makes it accessible again. So a
+ * decommit (re-map `NoAccess`) followed by a commit (`mprotect` read-write) zeroes
+ * once, and a commit of pages that were never decommitted keeps their bytes.
+ * `stats().zeroedBytes` counts exactly the bytes written.
+ *
+ * Memory source. The allocator's memory; `footprintBytes` is its
+ * `buffer.byteLength` and `addressSpaceEnd` its maximum. Freed blocks go back to
+ * the allocator, not to the host (linear memory cannot shrink).
+ *
+ * Locking. None. The backend and the allocators it drives are single-threaded: a
+ * shared memory is refused with `SharedMemoryError` (`threadSafe` false).
+ * Protection is recorded and checked by the access API (`read`/`write`/`fill`
+ * throw `MemoryFault` on unmapped and `NoAccess` pages), not enforced on direct
+ * loads and stores (`enforcesProtection` false).
+ */
+
+import {
+  type Capabilities,
+  checkAccess,
+  checkAddress,
+  checkAdvice,
+  checkAlign,
+  checkProtection,
+  checkRange,
+  checkSize,
+  checkStrategy,
+  formatProcMaps,
+  HostProcess,
+  HugePageSupport,
+  hasErrorCode,
+  type MadviseAdvice,
+  type MappingInfo,
+  MemoryFault,
+  type MemoryStats,
+  type MmapAnnotation,
+  MmapError,
+  type MmapProtection,
+  type MmapStrategy,
+  type MremapOptions,
+  type OperatingSystem,
+  StatsRecorder,
+} from "@osal/core";
+import type { AlignedAllocator } from "./aligned-allocator.js";
+import { Block } from "./block.js";
+import { BlockTable } from "./block-table.js";
+import { AllocatorContractError } from "./errors.js";
+import { resolveOptions, type WasmPosixMemalignOptions } from "./options.js";
+import { AttributeTable, UNMAPPED } from "./page-attributes.js";
+
+/** The largest alignment a wasm32 allocator can be asked for. */
+const MAX_ALIGNMENT = 2 ** 31;
+
+/** A block fresh from the allocator, and the address from which its bytes are provably zero. */
+interface Allocation {
+  readonly block: Block;
+  readonly freshFrom: number;
+}
+
+/**
+ * Creates a CoreCLR-style osal backend: memory from an aligned allocator (the
+ * bundled one by default, or a guest's `aligned_alloc`/`free`), reserve == commit,
+ * 16 KiB pages, exact zero tracking. See Note [posix_memalign backend].
+ * Throws `EINVAL` on bad options and `SharedMemoryError` for a shared memory.
+ */
+export function createWasmPosixMemalign(options: WasmPosixMemalignOptions = {}): WasmPosixMemalign {
+  return new WasmPosixMemalign(options);
+}
+
+/**
+ * The backend object (memory and process in one, an {@link OperatingSystem}).
+ * Create it with {@link createWasmPosixMemalign}.
+ */
+export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
+  /** Page size in bytes (16 KiB by default). */
+  readonly pageSize: number;
+  /** The allocator memory's maximum: nothing is ever mapped at or above it. */
+  readonly addressSpaceEnd: number;
+  /** What this backend does; see Note [posix_memalign backend]. */
+  readonly capabilities: Capabilities = Object.freeze({
+    fixed: false,
+    noReplace: false,
+    partialUnmap: true,
+    remapInPlace: false,
+    enforcesProtection: false,
+    reservesWithoutCommit: false,
+    returnsMemoryToHost: false,
+    threadSafe: false,
+  });
+  /** The allocator memory comes from. */
+  readonly allocator: AlignedAllocator;
+
+  private readonly largeAlignment: number;
+  private readonly trustFreshMemory: boolean;
+  private readonly canRelease: boolean;
+  private readonly blocks = new BlockTable();
+  private readonly attributes = new AttributeTable();
+  private readonly recorder = new StatsRecorder();
+  private mappedPages = 0;
+  /** The highest end of a block the allocator ever returned to this backend. */
+  private handedOutEnd = 0;
+
+  constructor(options: WasmPosixMemalignOptions = {}) {
+    super();
+    const resolved = resolveOptions(options);
+    this.allocator = resolved.allocator;
+    this.pageSize = resolved.pageSize;
+    this.largeAlignment = resolved.largeAlignment;
+    this.trustFreshMemory = resolved.trustFreshMemory;
+    this.addressSpaceEnd = this.allocator.maximumBytes;
+    const granule = this.allocator.releaseGranule ?? 0;
+    this.canRelease =
+      this.allocator.release !== undefined && granule > 0 && this.pageSize % granule === 0;
+    this.refreshLevels();
+  }
+
+  /**
+   * `MAP_FIXED` re-map of `[start, start + size)`, which must lie in blocks this
+   * backend holds: the pages get the new attributes and read as zero. Anything
+   * else (free addresses, `replace: false`) fails with `ENOTSUP`, changing nothing.
+   */
+  dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
+    this.recorder.track("mmap", () => {
+      checkRange("mmap", start, size, this, annotation);
+      checkStrategy("mmap", strategy, start, size, annotation);
+      if (!strategy.replace) {
+        throw new MmapError({
+          code: "ENOTSUP",
+          syscall: "mmap",
+          address: start,
+          size,
+          annotation,
+          detail:
+            "MAP_FIXED_NOREPLACE is not supported: the allocator chooses addresses (capabilities.noReplace false)",
+        });
+      }
+      const end = start + size;
+      if (!this.blocks.covers(start, end)) {
+        throw new MmapError({
+          code: "ENOTSUP",
+          syscall: "mmap",
+          address: start,
+          size,
+          annotation,
+          detail:
+            "MAP_FIXED only re-maps memory this backend already holds; elsewhere the allocator chooses addresses",
+        });
+      }
+      const id = this.attributes.idOf(attributesOf(strategy, annotation));
+      const accessible = this.attributes.accessible(id);
+      for (const block of this.blocks.overlapping(start, end)) {
+        const from = Math.max(start, block.start);
+        const to = Math.min(end, block.end);
+        if (accessible) this.zero(from, to);
+        const before = block.mappedPages;
+        for (let index = block.pageOf(from); index < block.pageOf(to - 1) + 1; index++) {
+          block.map(index, id, !accessible);
+        }
+        this.mappedPages += block.mappedPages - before;
+      }
+      this.refreshLevels();
+    });
+  }
+
+  /**
+   * Maps `size` bytes wherever the allocator puts them, aligned to `align` (at least
+   * a page; at least `largeAlignment`, 2 MiB by default, for sizes that large).
+   * `ENOMEM` when the allocator returns 0, with nothing changed.
+   */
+  dzmmapAnywhere(
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation?: MmapAnnotation,
+  ): number {
+    return this.recorder.track("mmap", () => this.mapAnywhere(size, align, strategy, annotation));
+  }
+
+  /**
+   * Like {@link WasmPosixMemalign.dzmmapAnywhere}: the allocator chooses addresses,
+   * so the hint `start` (validated) is not used.
+   */
+  dzmmapPreferred(
+    start: number,
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation?: MmapAnnotation,
+  ): number {
+    return this.recorder.track("mmap", () => {
+      checkAddress("mmap", start, size, this, annotation);
+      return this.mapAnywhere(size, align, strategy, annotation);
+    });
+  }
+
+  /**
+   * Unmaps every page of the range that is mapped. Whole blocks are freed; parts of
+   * blocks are released to the allocator when it can, otherwise tracked until the
+   * block's last page goes. Each block is freed exactly once.
+   */
+  munmap(start: number, size: number): void {
+    this.recorder.track("munmap", () => {
+      checkRange("munmap", start, size, this);
+      const end = start + size;
+      for (const block of this.blocks.overlapping(start, end)) {
+        this.unmapPart(block, Math.max(start, block.start), Math.min(end, block.end));
+      }
+      this.refreshLevels();
+    });
+  }
+
+  /**
+   * Linux `mremap` on a range of mapped pages in one block: same size returns it,
+   * shrinking unmaps the tail, growing moves (copy, then unmap the old range) with
+   * `mayMove` and otherwise fails with `ENOMEM` (no growth in place).
+   */
+  mremap(start: number, oldSize: number, newSize: number, options: MremapOptions = {}): number {
+    return this.recorder.track("mremap", () => {
+      checkAddress("mremap", start, oldSize, this);
+      checkSize("mremap", oldSize, this, start);
+      checkSize("mremap", newSize, this, start);
+      const block = this.blocks.at(start);
+      const first = block?.pageOf(start) ?? 0;
+      const count = oldSize / this.pageSize;
+      if (
+        block === undefined ||
+        start + oldSize > block.end ||
+        !block.allMapped(first, first + count)
+      ) {
+        throw new MmapError({
+          code: "EFAULT",
+          syscall: "mremap",
+          address: start,
+          size: oldSize,
+          detail: "the old range is not mapped pages of one mapping",
+        });
+      }
+      if (newSize === oldSize) return start;
+      if (newSize < oldSize) {
+        this.unmapPart(block, start + newSize, start + oldSize);
+        this.refreshLevels();
+        return start;
+      }
+      if (options.mayMove !== true) {
+        throw new MmapError({
+          code: "ENOMEM",
+          syscall: "mremap",
+          address: start,
+          size: newSize,
+          detail: "cannot grow in place (capabilities.remapInPlace false); pass mayMove",
+        });
+      }
+      const moved = this.moveTo(block, first, count, newSize);
+      this.refreshLevels();
+      return moved;
+    });
+  }
+
+  /**
+   * `mprotect`: every page of the range must be mapped (`ENOMEM` otherwise, nothing
+   * changed). Pages made accessible that wait to be zeroed are zeroed now; pages
+   * that were accessible keep their bytes.
+   */
+  setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
+    this.recorder.track("mprotect", () => {
+      checkRange("mprotect", start, size, this);
+      checkProtection("mprotect", prot, start, size);
+      this.requireMapped("mprotect", start, size);
+      this.forEachPage(start, size, (block, index) => {
+        const id = this.attributes.with(block.attributes[index]!, { prot });
+        const pending = block.pendingZero[index] === 1;
+        const accessible = this.attributes.accessible(id);
+        if (pending && accessible) this.zeroPage(block, index);
+        block.map(index, id, pending && !accessible);
+      });
+      this.refreshLevels();
+    });
+  }
+
+  /**
+   * `madvise`: every page must be mapped (`ENOMEM` otherwise). `dontneed` zeroes
+   * accessible pages now and `NoAccess` pages when they become accessible;
+   * `hugepage`/`nohugepage` record the hint; the rest are accepted hints.
+   */
+  madvise(start: number, size: number, advice: MadviseAdvice): void {
+    this.recorder.track("madvise", () => {
+      checkRange("madvise", start, size, this);
+      checkAdvice(advice, start, size);
+      this.requireMapped("madvise", start, size);
+      if (advice === "dontneed") {
+        this.forEachPage(start, size, (block, index) => {
+          const id = block.attributes[index]!;
+          if (this.attributes.accessible(id)) this.zeroPage(block, index);
+          else block.map(index, id, true);
+        });
+      } else if (advice === "hugepage" || advice === "nohugepage") {
+        const hugePage =
+          advice === "hugepage" ? HugePageSupport.TransparentHugePages : HugePageSupport.No;
+        this.forEachPage(start, size, (block, index) => {
+          const id = this.attributes.with(block.attributes[index]!, { hugePage });
+          block.map(index, id, block.pendingZero[index] === 1);
+        });
+      }
+      this.refreshLevels();
+    });
+  }
+
+  /** Throws `EFAULT` unless every page of the range is mapped. */
+  panicIfUnmapped(start: number, size: number): void {
+    checkRange("mmap", start, size, this);
+    if (!this.isMapped(start, size)) {
+      throw new MmapError({
+        code: "EFAULT",
+        syscall: "mmap",
+        address: start,
+        size,
+        detail: "range is not entirely mapped",
+      });
+    }
+  }
+
+  /** True for this backend's out-of-memory errors: `MmapError` with `ENOMEM`. */
+  isMmapOom(error: unknown): boolean {
+    return error instanceof MmapError && hasErrorCode(error, "ENOMEM");
+  }
+
+  /** The allocator memory's maximum in bytes: the most this backend can ever hold. */
+  getSystemTotalMemory(): number {
+    return this.allocator.maximumBytes;
+  }
+
+  /** Mapped pages, in address order, maximal runs of equal attributes merged. */
+  getMappings(): readonly MappingInfo[] {
+    const out: MappingInfo[] = [];
+    let run: { start: number; end: number; id: number } | undefined;
+    const flush = () => {
+      if (run === undefined) return;
+      const attributes = this.attributes.get(run.id);
+      out.push(
+        Object.freeze({
+          start: run.start,
+          end: run.end,
+          prot: attributes.prot,
+          reserve: attributes.reserve,
+          hugePage: attributes.hugePage,
+          annotation: attributes.annotation,
+        }),
+      );
+      run = undefined;
+    };
+    for (const block of this.blocks.all()) {
+      for (let index = 0; index < block.pages; index++) {
+        const id = block.attributes[index]!;
+        const address = block.addressOf(index);
+        if (id === UNMAPPED) {
+          flush();
+        } else if (run !== undefined && run.id === id && run.end === address) {
+          run.end = address + this.pageSize;
+        } else {
+          flush();
+          run = { start: address, end: address + this.pageSize, id };
+        }
+      }
+    }
+    flush();
+    return out;
+  }
+
+  /** The mappings as `/proc/self/maps` text, annotations as `[anon:…]`. */
+  getProcessMemoryMaps(): string {
+    return formatProcMaps(
+      this.getMappings().map((mapping) => ({
+        start: mapping.start,
+        end: mapping.end,
+        prot: mapping.prot,
+        annotation: mapping.annotation,
+      })),
+    );
+  }
+
+  /** Counts, levels (`footprintBytes` is the memory's byte length) and exact zeroed bytes. */
+  stats(): MemoryStats {
+    return this.recorder.snapshot();
+  }
+
+  /** A copy of `length` bytes at `address`; `MemoryFault` on unmapped or `NoAccess` pages. */
+  read(address: number, length: number): Uint8Array {
+    checkAccess("read", address, length);
+    this.requireAccessible("read", address, length);
+    return this.bytes().slice(address, address + length);
+  }
+
+  /** Copies `bytes` to `address`; `MemoryFault` (nothing written) on unmapped or `NoAccess` pages. */
+  write(address: number, bytes: Uint8Array): void {
+    checkAccess("write", address, bytes.length);
+    this.requireAccessible("write", address, bytes.length);
+    this.bytes().set(bytes, address);
+  }
+
+  /** Sets `length` bytes at `address` to `value`; `MemoryFault` (nothing written) as `write`. */
+  fill(address: number, length: number, value: number): void {
+    checkAccess("fill", address, length, value);
+    this.requireAccessible("fill", address, length);
+    this.bytes().fill(value, address, address + length);
+  }
+
+  private mapAnywhere(
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): number {
+    checkSize("mmap", size, this, undefined, annotation);
+    const alignment = checkAlign("mmap", align, this, size, annotation);
+    checkStrategy("mmap", strategy, undefined, size, annotation);
+    const id = this.attributes.idOf(attributesOf(strategy, annotation));
+    const { block, freshFrom } = this.allocate(size, alignment, "mmap", annotation);
+    this.mapFresh(block, 0, block.pages, id, freshFrom);
+    this.blocks.insert(block);
+    this.mappedPages += block.mappedPages;
+    this.refreshLevels();
+    return block.start;
+  }
+
+  /**
+   * One `alignedAlloc` call, checked: `ENOMEM` (nothing changed) when it fails,
+   * `AllocatorContractError` when the result breaks the allocator contract.
+   * The block is not yet in the table and has no page mapped.
+   */
+  private allocate(
+    size: number,
+    align: number,
+    call: "mmap" | "mremap",
+    annotation?: MmapAnnotation,
+  ): Allocation {
+    const alignment = size >= this.largeAlignment ? Math.max(align, this.largeAlignment) : align;
+    const outOfMemory = (detail: string, cause?: unknown) =>
+      new MmapError({ code: "ENOMEM", syscall: call, size, annotation, detail, cause });
+    if (alignment > MAX_ALIGNMENT || size > this.addressSpaceEnd) {
+      throw outOfMemory(`no block of this size aligned to ${alignment} fits the memory`);
+    }
+    const sizeBefore = this.allocator.memory.buffer.byteLength;
+    let address: number;
+    try {
+      address = this.allocator.alignedAlloc(alignment, size);
+    } catch (cause) {
+      throw outOfMemory("the allocator threw", cause);
+    }
+    if (address === 0) {
+      throw outOfMemory(`the allocator has no block of this size aligned to ${alignment}`);
+    }
+    const end = address + size;
+    if (!Number.isSafeInteger(address) || address < 0 || address % alignment !== 0) {
+      throw new AllocatorContractError(address, `not aligned to ${alignment}`);
+    }
+    if (end > this.allocator.memory.buffer.byteLength || end > this.addressSpaceEnd) {
+      throw new AllocatorContractError(address, `the block of ${size} bytes ends past the memory`);
+    }
+    if (this.blocks.overlapping(address, end).length > 0) {
+      throw new AllocatorContractError(address, "the block overlaps one it already handed out");
+    }
+    let freshFrom = Number.POSITIVE_INFINITY;
+    if (this.trustFreshMemory) {
+      freshFrom = this.allocator.pristineUntilHandedOut
+        ? Math.min(this.handedOutEnd, sizeBefore)
+        : sizeBefore;
+    }
+    this.handedOutEnd = Math.max(this.handedOutEnd, end);
+    return { block: new Block(address, size / this.pageSize, this.pageSize), freshFrom };
+  }
+
+  /**
+   * Maps pages `[from, to)` of a block fresh from the allocator with attribute `id`:
+   * zeroes their bytes below `freshFrom` now if accessible, or marks those pages
+   * pending-zero if not.
+   */
+  private mapFresh(block: Block, from: number, to: number, id: number, freshFrom: number): void {
+    const accessible = this.attributes.accessible(id);
+    const start = block.addressOf(from);
+    const dirtyEnd = Math.min(block.addressOf(to), freshFrom);
+    if (accessible && dirtyEnd > start) this.zero(start, dirtyEnd);
+    for (let index = from; index < to; index++) {
+      block.map(index, id, !accessible && block.addressOf(index) < dirtyEnd);
+    }
+  }
+
+  /** The moving half of `mremap`: returns the new address. */
+  private moveTo(block: Block, first: number, count: number, newSize: number): number {
+    const oldStart = block.addressOf(first);
+    const oldSize = count * this.pageSize;
+    const { block: moved, freshFrom } = this.allocate(newSize, this.pageSize, "mremap");
+    this.bytes().copyWithin(moved.start, oldStart, oldStart + oldSize);
+    for (let index = 0; index < count; index++) {
+      moved.map(index, block.attributes[first + index]!, block.pendingZero[first + index] === 1);
+    }
+    const lastId = block.attributes[first + count - 1]!;
+    this.mapFresh(moved, count, moved.pages, lastId, freshFrom);
+    this.blocks.insert(moved);
+    this.mappedPages += moved.mappedPages;
+    this.unmapPart(block, oldStart, oldStart + oldSize);
+    return moved.start;
+  }
+
+  /** Unmaps `[from, to)`, a page range inside `block`; frees or releases what it can. */
+  private unmapPart(block: Block, from: number, to: number): void {
+    if (from === block.start && to === block.end) {
+      this.release(block);
+      return;
+    }
+    const first = block.pageOf(from);
+    const last = block.pageOf(to - 1) + 1;
+    const before = block.mappedPages;
+    for (let index = first; index < last; index++) block.unmap(index);
+    this.mappedPages += block.mappedPages - before;
+    if (block.mappedPages === 0) {
+      this.release(block);
+    } else if (this.canRelease && this.allocator.release!(from, to - from)) {
+      const parts: Block[] = [];
+      if (first > 0) parts.push(block.slice(0, first));
+      if (last < block.pages) parts.push(block.slice(last, block.pages));
+      const kept = parts.filter((part) => part.mappedPages > 0);
+      this.blocks.replace(block, kept);
+      for (const part of parts) if (part.mappedPages === 0) this.allocator.free(part.start);
+    }
+  }
+
+  /** Frees a whole block and forgets it. */
+  private release(block: Block): void {
+    this.mappedPages -= block.mappedPages;
+    this.blocks.remove(block);
+    this.allocator.free(block.start);
+  }
+
+  /** Throws `ENOMEM` (Linux's code for `mprotect`/`madvise` on a hole) unless all mapped. */
+  private requireMapped(call: "mprotect" | "madvise", start: number, size: number): void {
+    if (!this.isMapped(start, size)) {
+      throw new MmapError({
+        code: "ENOMEM",
+        syscall: call,
+        address: start,
+        size,
+        detail: "range is not entirely mapped",
+      });
+    }
+  }
+
+  private isMapped(start: number, size: number): boolean {
+    const end = start + size;
+    if (!this.blocks.covers(start, end)) return false;
+    for (const block of this.blocks.overlapping(start, end)) {
+      const from = block.pageOf(Math.max(start, block.start));
+      const to = block.pageOf(Math.min(end, block.end) - 1) + 1;
+      if (!block.allMapped(from, to)) return false;
+    }
+    return true;
+  }
+
+  /** Throws `MemoryFault` at the first byte of the range on an unmapped or `NoAccess` page. */
+  private requireAccessible(
+    call: "read" | "write" | "fill",
+    address: number,
+    length: number,
+  ): void {
+    const end = address + length;
+    let at = address;
+    while (at < end) {
+      const block = this.blocks.at(at);
+      if (block === undefined) {
+        throw new MemoryFault({
+          syscall: call,
+          address,
+          size: length,
+          faultAddress: at,
+          reason: "unmapped",
+        });
+      }
+      while (at < end && at < block.end) {
+        const id = block.attributes[block.pageOf(at)]!;
+        if (!this.attributes.accessible(id)) {
+          throw new MemoryFault({
+            syscall: call,
+            address,
+            size: length,
+            faultAddress: at,
+            reason: id === UNMAPPED ? "unmapped" : "protection",
+          });
+        }
+        at = block.addressOf(block.pageOf(at) + 1);
+      }
+    }
+  }
+
+  /** Calls `visit` for every page of a range known to be mapped. */
+  private forEachPage(
+    start: number,
+    size: number,
+    visit: (block: Block, index: number) => void,
+  ): void {
+    const end = start + size;
+    for (const block of this.blocks.overlapping(start, end)) {
+      const to = block.pageOf(Math.min(end, block.end) - 1) + 1;
+      for (let index = block.pageOf(Math.max(start, block.start)); index < to; index++) {
+        visit(block, index);
+      }
+    }
+  }
+
+  private zeroPage(block: Block, index: number): void {
+    const start = block.addressOf(index);
+    this.zero(start, start + this.pageSize);
+  }
+
+  /** Writes zeros to `[start, end)` and counts them. */
+  private zero(start: number, end: number): void {
+    this.bytes().fill(0, start, end);
+    this.recorder.addZeroed(end - start);
+  }
+
+  private bytes(): Uint8Array {
+    return new Uint8Array(this.allocator.memory.buffer);
+  }
+
+  private refreshLevels(): void {
+    const mapped = this.mappedPages * this.pageSize;
+    this.recorder.setMapped(mapped);
+    this.recorder.setCommitted(mapped);
+    this.recorder.setFootprint(this.allocator.memory.buffer.byteLength);
+  }
+}
+
+function attributesOf(strategy: MmapStrategy, annotation: MmapAnnotation | undefined) {
+  return {
+    prot: strategy.prot,
+    reserve: strategy.reserve,
+    hugePage: strategy.hugePage,
+    annotation,
+  };
+}

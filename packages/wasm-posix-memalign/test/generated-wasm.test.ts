@@ -1,0 +1,28 @@
+import { describe, expect, it } from "vitest";
+import { decodeBase64 } from "../src/base64.js";
+import { allocatorMinimumPages, allocatorWasmBase64 } from "../src/generated/allocator-wasm.js";
+import { allocatorWasm } from "./helpers.js";
+import { WebAssembly } from "./wasm.js";
+
+describe("the committed wasm", () => {
+  it("the generated TS module holds exactly the bytes of wasm/allocator.wasm", () => {
+    const embedded = decodeBase64(allocatorWasmBase64);
+    expect(embedded).toEqual(new Uint8Array(allocatorWasm()));
+    expect(Buffer.from(embedded).toString("base64")).toBe(allocatorWasmBase64);
+  });
+
+  it("imports nothing but its memory, at least allocatorMinimumPages pages", () => {
+    const module = new WebAssembly.Module(allocatorWasm());
+    expect(WebAssembly.Module.imports(module)).toEqual([
+      { module: "env", name: "memory", kind: "memory" },
+    ]);
+    expect(WebAssembly.Module.exports(module).map((entry) => entry.name)).toEqual([
+      "aligned_alloc",
+      "free",
+      "osal_release",
+    ]);
+    expect(allocatorMinimumPages).toBeGreaterThanOrEqual(1);
+    const tooSmall = new WebAssembly.Memory({ initial: allocatorMinimumPages - 1 });
+    expect(() => new WebAssembly.Instance(module, { env: { memory: tooSmall } })).toThrow();
+  });
+});
