@@ -125,8 +125,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
   /** Mappings of at least this many bytes are aligned to it by default. */
   readonly largeMappingAlignment: number;
 
-  private readonly shared: SharedState;
-  private readonly states: Uint8Array;
+  protected readonly shared: SharedState;
+  protected readonly states: Uint8Array;
   private readonly attributes: Uint8Array;
   private readonly annotationIds: Uint32Array;
   private readonly source: PageSource;
@@ -279,7 +279,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
         const first = start / this.pageSize;
         const oldCount = oldSize / this.pageSize;
         const newCount = newSize / this.pageSize;
-        this.requireAllocated("mremap", first, oldCount, "EFAULT");
+        this.requireOneMapping(first, oldCount);
         if (newCount <= oldCount) {
           this.release(first + newCount, oldCount - newCount);
           return start;
@@ -464,7 +464,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
    */
   private place(count: number, align: number, size: number, annotation?: MmapAnnotation): number {
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      const first = this.shared.index.findLowest(count, align);
+      const first = this.choose(count, align);
       if (first < 0) {
         throw new MmapError({
           code: "ENOMEM",
@@ -485,6 +485,11 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
       annotation,
       detail: "memory kept being grown by another party while claiming pages",
     });
+  }
+
+  /** Where `count` pages aligned to `align` pages should go (-1: nowhere). */
+  protected choose(count: number, align: number): number {
+    return this.shared.index.findLowest(count, align);
   }
 
   /**
@@ -585,6 +590,27 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
           address: first * this.pageSize,
           size: count * this.pageSize,
           detail: `page ${(page * this.pageSize).toString(16)} is not mapped`,
+        });
+      }
+    }
+  }
+
+  /**
+   * mremap's old range must lie inside one mapping, as on Linux: every page
+   * allocated, with the same attributes and annotation. `EFAULT` otherwise.
+   */
+  private requireOneMapping(first: number, count: number): void {
+    this.requireAllocated("mremap", first, count, "EFAULT");
+    const attributes = this.attributes[first];
+    const id = this.annotationIds[first];
+    for (let page = first + 1; page < first + count; page++) {
+      if (this.attributes[page] !== attributes || this.annotationIds[page] !== id) {
+        throw new MmapError({
+          code: "EFAULT",
+          syscall: "mremap",
+          address: first * this.pageSize,
+          size: count * this.pageSize,
+          detail: "the range spans more than one mapping",
         });
       }
     }
