@@ -132,3 +132,27 @@ describe("MemoryModel", () => {
     ]);
   });
 });
+
+describe("MemoryModel.adopt", () => {
+  it("takes in an existing mapping with its bytes without making it a target", () => {
+    const m = model();
+    const bytes = new Uint8Array(2 * P);
+    bytes[P + 1] = 6;
+    m.adopt(
+      {
+        start: 0x10000,
+        end: 0x10000 + 2 * P,
+        prot: MmapProtection.ReadWrite,
+        reserve: true,
+        hugePage: "No",
+        annotation: undefined,
+      },
+      bytes,
+    );
+    expect(m.mappedBytes).toBe(2 * P);
+    expect(m.read(0x10000 + P, 2)[1]).toBe(6);
+    expect(m.page(0x10000)?.bytes).toBeUndefined();
+    expect(m.regions).toEqual([]);
+    expect(m.known).toEqual([]);
+  });
+});

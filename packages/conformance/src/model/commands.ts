@@ -27,6 +27,8 @@ export interface ModelState {
   readonly capabilities: Capabilities;
   /** Ranges whose bytes the last command may have changed, for the byte check after it. */
   touched: ModelRange[];
+  /** The calls made so far in this sequence, with addresses and results, for failure reports. */
+  readonly log: string[];
 }
 
 /** Most pages the model lets be mapped at once, to keep byte checks cheap. */
@@ -73,11 +75,10 @@ export class ModelMismatch extends Error {
 
 /** One random command. */
 export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
-  private description: string;
+  /** The call as resolved by the current run; logged, never shown by `toString`. */
+  private description = "";
 
-  constructor(private readonly action: Action) {
-    this.description = `${action.kind}(${JSON.stringify({ ...action, kind: undefined })})`;
-  }
+  constructor(private readonly action: Action) {}
 
   check(state: Readonly<ModelState>): boolean {
     const { model, capabilities } = state;
@@ -100,6 +101,27 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
 
   run(state: ModelState, os: OperatingSystem): void {
     state.touched = [];
+    this.description = `${this.action.kind} (unresolved)`;
+    try {
+      this.dispatch(state, os);
+    } finally {
+      state.log.push(this.description);
+    }
+  }
+
+  /**
+   * The command's random choices, which stay the same whichever sequence it is
+   * in (the addresses it resolves to depend on the commands before it; the
+   * failure message lists those).
+   */
+  toString(): string {
+    const { kind, ...choices } = this.action;
+    return `${kind}(${Object.entries(choices)
+      .map(([key, value]) => `${key}=${String(value)}`)
+      .join(",")})`;
+  }
+
+  private dispatch(state: ModelState, os: OperatingSystem): void {
     const a = this.action;
     switch (a.kind) {
       case "map":
@@ -125,10 +147,6 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
         this.access(state, os, a);
         return;
     }
-  }
-
-  toString(): string {
-    return this.description;
   }
 
   private map(state: ModelState, os: OperatingSystem, a: Extract<Action, { kind: "map" }>): void {

@@ -95,6 +95,25 @@ export class MemoryModel {
     this.remember(start, size);
   }
 
+  /**
+   * Takes in a mapping the backend already had before the sequence (memory a
+   * guest owns, say) with its bytes: it is checked like the rest but never
+   * becomes a target of the random commands.
+   */
+  adopt(mapping: MappingInfo, bytes: Uint8Array | undefined): void {
+    const annotation = mapping.annotation ? formatAnnotation(mapping.annotation) : undefined;
+    for (const a of this.addresses(mapping.start, mapping.end - mapping.start)) {
+      const offset = a - mapping.start;
+      const contents = bytes?.slice(offset, offset + this.pageSize);
+      this.pages.set(a, {
+        prot: mapping.prot,
+        reserve: mapping.reserve,
+        annotation,
+        bytes: contents?.some((b) => b !== 0) ? contents : undefined,
+      });
+    }
+  }
+
   /** `munmap`: every page of the range is gone. */
   unmap(start: number, size: number): void {
     this.cutRegions(start, size);

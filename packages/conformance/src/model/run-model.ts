@@ -26,22 +26,30 @@ export async function runModel(
         model: new MemoryModel(os.pageSize, os.addressSpaceEnd),
         capabilities,
         touched: [],
+        log: [],
       };
       for (const mapping of os.getMappings()) {
-        throw new ModelMismatch(
-          `a fresh backend should have no mappings, found ${hex(mapping.start)}-${hex(mapping.end)}`,
-        );
+        const bytes = isAccessible(mapping.prot)
+          ? os.read(mapping.start, mapping.end - mapping.start)
+          : undefined;
+        state.model.adopt(mapping, bytes);
       }
       const checked = [...commands].map((command) => ({
         check: (m: Readonly<ModelState>) => command.check(m),
         run: (m: ModelState, real: OperatingSystem) => {
           command.run(m, real);
-          verify(os, m, command.toString(), false);
+          verify(os, m, m.log.at(-1) ?? command.toString(), false);
         },
         toString: () => command.toString(),
       }));
-      fc.modelRun(() => ({ model: state, real: os }), checked);
-      verify(os, state, "at the end of the sequence", true);
+      try {
+        fc.modelRun(() => ({ model: state, real: os }), checked);
+        verify(os, state, "the last command (every page)", true);
+      } catch (error) {
+        if (!(error instanceof ModelMismatch)) throw error;
+        const calls = state.log.map((call, i) => `  ${i + 1}. ${call}`).join("\n");
+        throw new ModelMismatch(`${error.message}\ncalls made on ${name(os)}:\n${calls}`);
+      }
     },
   );
   await fc.assert(property, {
@@ -49,6 +57,10 @@ export async function runModel(
     seed: options.seed,
     includeErrorInReport: true,
   });
+}
+
+function name(os: OperatingSystem): string {
+  return `a backend with ${hex(os.pageSize)}-byte pages`;
 }
 
 /** Compares the backend with the model: layout, mapped bytes, and bytes of touched (or all) pages. */
