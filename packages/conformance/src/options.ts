@@ -15,6 +15,11 @@ export interface ModelOptions {
   readonly steps?: number;
   /** fast-check seed, so a run can be repeated exactly (default 0x05a1, or `OSAL_MODEL_SEED`). */
   readonly seed?: number;
+  /**
+   * fast-check replay path (the `path` a failure report prints, or `OSAL_MODEL_PATH`):
+   * with the same seed, runs just the failing sequence again.
+   */
+  readonly path?: string;
 }
 
 /** {@link ModelOptions} with every field decided. */
@@ -22,6 +27,7 @@ export interface ResolvedModelOptions {
   readonly runs: number;
   readonly steps: number;
   readonly seed: number;
+  readonly path?: string | undefined;
 }
 
 /** Default sequences per backend: small enough for a quick local run. */
@@ -33,7 +39,7 @@ export const DEFAULT_MODEL_SEED = 0x05a1;
 
 /**
  * Decides the model options: explicit options win, then the environment
- * (`OSAL_MODEL_RUNS`, `OSAL_MODEL_STEPS`, `OSAL_MODEL_SEED`, so CI can scale the
+ * (`OSAL_MODEL_RUNS`, `OSAL_MODEL_STEPS`, `OSAL_MODEL_SEED`, `OSAL_MODEL_PATH`, so CI can scale the
  * volume up without code changes), then the defaults. Throws a `RangeError` for
  * a value that is not a non-negative integer, rather than silently using a default.
  */
@@ -45,6 +51,7 @@ export function resolveModelOptions(
     runs: pick("runs", options?.runs, env.OSAL_MODEL_RUNS, DEFAULT_MODEL_RUNS),
     steps: pick("steps", options?.steps, env.OSAL_MODEL_STEPS, DEFAULT_MODEL_STEPS),
     seed: pick("seed", options?.seed, env.OSAL_MODEL_SEED, DEFAULT_MODEL_SEED),
+    path: options?.path ?? (env.OSAL_MODEL_PATH || undefined),
   };
 }
 

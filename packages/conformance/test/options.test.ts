@@ -12,6 +12,7 @@ describe("resolveModelOptions", () => {
       runs: DEFAULT_MODEL_RUNS,
       steps: DEFAULT_MODEL_STEPS,
       seed: DEFAULT_MODEL_SEED,
+      path: undefined,
     });
   });
 
@@ -21,8 +22,9 @@ describe("resolveModelOptions", () => {
         OSAL_MODEL_RUNS: "2000",
         OSAL_MODEL_STEPS: "100",
         OSAL_MODEL_SEED: "7",
+        OSAL_MODEL_PATH: "3:1:0",
       }),
-    ).toEqual({ runs: 2000, steps: 100, seed: 7 });
+    ).toEqual({ runs: 2000, steps: 100, seed: 7, path: "3:1:0" });
   });
 
   it("prefers explicit options to the environment", () => {

@@ -55,7 +55,7 @@ type Action =
       mayMove: boolean;
     }
   | { kind: "mprotect"; pick: number; offset: number; pages: number; prot: number }
-  | { kind: "dontneed"; pick: number; offset: number; pages: number }
+  | { kind: "dontneed" | "panic"; pick: number; offset: number; pages: number }
   | {
       kind: "write" | "fill" | "read";
       pick: number;
@@ -141,6 +141,7 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
         return;
       case "mprotect":
       case "dontneed":
+      case "panic":
         this.rangeCall(state, os, a);
         return;
       default:
@@ -298,25 +299,31 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
   private rangeCall(
     state: ModelState,
     os: OperatingSystem,
-    a: Extract<Action, { kind: "mprotect" | "dontneed" }>,
+    a: Extract<Action, { kind: "mprotect" | "dontneed" | "panic" }>,
   ): void {
     const { model } = state;
-    const target = aimAt(model, model.regions, a.pick, a.offset, a.pages);
+    const { start, size } = aimAt(model, model.regions, a.pick, a.offset, a.pages);
+    const range = `${hex(start)}, ${hex(size)}`;
+    state.touched.push({ start, size });
+    const mapped = model.isMapped(start, size);
+    if (a.kind === "panic") {
+      this.description = `panicIfUnmapped(${range})`;
+      if (mapped) succeed(this.description, () => os.panicIfUnmapped(start, size));
+      else failCleanly(this.description, "EFAULT", () => os.panicIfUnmapped(start, size));
+      return;
+    }
     const prot = a.kind === "mprotect" ? protections[a.prot % protections.length]! : undefined;
     const call = prot
-      ? () => os.setMemoryAccess(target.start, target.size, prot)
-      : () => os.madvise(target.start, target.size, "dontneed");
-    this.description = prot
-      ? `setMemoryAccess(${hex(target.start)}, ${hex(target.size)}, ${prot})`
-      : `madvise(${hex(target.start)}, ${hex(target.size)}, dontneed)`;
-    state.touched.push(target);
-    if (!model.isMapped(target.start, target.size)) {
+      ? () => os.setMemoryAccess(start, size, prot)
+      : () => os.madvise(start, size, "dontneed");
+    this.description = prot ? `setMemoryAccess(${range}, ${prot})` : `madvise(${range}, dontneed)`;
+    if (!mapped) {
       failCleanly(this.description, "ENOMEM", call);
       return;
     }
     succeed(this.description, call);
-    if (prot) model.protect(target.start, target.size, prot);
-    else model.dontneed(target.start, target.size);
+    if (prot) model.protect(start, size, prot);
+    else model.dontneed(start, size);
   }
 
   private access(
@@ -392,6 +399,7 @@ export function modelCommands(capabilities: Capabilities, maxCommands: number) {
     }),
     fc.record({ kind: fc.constant("mprotect"), pick, offset, pages, prot }),
     fc.record({ kind: fc.constant("dontneed"), pick, offset, pages }),
+    fc.record({ kind: fc.constant("panic"), pick, offset, pages }),
     ...(["write", "fill", "read"] as const).map((kind) =>
       fc.record({
         kind: fc.constant(kind),

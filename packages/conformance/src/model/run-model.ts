@@ -55,6 +55,7 @@ export async function runModel(
   await fc.assert(property, {
     numRuns: options.runs,
     seed: options.seed,
+    ...(options.path ? { path: options.path } : {}),
     includeErrorInReport: true,
   });
 }
