@@ -70,6 +70,16 @@ export class Block {
     return true;
   }
 
+  /** True when pages `[from, to)` are mapped with one attribute id: one mapping, as Linux sees it. */
+  isOneMapping(from: number, to: number): boolean {
+    const id = this.attributes[from];
+    if (id === undefined || id === UNMAPPED) return false;
+    for (let index = from + 1; index < to; index++) {
+      if (this.attributes[index] !== id) return false;
+    }
+    return true;
+  }
+
   /** A new block holding pages `[from, to)` of this one (their state copied). */
   slice(from: number, to: number): Block {
     return new Block(

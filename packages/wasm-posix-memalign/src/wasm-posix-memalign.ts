@@ -64,7 +64,6 @@
 import {
   type Capabilities,
   checkAccess,
-  checkAddress,
   checkAdvice,
   checkAlign,
   checkProtection,
@@ -224,7 +223,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
 
   /**
    * Like {@link WasmPosixMemalign.dzmmapAnywhere}: the allocator chooses addresses,
-   * so the hint `start` (validated) is not used.
+   * so the hint range (validated like any range) is not used.
    */
   dzmmapPreferred(
     start: number,
@@ -234,7 +233,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkAddress("mmap", start, size, this, annotation);
+      checkRange("mmap", start, size, this, annotation);
       return this.mapAnywhere(size, align, strategy, annotation);
     });
   }
@@ -256,14 +255,14 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   }
 
   /**
-   * Linux `mremap` on a range of mapped pages in one block: same size returns it,
+   * Linux `mremap` of a range inside one mapping (mapped pages of one block with
+   * the same attributes; `EFAULT` otherwise): same size returns it,
    * shrinking unmaps the tail, growing moves (copy, then unmap the old range) with
    * `mayMove` and otherwise fails with `ENOMEM` (no growth in place).
    */
   mremap(start: number, oldSize: number, newSize: number, options: MremapOptions = {}): number {
     return this.recorder.track("mremap", () => {
-      checkAddress("mremap", start, oldSize, this);
-      checkSize("mremap", oldSize, this, start);
+      checkRange("mremap", start, oldSize, this);
       checkSize("mremap", newSize, this, start);
       const block = this.blocks.at(start);
       const first = block?.pageOf(start) ?? 0;
@@ -271,7 +270,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
       if (
         block === undefined ||
         start + oldSize > block.end ||
-        !block.allMapped(first, first + count)
+        !block.isOneMapping(first, first + count)
       ) {
         throw new MmapError({
           code: "EFAULT",
