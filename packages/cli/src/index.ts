@@ -1,12 +1,71 @@
 /**
- * @osal/cli: the `osal` command. Its commands are also exported so other tools
- * can run them programmatically.
+ * @osal/cli: the `osal` command. Its commands and building blocks (runners,
+ * bench, tables, SVG charts, memory maps) are also exported so other tools can
+ * run them programmatically.
  */
+export {
+  type BenchPlan,
+  type BenchReport,
+  type BenchRow,
+  type BenchTable,
+  runBench,
+} from "./bench/run-bench.js";
+export { fileSafe, footprintChartOf, writeBenchSvgs } from "./bench/write-svgs.js";
 export { type CliIo, runCli } from "./cli.js";
+export { benchCommand, benchUsage } from "./commands/bench.js";
 export { demoCommand } from "./commands/demo.js";
+export { mapsCommand, mapsUsage } from "./commands/maps.js";
 export {
   defaultHeapLayout,
   type HeapDemoLayout,
   type HeapDemoStep,
   runHeapDemo,
 } from "./demo/mmtk-heap.js";
+export {
+  type MapSpan,
+  type MemoryMap,
+  type SpanState,
+  spanStates,
+} from "./memory-map/memory-map.js";
+export { type MapSource, type PageStateRun, snapshotMemoryMap } from "./memory-map/snapshot.js";
+export {
+  type BenchOptions,
+  defaultOutDir,
+  defaultSeed,
+  defaultSteps,
+  type MapsOptions,
+  parseBenchOptions,
+  parseMapsOptions,
+} from "./options/bench-options.js";
+export { UsageError } from "./options/list-option.js";
+export { createProgress, type Progress, type ProgressSink } from "./progress.js";
+export {
+  type BenchJson,
+  type BenchJsonRow,
+  benchJson,
+  type WorkloadFiles,
+} from "./report/json-report.js";
+export {
+  completionCell,
+  formatRatio,
+  ratioCell,
+  rowCells,
+  tableColumns,
+} from "./report/row-cells.js";
+export { formatBenchReport, formatBenchTable } from "./report/table.js";
+export { allRunners, knownBackendNames, selectRunners } from "./runners/all-runners.js";
+export {
+  type BackendInstance,
+  type BackendSpec,
+  backendSpecs,
+  findBackend,
+} from "./runners/backends.js";
+export type { Runner, RunnerKind, RunOutcome, RunRequest } from "./runners/runner.js";
+export { tsRunner } from "./runners/ts-runner.js";
+export {
+  type FootprintChart,
+  type FootprintSeries,
+  renderFootprintChart,
+} from "./svg/footprint-chart.js";
+export { renderMemoryMapChart } from "./svg/memory-map-chart.js";
+export { element, escapeXml, svgDocument, text } from "./svg/svg-document.js";

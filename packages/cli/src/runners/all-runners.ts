@@ -1,0 +1,32 @@
+import { UsageError } from "../options/list-option.js";
+import { backendSpecs } from "./backends.js";
+import type { Runner } from "./runner.js";
+import { tsRunner } from "./ts-runner.js";
+
+/** Every runner the bench knows, in table order: the TypeScript client on each backend. */
+export function allRunners(): Runner[] {
+  return backendSpecs.map(tsRunner);
+}
+
+/** Names `--backends` accepts: every backend and peer some runner runs on. */
+export function knownBackendNames(runners: readonly Runner[]): string[] {
+  return [...new Set(runners.map((r) => r.backend))];
+}
+
+/**
+ * The runners on the given backends or peers (all of them for `undefined`), in
+ * table order. Throws {@link UsageError} naming any unknown backend.
+ */
+export function selectRunners(
+  runners: readonly Runner[],
+  backends: readonly string[] | undefined,
+): Runner[] {
+  if (backends === undefined) return [...runners];
+  const known = knownBackendNames(runners);
+  for (const name of backends) {
+    if (!known.includes(name)) {
+      throw new UsageError(`--backends: unknown backend "${name}" (known: ${known.join(", ")})`);
+    }
+  }
+  return runners.filter((r) => backends.includes(r.backend));
+}

@@ -1,0 +1,134 @@
+import { formatBytes } from "@osal/core";
+import { element, seriesColor, svgDocument, text, tooltip } from "./svg-document.js";
+import { byteTicks, niceTicks } from "./ticks.js";
+
+/** One line of a footprint chart: a runner's footprint samples over the run. */
+export interface FootprintSeries {
+  /** Legend label (backend or peer name). */
+  readonly label: string;
+  /** `[step, footprint bytes]` points in step order. */
+  readonly points: readonly (readonly [number, number])[];
+  /** Extra words after the label in the legend, e.g. `failed at step 12 (ENOMEM)`. */
+  readonly note?: string;
+}
+
+/** What a footprint chart shows. */
+export interface FootprintChart {
+  /** Chart title, e.g. `zend: host footprint over 2000 steps (seed 1)`. */
+  readonly title: string;
+  /** One line per backend or peer. */
+  readonly series: readonly FootprintSeries[];
+  /** Live bytes of the workload over the run, drawn dashed as the reference a backend without waste would follow. */
+  readonly live?: FootprintSeries;
+}
+
+const WIDTH = 900;
+const HEIGHT = 460;
+const LEFT = 90;
+const RIGHT = 250;
+const TOP = 50;
+const BOTTOM = 60;
+
+/**
+ * Draws host footprint over workload steps as an SVG line chart: one coloured
+ * line per series, the live-bytes reference dashed, labelled axes with round
+ * ticks (steps below, bytes at the left) and a legend on the right.
+ */
+export function renderFootprintChart(chart: FootprintChart): string {
+  const all = [...chart.series, ...(chart.live ? [chart.live] : [])];
+  const maxStep = Math.max(1, ...all.flatMap((s) => s.points.map(([x]) => x)));
+  const maxBytes = Math.max(1, ...all.flatMap((s) => s.points.map(([, y]) => y)));
+  const xTicks = niceTicks(maxStep);
+  const yTicks = byteTicks(maxBytes);
+  const xMax = xTicks[xTicks.length - 1]!;
+  const yMax = yTicks[yTicks.length - 1]!;
+  const plotW = WIDTH - LEFT - RIGHT;
+  const plotH = HEIGHT - TOP - BOTTOM;
+  const px = (step: number): number => LEFT + (step / xMax) * plotW;
+  const py = (bytes: number): number => TOP + plotH - (bytes / yMax) * plotH;
+
+  const parts: string[] = [];
+  parts.push(text(WIDTH / 2, 24, chart.title, { "text-anchor": "middle", "font-size": 15 }));
+  for (const t of yTicks) {
+    parts.push(
+      element("line", { x1: LEFT, y1: py(t), x2: LEFT + plotW, y2: py(t), stroke: "#e5e5e5" }),
+    );
+    parts.push(text(LEFT - 8, py(t) + 4, formatBytes(t), { "text-anchor": "end" }));
+  }
+  for (const t of xTicks) {
+    parts.push(
+      element("line", {
+        x1: px(t),
+        y1: TOP + plotH,
+        x2: px(t),
+        y2: TOP + plotH + 5,
+        stroke: "#333",
+      }),
+    );
+    parts.push(text(px(t), TOP + plotH + 19, String(t), { "text-anchor": "middle" }));
+  }
+  parts.push(
+    element("path", {
+      d: `M${LEFT},${TOP}V${TOP + plotH}H${LEFT + plotW}`,
+      fill: "none",
+      stroke: "#333",
+    }),
+  );
+  parts.push(text(LEFT + plotW / 2, HEIGHT - 14, "workload steps", { "text-anchor": "middle" }));
+  parts.push(
+    text(20, TOP + plotH / 2, "host footprint", {
+      "text-anchor": "middle",
+      transform: `rotate(-90 20 ${TOP + plotH / 2})`,
+    }),
+  );
+
+  const legendX = LEFT + plotW + 20;
+  const drawSeries = (
+    series: FootprintSeries,
+    color: string,
+    index: number,
+    dashed: boolean,
+  ): void => {
+    const points = series.points.map(([x, y]) => `${round(px(x))},${round(py(y))}`).join(" ");
+    const peak = Math.max(0, ...series.points.map(([, y]) => y));
+    const label = `${series.label}${series.note ? ` (${series.note})` : ""}`;
+    if (series.points.length > 0) {
+      parts.push(
+        element(
+          "polyline",
+          {
+            points,
+            fill: "none",
+            stroke: color,
+            "stroke-width": 2,
+            "stroke-dasharray": dashed ? "6 4" : undefined,
+          },
+          tooltip(`${label}: peak ${formatBytes(peak)}`),
+        ),
+      );
+    }
+    const y = TOP + 8 + index * 22;
+    parts.push(
+      element("line", {
+        x1: legendX,
+        y1: y,
+        x2: legendX + 24,
+        y2: y,
+        stroke: color,
+        "stroke-width": 3,
+        "stroke-dasharray": dashed ? "6 4" : undefined,
+      }),
+    );
+    parts.push(text(legendX + 30, y + 4, label));
+  };
+  chart.series.forEach((series, i) => {
+    drawSeries(series, seriesColor(i), i, false);
+  });
+  if (chart.live) drawSeries(chart.live, "#555555", chart.series.length, true);
+
+  return svgDocument(WIDTH, HEIGHT, chart.title, parts.join("\n"));
+}
+
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
+}

@@ -1,0 +1,188 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { workloadNames } from "@osal/conformance/workloads";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BenchJson, backendSpecs, rowCells, runCli } from "../src/index.js";
+import { checkWellFormedXml } from "./xml-well-formed.js";
+
+async function run(argv: string[], errIsTTY = false) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCli(argv, {
+    out: (t) => out.push(t),
+    err: (t) => err.push(t),
+    errIsTTY,
+  });
+  return { code, out: out.join(""), err: err.join("") };
+}
+
+const steps = "40";
+let dir: string;
+let text: Awaited<ReturnType<typeof run>>;
+let json: BenchJson;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), "osal-cli-"));
+  text = await run(["bench", "--steps", steps, "--seed", "7", "--out", join(dir, "text")]);
+  const raw = await run([
+    "bench",
+    "--steps",
+    steps,
+    "--seed",
+    "7",
+    "--out",
+    join(dir, "json"),
+    "--json",
+  ]);
+  expect(raw.code).toBe(0);
+  json = JSON.parse(raw.out) as BenchJson;
+});
+
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("osal bench, end to end on a short run", () => {
+  it("prints one table per workload with a row for every backend", () => {
+    expect(text.code).toBe(0);
+    expect(text.err).toBe("");
+    for (const workload of workloadNames) {
+      expect(text.out).toContain(`${workload} (${steps} steps, seed 7)`);
+    }
+    const section = (w: string) => text.out.split(/\n\n/).find((s) => s.startsWith(`${w} (`))!;
+    for (const workload of workloadNames) {
+      for (const backend of backendSpecs) {
+        expect(section(workload)).toMatch(
+          new RegExp(`^${backend.name} +ts +(yes|no: step \\d+)`, "m"),
+        );
+      }
+    }
+    expect(text.out).toMatch(/pictures in .*text\/: footprint-<workload>\.svg \(5,/);
+  });
+
+  it("prints JSON with the same rows and figures as the tables", () => {
+    expect(json.steps).toBe(40);
+    expect(json.seed).toBe(7);
+    expect(json.workloads.map((w) => w.workload)).toEqual([...workloadNames]);
+    for (const table of json.workloads) {
+      expect(table.rows.map((r) => r.runner)).toEqual(backendSpecs.map((b) => b.name));
+      for (const row of table.rows) {
+        // Every column but the timing one is deterministic for a given seed and step count.
+        const cells = rowCells(row.runner, row.kind, {
+          ...row,
+          workload: table.workload,
+          failure: row.failure ?? undefined,
+        });
+        const line = text.out
+          .split("\n")
+          .find(
+            (l) => l.startsWith(`${row.runner} `) && l.includes(cells[2]!) && l.includes(cells[3]!),
+          );
+        expect(line, `${table.workload} / ${row.runner}`).toBeDefined();
+        for (const cell of cells.slice(0, 6)) expect(line).toContain(cell);
+        expect(line).toMatch(/(\d+\.\d|–)$/);
+        if (row.failure) expect(text.out).toContain(`  ${row.runner}: ${row.failure.message}`);
+      }
+    }
+  });
+
+  it("writes a well-formed, non-empty SVG chart per workload and a map per run", async () => {
+    const files = (await readdir(join(dir, "text"))).sort();
+    const expected = workloadNames.flatMap((w) => [
+      `footprint-${w}.svg`,
+      ...backendSpecs.map((b) => `map-${w}-${b.name}.svg`),
+    ]);
+    expect(files).toEqual(expected.sort());
+    for (const file of files) {
+      const svg = await readFile(join(dir, "text", file), "utf8");
+      const { problems, root } = checkWellFormedXml(svg);
+      expect(problems, file).toEqual([]);
+      expect(root, file).toBe("svg");
+      expect(svg.length).toBeGreaterThan(500);
+    }
+    const chart = await readFile(join(dir, "text", "footprint-zend.svg"), "utf8");
+    expect(chart).toContain("workload steps");
+    expect(chart).toContain("host footprint");
+    for (const backend of backendSpecs) expect(chart).toContain(`>${backend.name}`);
+    for (const table of json.workloads) {
+      expect(Object.keys(table.maps)).toEqual(backendSpecs.map((b) => b.name));
+    }
+  });
+
+  it("shows progress on a terminal and stays quiet otherwise", async () => {
+    const tty = await run(
+      ["bench", "--steps", "5", "--workloads", "sgen", "--out", join(dir, "tty")],
+      true,
+    );
+    expect(tty.err).toContain("[1/");
+    expect(tty.err).toContain("sgen on mock-unix");
+    const quiet = await run([
+      "bench",
+      "--steps",
+      "5",
+      "--workloads",
+      "sgen",
+      "--out",
+      join(dir, "quiet"),
+    ]);
+    expect(quiet.err).toBe("");
+  });
+
+  it("selects workloads and backends", async () => {
+    const r = await run([
+      "bench",
+      "--steps",
+      "5",
+      "--workloads",
+      "ghc,sgen",
+      "--backends",
+      "mock-unix",
+      "--out",
+      join(dir, "some"),
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ghc \(5 steps/);
+    expect(r.out).toContain("\nsgen (5 steps");
+    expect(r.out).not.toContain("zend (");
+    expect(r.out).not.toMatch(/^ghc-megablock /m);
+  });
+
+  it("rejects bad options with exit code 2 and a message on stderr", async () => {
+    for (const argv of [
+      ["bench", "--workloads", "nope"],
+      ["bench", "--backends", "nope"],
+      ["bench", "--steps", "-3"],
+      ["bench", "--frobnicate"],
+      ["maps", "--workload", "zend"],
+    ]) {
+      const r = await run(argv);
+      expect(r.code, argv.join(" ")).toBe(2);
+      expect(r.out).toBe("");
+      expect(r.err).toMatch(/^osal (bench|maps): /);
+    }
+  });
+});
+
+describe("osal maps", () => {
+  it("draws the memory map of a backend at a workload step", async () => {
+    const r = await run([
+      "maps",
+      "--backend",
+      "mock-unix",
+      "--workload",
+      "mmtk",
+      "--step",
+      "30",
+      "--out",
+      dir,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain("mmtk on mock-unix: completed 30 steps");
+    const svg = await readFile(join(dir, "map-mmtk-mock-unix-step30.svg"), "utf8");
+    expect(checkWellFormedXml(svg).problems).toEqual([]);
+    expect(svg).toContain("mock-unix: mmtk after 30 steps");
+    expect(svg).toContain("mapped: space:mmtk-heap");
+    expect(svg).toContain("paler: mapped NoAccess");
+  });
+});
