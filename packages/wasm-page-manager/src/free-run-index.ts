@@ -68,7 +68,12 @@ export class FreeRunIndex {
     let hi = (leaves + end - 1) >> 1;
     let half = 1;
     while (lo >= 1) {
-      for (let node = lo; node <= hi; node++) this.pull(node, half);
+      let changed = false;
+      for (let node = lo; node <= hi; node++) {
+        if (this.pull(node, half)) changed = true;
+      }
+      // Ancestors of nodes that did not change do not change either.
+      if (!changed) return;
       lo >>= 1;
       hi >>= 1;
       half *= 2;
@@ -92,9 +97,36 @@ export class FreeRunIndex {
    */
   findLowest(count: number, align: number): number {
     if (count <= 0 || this.longest[1]! < count) return -1;
+    if (align === 1) return this.descend(count);
     this.wanted = count;
     this.align = align;
     return this.search(1, 0, this.leaves, false, false);
+  }
+
+  /**
+   * The unaligned case without recursion: go left while the left half holds a long
+   * enough run, else take the run across the middle, else go right. The run
+   * across the middle starts at the left half's suffix, so it is the lowest fit.
+   */
+  private descend(count: number): number {
+    const { longest, prefix, suffix, leaves } = this;
+    let node = 1;
+    let lo = 0;
+    let size = leaves;
+    while (size > 1) {
+      const left = node * 2;
+      const half = size >> 1;
+      if (longest[left]! >= count) {
+        node = left;
+      } else {
+        const leftSuffix = suffix[left]!;
+        if (leftSuffix + prefix[left + 1]! >= count) return lo + half - leftSuffix;
+        node = left + 1;
+        lo += half;
+      }
+      size = half;
+    }
+    return lo;
   }
 
   /**
@@ -138,8 +170,8 @@ export class FreeRunIndex {
     return aligned + this.wanted <= end ? aligned : -1;
   }
 
-  /** Recomputes `node` from its two children, each covering `half` pages. */
-  private pull(node: number, half: number): void {
+  /** Recomputes `node` from its two children, each covering `half` pages; true if it changed. */
+  private pull(node: number, half: number): boolean {
     const { longest, prefix, suffix } = this;
     const left = node * 2;
     const right = left + 1;
@@ -147,11 +179,18 @@ export class FreeRunIndex {
     const rightSuffix = suffix[right]!;
     const leftSuffix = suffix[left]!;
     const rightPrefix = prefix[right]!;
-    prefix[node] = leftPrefix === half ? half + rightPrefix : leftPrefix;
-    suffix[node] = rightSuffix === half ? half + leftSuffix : rightSuffix;
+    const newPrefix = leftPrefix === half ? half + rightPrefix : leftPrefix;
+    const newSuffix = rightSuffix === half ? half + leftSuffix : rightSuffix;
     const inner = leftSuffix + rightPrefix;
     const l = longest[left]!;
     const r = longest[right]!;
-    longest[node] = l > r ? (l > inner ? l : inner) : r > inner ? r : inner;
+    const newLongest = l > r ? (l > inner ? l : inner) : r > inner ? r : inner;
+    if (prefix[node] === newPrefix && suffix[node] === newSuffix && longest[node] === newLongest) {
+      return false;
+    }
+    prefix[node] = newPrefix;
+    suffix[node] = newSuffix;
+    longest[node] = newLongest;
+    return true;
   }
 }

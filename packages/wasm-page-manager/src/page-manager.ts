@@ -132,6 +132,19 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
   private readonly source: PageSource;
   private readonly annotations: AnnotationTable;
   private readonly recorder = new StatsRecorder();
+  private view: Uint8Array = new Uint8Array(0);
+  /**
+   * Arguments of the call in progress on the two hottest paths (dzmmapAnywhere,
+   * munmap), so their bodies can be created once rather than as a closure per
+   * call. Safe because an instance is used by one thread and bodies never re-enter.
+   */
+  private readonly call: {
+    start: number;
+    size: number;
+    align: number;
+    strategy: MmapStrategy | undefined;
+    annotation: MmapAnnotation | undefined;
+  } = { start: 0, size: 0, align: 0, strategy: undefined, annotation: undefined };
 
   /** Use {@link createWasmPageManager}. */
   constructor(options: WasmPageManagerOptions = {}) {
@@ -203,9 +216,10 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
 
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, start, size, annotation);
+      validStrategy(strategy, start, size, annotation);
       checkRange("mmap", start, size, this, annotation);
-      this.locked(() => {
+      this.lock();
+      try {
         const first = start / this.pageSize;
         const count = size / this.pageSize;
         this.checkFixed(first, count, strategy.replace, annotation);
@@ -215,7 +229,9 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
           this.checkClaimed(first, count, annotation);
         }
         this.assign(first, count, attributesOf(strategy), id, 0);
-      });
+      } finally {
+        this.unlock();
+      }
     });
   }
 
@@ -225,19 +241,36 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     strategy: MmapStrategy,
     annotation?: MmapAnnotation,
   ): number {
-    return this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, undefined, size, annotation);
-      checkSize("mmap", size, this, undefined, annotation);
-      const alignment = this.alignmentFor(checkAlign("mmap", align, this, size, annotation), size);
-      return this.locked(() => {
-        const id = this.annotations.intern(annotation);
-        const count = size / this.pageSize;
-        const first = this.place(count, alignment / this.pageSize, size, annotation);
-        this.assign(first, count, attributesOf(strategy), id, 0);
-        return first * this.pageSize;
-      });
-    });
+    const call = this.call;
+    call.size = size;
+    call.align = align;
+    call.strategy = strategy;
+    call.annotation = annotation;
+    try {
+      return this.recorder.track("mmap", this.mapAnywhereBody);
+    } finally {
+      call.strategy = undefined;
+      call.annotation = undefined;
+    }
   }
+
+  /** The body of {@link WasmPageManager.dzmmapAnywhere}, arguments in {@link WasmPageManager.call}. */
+  private readonly mapAnywhereBody = (): number => {
+    const { size, align, strategy, annotation } = this.call;
+    validStrategy(strategy!, undefined, size, annotation);
+    checkSize("mmap", size, this, undefined, annotation);
+    const alignment = this.alignmentFor(this.validAlign(align, size, annotation), size);
+    this.lock();
+    try {
+      const id = this.annotations.intern(annotation);
+      const count = size / this.pageSize;
+      const first = this.place(count, alignment / this.pageSize, size, annotation);
+      this.assign(first, count, attributesOf(strategy!), id, 0);
+      return first * this.pageSize;
+    } finally {
+      this.unlock();
+    }
+  };
 
   dzmmapPreferred(
     start: number,
@@ -247,9 +280,9 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, start, size, annotation);
+      validStrategy(strategy, start, size, annotation);
       checkRange("mmap", start, size, this, annotation);
-      const alignment = this.alignmentFor(checkAlign("mmap", align, this, size, annotation), size);
+      const alignment = this.alignmentFor(this.validAlign(align, size, annotation), size);
       return this.locked(() => {
         const id = this.annotations.intern(annotation);
         const count = size / this.pageSize;
@@ -264,11 +297,22 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
   }
 
   munmap(start: number, size: number): void {
-    this.recorder.track("munmap", () => {
-      checkRange("munmap", start, size, this);
-      this.locked(() => this.release(start / this.pageSize, size / this.pageSize));
-    });
+    this.call.start = start;
+    this.call.size = size;
+    this.recorder.track("munmap", this.unmapBody);
   }
+
+  /** The body of {@link WasmPageManager.munmap}, arguments in {@link WasmPageManager.call}. */
+  private readonly unmapBody = (): void => {
+    const { start, size } = this.call;
+    checkRange("munmap", start, size, this);
+    this.lock();
+    try {
+      this.release(start / this.pageSize, size / this.pageSize);
+    } finally {
+      this.unlock();
+    }
+  };
 
   mremap(start: number, oldSize: number, newSize: number, options?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
@@ -376,6 +420,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
 
   stats(): MemoryStats {
     this.publishLevels();
+    // Linear memory never shrinks, so the current size is also the peak.
+    this.recorder.setFootprint(this.memory.buffer.byteLength);
     return this.recorder.snapshot();
   }
 
@@ -410,7 +456,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     checkAccess("read", address, length);
     return this.locked(() => {
       this.checkAccessible("read", address, length);
-      return new Uint8Array(this.memory.buffer).slice(address, address + length);
+      return this.bytes().slice(address, address + length);
     });
   }
 
@@ -418,7 +464,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     checkAccess("write", address, bytes?.length);
     this.locked(() => {
       this.checkAccessible("write", address, bytes.length);
-      new Uint8Array(this.memory.buffer).set(bytes, address);
+      this.bytes().set(bytes, address);
     });
   }
 
@@ -426,29 +472,62 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     checkAccess("fill", address, length, value);
     this.locked(() => {
       this.checkAccessible("fill", address, length);
-      new Uint8Array(this.memory.buffer).fill(value, address, address + length);
+      this.bytes().fill(value, address, address + length);
     });
   }
 
   // ---- internals (all called with the lock held) ----
 
-  /** Runs `body` holding the state lock, after accounting for memory others grew. */
+  /** Runs `body` holding the state lock (see {@link WasmPageManager.lock}). */
   private locked<T>(body: () => T): T {
-    const lock = this.shared.lock;
-    lock.acquire();
+    this.lock();
     try {
-      this.source.sync(this);
       return body();
     } finally {
-      lock.release();
-      this.publishLevels();
+      this.unlock();
     }
+  }
+
+  /** Takes the state lock and accounts for memory others grew meanwhile. */
+  private lock(): void {
+    this.shared.lock.acquire();
+    try {
+      this.source.sync(this);
+    } catch (error) {
+      this.shared.lock.release();
+      throw error;
+    }
+  }
+
+  /** Releases the state lock and records the new mapped level. */
+  private unlock(): void {
+    this.shared.lock.release();
+    this.publishLevels();
   }
 
   private publishLevels(): void {
     this.recorder.setMapped(this.shared.mappedPages * this.pageSize);
     this.recorder.setCommitted(this.shared.header[Header.CommittedPages]! * this.pageSize);
-    this.recorder.setFootprint(this.memory.buffer.byteLength);
+  }
+
+  /** The memory's bytes, through a view refreshed only when the memory has grown. */
+  private bytes(): Uint8Array {
+    const buffer = this.memory.buffer;
+    if (this.view.buffer !== buffer) this.view = new Uint8Array(buffer);
+    return this.view;
+  }
+
+  /** `checkAlign` with a fast path for the common small powers of two. */
+  private validAlign(align: number, size: number, annotation?: MmapAnnotation): number {
+    if (
+      Number.isInteger(align) &&
+      align > 0 &&
+      align <= 0x40000000 &&
+      (align & (align - 1)) === 0
+    ) {
+      return align > this.pageSize ? align : this.pageSize;
+    }
+    return checkAlign("mmap", align, this, size, annotation);
   }
 
   /** The alignment a mapping of `size` bytes gets: large ones at least `largeMappingAlignment`. */
@@ -623,28 +702,32 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
    */
   private assign(first: number, count: number, attributes: number, id: number, keep: number): void {
     const states = this.states;
+    const attributeBytes = this.attributes;
+    const annotationIds = this.annotationIds;
     const end = first + count;
+    const zeroStart = first + keep;
     let added = 0;
     let uncommitted = 0;
     let zeroFrom = -1;
     for (let page = first; page < end; page++) {
       const state = states[page];
       if (state !== PageState.Allocated) added++;
-      else if (isReservedAttribute(this.attributes[page]!)) uncommitted++;
-      const dirty = page >= first + keep && state !== PageState.FreeZeroed;
-      if (dirty && zeroFrom < 0) zeroFrom = page;
-      if (!dirty && zeroFrom >= 0) {
+      else if (isReservedAttribute(attributeBytes[page]!)) uncommitted++;
+      const dirty = page >= zeroStart && state !== PageState.FreeZeroed;
+      if (dirty) {
+        if (zeroFrom < 0) zeroFrom = page;
+      } else if (zeroFrom >= 0) {
         this.zero(zeroFrom, page);
         zeroFrom = -1;
       }
+      states[page] = PageState.Allocated;
+      attributeBytes[page] = attributes;
+      annotationIds[page] = id;
     }
     if (zeroFrom >= 0) this.zero(zeroFrom, end);
-    states.fill(PageState.Allocated, first, end);
-    this.attributes.fill(attributes, first, end);
-    this.annotationIds.fill(id, first, end);
     this.shared.index.set(first, end, false);
-    this.shared.mappedPages += added;
     const header = this.shared.header;
+    header[Header.MappedPages] = header[Header.MappedPages]! + added;
     header[Header.CommittedPages] =
       header[Header.CommittedPages]! + (isReservedAttribute(attributes) ? count : 0) - uncommitted;
   }
@@ -657,11 +740,14 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     let freed = 0;
     let uncommitted = 0;
     let runStart = -1;
+    const attributes = this.attributes;
+    const annotationIds = this.annotationIds;
     for (let page = first; page < end; page++) {
       if (states[page] === PageState.Allocated) {
         states[page] = PageState.FreeDirty;
+        annotationIds[page] = 0;
         freed++;
-        if (isReservedAttribute(this.attributes[page]!)) uncommitted++;
+        if (isReservedAttribute(attributes[page]!)) uncommitted++;
         if (runStart < 0) runStart = page;
       } else if (runStart >= 0) {
         index.set(runStart, page, true);
@@ -669,9 +755,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
       }
     }
     if (runStart >= 0) index.set(runStart, end, true);
-    this.annotationIds.fill(0, first, end);
-    this.shared.mappedPages -= freed;
     const header = this.shared.header;
+    header[Header.MappedPages] = header[Header.MappedPages]! - freed;
     header[Header.CommittedPages] = header[Header.CommittedPages]! - uncommitted;
   }
 
@@ -685,7 +770,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     this.assign(target, newCount, lastAttributes, lastId, oldCount);
     this.attributes.copyWithin(target, first, first + oldCount);
     this.annotationIds.copyWithin(target, first, first + oldCount);
-    const bytes = new Uint8Array(this.memory.buffer);
+    const bytes = this.bytes();
     bytes.copyWithin(
       target * this.pageSize,
       first * this.pageSize,
@@ -698,7 +783,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
   /** Writes zeros over pages `[from, to)` and counts them. */
   private zero(from: number, to: number): void {
     if (to <= from) return;
-    new Uint8Array(this.memory.buffer).fill(0, from * this.pageSize, to * this.pageSize);
+    this.bytes().fill(0, from * this.pageSize, to * this.pageSize);
     this.recorder.addZeroed((to - from) * this.pageSize);
   }
 
@@ -746,6 +831,21 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
       from = to;
     }
   }
+}
+
+/** Strategies already checked: `MmapStrategy` values are frozen, so once valid, always valid. */
+const checkedStrategies = new WeakSet<object>();
+
+/** `checkStrategy`, skipped for a frozen strategy that passed before. */
+function validStrategy(
+  strategy: MmapStrategy,
+  start: number | undefined,
+  size: number,
+  annotation: MmapAnnotation | undefined,
+): void {
+  if (typeof strategy === "object" && strategy !== null && checkedStrategies.has(strategy)) return;
+  checkStrategy("mmap", strategy, start, size, annotation);
+  if (Object.isFrozen(strategy)) checkedStrategies.add(strategy);
 }
 
 function attributesOf(strategy: MmapStrategy): number {

@@ -1,7 +1,9 @@
 import { runConformance } from "@osal/conformance";
 import { createWasmPageManager } from "../src/index.js";
 
-runConformance("wasm-page-manager", () => createWasmPageManager({ maximumBytes: 256 * 1024 * 1024 }));
+runConformance("wasm-page-manager", () =>
+  createWasmPageManager({ maximumBytes: 256 * 1024 * 1024 }),
+);
 
 runConformance("wasm-page-manager (4 KiB pages, sbrk source)", () => {
   const memory = new WebAssembly.Memory({ initial: 1, maximum: 4096 });
