@@ -1,5 +1,5 @@
 import {
-  type MmapAnnotation,
+  MmapAnnotation,
   MmapProtection,
   MmapStrategy,
   type OperatingSystem,
@@ -89,10 +89,7 @@ export function mapWithHoleAfter(
 }
 
 /** The annotation of the neighbour {@link mapWithNeighbour} makes. */
-export const neighbourAnnotation: MmapAnnotation = Object.freeze({
-  kind: "misc",
-  name: "neighbour",
-});
+export const neighbourAnnotation: MmapAnnotation = MmapAnnotation.misc("neighbour");
 
 /**
  * A read-write mapping of `pages` pages directly followed by a `NoAccess`

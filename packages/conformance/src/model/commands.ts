@@ -261,6 +261,12 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
       this.description += " skipped: not within one mapping";
       return;
     }
+    if (!listedAsOne(os, old)) {
+      // Same visible attributes, but the backend keeps them apart (Linux does after
+      // mprotect makes part of a PROT_NONE mapping writable: VM_ACCOUNT differs).
+      this.description += " skipped: the backend lists the range as several mappings";
+      return;
+    }
     state.touched.push(old);
     const grow = newSize - old.size;
     const roomAfter = grow > 0 && model.isFree(old.start + old.size, grow);
@@ -435,6 +441,11 @@ function aimAt(
   const start = range.start + (offset % (range.size / p + 1)) * p;
   const size = Math.max(p, Math.min(pages * p, model.addressSpaceEnd - start));
   return { start: Math.min(start, model.addressSpaceEnd - p), size };
+}
+
+/** True when one entry of the backend's `getMappings()` covers the whole range. */
+function listedAsOne(os: OperatingSystem, range: ModelRange): boolean {
+  return os.getMappings().some((m) => m.start <= range.start && range.start + range.size <= m.end);
 }
 
 function pickFrom(ranges: readonly ModelRange[], pick: number): ModelRange {

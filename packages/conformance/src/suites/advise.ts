@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import type { ConformanceCase, ConformanceGroup } from "../conformance-case.js";
 import { expectBytes, expectFailsCleanly, expectZero } from "../expectations.js";
 import { freeRange, mapPattern } from "../fixtures.js";
-import { listedAt } from "./mapping.js";
+import { listedAt } from "../listing.js";
 
 const hintCases: ConformanceCase[] = madviseAdvices
   .filter((advice): advice is Exclude<MadviseAdvice, "dontneed"> => advice !== "dontneed")

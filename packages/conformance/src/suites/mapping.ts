@@ -1,5 +1,4 @@
 import {
-  formatAnnotation,
   HugePageSupport,
   MmapAnnotation,
   MmapProtection,
@@ -11,17 +10,7 @@ import { expect } from "vitest";
 import type { ConformanceCase, ConformanceGroup } from "../conformance-case.js";
 import { expectBytes, expectUnmapped, expectZero } from "../expectations.js";
 import { canPlace, mapPages, mapPattern, pattern } from "../fixtures.js";
-
-/** The mapping listed by `getMappings()` that contains `address`, in a comparable form. */
-export function listedAt(os: OSMemory, address: number) {
-  const mapping = os.getMappings().find((m) => m.start <= address && address < m.end);
-  if (!mapping) return undefined;
-  return {
-    prot: mapping.prot,
-    reserve: mapping.reserve,
-    annotation: mapping.annotation ? formatAnnotation(mapping.annotation) : undefined,
-  };
-}
+import { listedAt } from "../listing.js";
 
 function expectAligned(os: OSMemory, start: number, size: number, align: number): void {
   expect(Number.isSafeInteger(start)).toBe(true);

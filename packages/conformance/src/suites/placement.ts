@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import type { ConformanceGroup } from "../conformance-case.js";
 import { expectBytes, expectFailsCleanly, expectZero } from "../expectations.js";
 import { freeRange, mapPattern } from "../fixtures.js";
-import { listedAt } from "./mapping.js";
+import { listedAt } from "../listing.js";
 
 const FIXED = MmapStrategy.TEST;
 const NOREPLACE = MmapStrategy.DEFAULT;

@@ -3,7 +3,7 @@ import { expect } from "vitest";
 import type { ConformanceGroup } from "../conformance-case.js";
 import { expectBytes, expectFailsCleanly, expectFault } from "../expectations.js";
 import { freeRange, mapPages, mapPattern, mapWithHoleAfter } from "../fixtures.js";
-import { listedAt } from "./mapping.js";
+import { listedAt } from "../listing.js";
 
 /**
  * `setMemoryAccess` (mprotect) and the access API's protection checks. Whether

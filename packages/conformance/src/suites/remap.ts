@@ -16,8 +16,8 @@ import {
   mapWithNeighbour,
   pattern,
 } from "../fixtures.js";
+import { listedAt } from "../listing.js";
 import { snapshotMemory } from "../snapshot.js";
-import { listedAt } from "./mapping.js";
 
 /** `mremap`: same size, growing in place or by moving, shrinking, and the failures Linux reports. */
 export const remapGroup: ConformanceGroup = {
@@ -67,6 +67,18 @@ export const remapGroup: ConformanceGroup = {
         expectZero(os, moved + 2 * p, 2 * p);
         expectUnmapped(os, start, 2 * p);
         expect(listedAt(os, start + 2 * p)?.prot).toBe(MmapProtection.NoAccess);
+      },
+    },
+    {
+      name: "a mapping whose protection was changed and changed back is one mapping again for mremap",
+      run(os) {
+        const p = os.pageSize;
+        const m = mapPattern(os, 2, 50);
+        os.setMemoryAccess(m.start, p, MmapProtection.NoAccess);
+        os.setMemoryAccess(m.start, p, MmapProtection.ReadWrite);
+        const moved = os.mremap(m.start, 2 * p, 3 * p, { mayMove: true });
+        expectBytes(os, moved, m.bytes);
+        expectZero(os, moved + 2 * p, p);
       },
     },
     {

@@ -8,7 +8,7 @@ import {
   expectUnmapped,
 } from "../expectations.js";
 import { freeRange, mapPattern } from "../fixtures.js";
-import { listedAt } from "./mapping.js";
+import { listedAt } from "../listing.js";
 
 /** `munmap`: whole, partial (head, tail, middle), across mappings, and of nothing. */
 export const unmapGroup: ConformanceGroup = {
