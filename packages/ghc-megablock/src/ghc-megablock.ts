@@ -554,8 +554,16 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
       this.free.insert(fresh, end);
     }
     this.free.remove(first, end);
-    for (let i = Math.max(first, zeroFrom); i < end; i++) {
-      if (this.table.isDirty(i)) this.zero(i * this.pageSize, this.pageSize);
+    let i = Math.max(first, zeroFrom);
+    while (i < end) {
+      if (!this.table.isDirty(i)) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < end && this.table.isDirty(j)) j++;
+      this.zero(i * this.pageSize, (j - i) * this.pageSize);
+      i = j;
     }
     this.table.map(first, end, id);
   }
