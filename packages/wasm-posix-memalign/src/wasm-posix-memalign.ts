@@ -36,13 +36,13 @@
  *     during it by `memory.grow` (zero by the wasm spec), and the allocator writes
  *     nothing inside a block it returns (its contract);
  *   - with a `pristineUntilHandedOut` allocator (bookkeeping out of band, no other
- *     users: the bundled one), also bytes at or above `handedOutEnd`, the highest
- *     end of any block it ever returned to this backend.
- * Everything below that line has been handed out before and is zeroed: recycled
- * memory is never assumed pristine. (A guest's dlmalloc writes chunk headers,
+ *     users: the bundled one), also every page it has never returned to this
+ *     backend before, tracked exactly, one bit per page (`HandedOutPages`).
+ * Everything else has been handed out before and is zeroed: recycled memory is
+ * never assumed pristine. (A guest's dlmalloc writes chunk headers,
  * free-list links and top-chunk footers into memory it has not handed out, and the
- * guest's own mallocs recycle memory the backend never saw: hence the line is the
- * memory size for such allocators.) `madvise(dontneed)`, a fresh mapping and a
+ * guest's own mallocs recycle memory the backend never saw: hence only growth
+ * during the call counts for such allocators.) `madvise(dontneed)`, a fresh mapping and a
  * `MAP_FIXED` re-map zero accessible pages at once, since a guest may load from
  * them directly; on `NoAccess` pages they only set the pending-zero flag, and the
  * page is zeroed when `setMemoryAccess` makes it accessible again. So a
@@ -90,16 +90,17 @@ import type { AlignedAllocator } from "./aligned-allocator.js";
 import { Block } from "./block.js";
 import { BlockTable } from "./block-table.js";
 import { AllocatorContractError } from "./errors.js";
+import { HandedOutPages } from "./handed-out-pages.js";
 import { resolveOptions, type WasmPosixMemalignOptions } from "./options.js";
 import { AttributeTable, UNMAPPED } from "./page-attributes.js";
 
 /** The largest alignment a wasm32 allocator can be asked for. */
 const MAX_ALIGNMENT = 2 ** 31;
 
-/** A block fresh from the allocator, and the address from which its bytes are provably zero. */
+/** A block fresh from the allocator, and the byte ranges of it that may not be zero. */
 interface Allocation {
   readonly block: Block;
-  readonly freshFrom: number;
+  readonly dirty: readonly (readonly [number, number])[];
 }
 
 /**
@@ -142,8 +143,8 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   private readonly attributes = new AttributeTable();
   private readonly recorder = new StatsRecorder();
   private mappedPages = 0;
-  /** The highest end of a block the allocator ever returned to this backend. */
-  private handedOutEnd = 0;
+  /** Pages ever handed out, kept for `pristineUntilHandedOut` allocators. */
+  private readonly handedOut: HandedOutPages | undefined;
 
   constructor(options: WasmPosixMemalignOptions = {}) {
     super();
@@ -156,6 +157,9 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     const granule = this.allocator.releaseGranule ?? 0;
     this.canRelease =
       this.allocator.release !== undefined && granule > 0 && this.pageSize % granule === 0;
+    this.handedOut = this.allocator.pristineUntilHandedOut
+      ? new HandedOutPages(this.pageSize, this.addressSpaceEnd)
+      : undefined;
     this.refreshLevels();
   }
 
@@ -459,8 +463,8 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     const alignment = checkAlign("mmap", align, this, size, annotation);
     checkStrategy("mmap", strategy, undefined, size, annotation);
     const id = this.attributes.idOf(attributesOf(strategy, annotation));
-    const { block, freshFrom } = this.allocate(size, alignment, "mmap", annotation);
-    this.mapFresh(block, 0, block.pages, id, freshFrom);
+    const { block, dirty } = this.allocate(size, alignment, "mmap", annotation);
+    this.mapFresh(block, 0, block.pages, id, dirty);
     this.blocks.insert(block);
     this.mappedPages += block.mappedPages;
     this.refreshLevels();
@@ -504,28 +508,45 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     if (this.blocks.overlapping(address, end).length > 0) {
       throw new AllocatorContractError(address, "the block overlaps one it already handed out");
     }
-    let freshFrom = Number.POSITIVE_INFINITY;
+    let dirty: (readonly [number, number])[] = [[address, end]];
     if (this.trustFreshMemory) {
-      freshFrom = this.allocator.pristineUntilHandedOut
-        ? Math.min(this.handedOutEnd, sizeBefore)
-        : sizeBefore;
+      // Bytes at or above the memory's size before the call were grown during it.
+      const grownFrom = Math.max(address, sizeBefore);
+      dirty = this.handedOut?.take(address, end) ?? [[address, grownFrom]];
+      dirty = dirty
+        .map(([from, to]) => [from, Math.min(to, grownFrom)] as const)
+        .filter(([from, to]) => from < to);
     }
-    this.handedOutEnd = Math.max(this.handedOutEnd, end);
-    return { block: new Block(address, size / this.pageSize, this.pageSize), freshFrom };
+    return { block: new Block(address, size / this.pageSize, this.pageSize), dirty };
   }
 
   /**
    * Maps pages `[from, to)` of a block fresh from the allocator with attribute `id`:
-   * zeroes their bytes below `freshFrom` now if accessible, or marks those pages
+   * the parts of them in `dirty` are zeroed now if accessible, or their pages marked
    * pending-zero if not.
    */
-  private mapFresh(block: Block, from: number, to: number, id: number, freshFrom: number): void {
+  private mapFresh(
+    block: Block,
+    from: number,
+    to: number,
+    id: number,
+    dirty: readonly (readonly [number, number])[],
+  ): void {
     const accessible = this.attributes.accessible(id);
     const start = block.addressOf(from);
-    const dirtyEnd = Math.min(block.addressOf(to), freshFrom);
-    if (accessible && dirtyEnd > start) this.zero(start, dirtyEnd);
-    for (let index = from; index < to; index++) {
-      block.map(index, id, !accessible && block.addressOf(index) < dirtyEnd);
+    const end = block.addressOf(to);
+    for (let index = from; index < to; index++) block.map(index, id, false);
+    for (const [dirtyStart, dirtyEnd] of dirty) {
+      const zeroFrom = Math.max(start, dirtyStart);
+      const zeroTo = Math.min(end, dirtyEnd);
+      if (zeroFrom >= zeroTo) continue;
+      if (accessible) {
+        this.zero(zeroFrom, zeroTo);
+      } else {
+        for (let index = block.pageOf(zeroFrom); index <= block.pageOf(zeroTo - 1); index++) {
+          block.map(index, id, true);
+        }
+      }
     }
   }
 
@@ -533,13 +554,13 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   private moveTo(block: Block, first: number, count: number, newSize: number): number {
     const oldStart = block.addressOf(first);
     const oldSize = count * this.pageSize;
-    const { block: moved, freshFrom } = this.allocate(newSize, this.pageSize, "mremap");
+    const { block: moved, dirty } = this.allocate(newSize, this.pageSize, "mremap");
     this.bytes().copyWithin(moved.start, oldStart, oldStart + oldSize);
     for (let index = 0; index < count; index++) {
       moved.map(index, block.attributes[first + index]!, block.pendingZero[first + index] === 1);
     }
     const lastId = block.attributes[first + count - 1]!;
-    this.mapFresh(moved, count, moved.pages, lastId, freshFrom);
+    this.mapFresh(moved, count, moved.pages, lastId, dirty);
     this.blocks.insert(moved);
     this.mappedPages += moved.mappedPages;
     this.unmapPart(block, oldStart, oldStart + oldSize);

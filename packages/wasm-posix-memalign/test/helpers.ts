@@ -105,3 +105,12 @@ export function guestBackend(exports: Readonly<Record<string, unknown>>, memory?
 }
 
 export { bundledAllocator };
+
+/** True when every byte is zero (fast: compares words). */
+export function allZero(bytes: Uint8Array): boolean {
+  const words = Math.floor(bytes.length / 4);
+  const view = new Uint32Array(bytes.buffer, bytes.byteOffset, words);
+  for (let i = 0; i < words; i++) if (view[i] !== 0) return false;
+  for (let i = words * 4; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
