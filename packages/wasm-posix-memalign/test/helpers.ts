@@ -85,10 +85,14 @@ export function bundledModuleAsGuest(maximumPages = 1024) {
   return { memory, exports: instance.exports };
 }
 
+let guestModule: object | undefined;
+
 /** The wasi-libc (dlmalloc) guest fixture: its aligned_alloc/free share the guest's heap. */
 export function dlmallocGuest() {
-  const bytes = readFileSync(new URL("./fixtures/dlmalloc-guest.wasm", import.meta.url));
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
+  guestModule ??= new WebAssembly.Module(
+    readFileSync(new URL("./fixtures/dlmalloc-guest.wasm", import.meta.url)),
+  );
+  const instance = new WebAssembly.Instance(guestModule, {});
   const exports = instance.exports as Record<string, unknown> & {
     _initialize(): void;
     guest_scribble(size: number, value: number): void;
