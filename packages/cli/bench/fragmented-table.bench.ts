@@ -1,6 +1,8 @@
 import { MmapAnnotation, MmapStrategy, type OperatingSystem } from "@osal/core";
 import { createGhcMegablock } from "@osal/ghc-megablock";
 import { createMockUnix } from "@osal/mock-unix";
+import { createWasmPageManager } from "@osal/wasm-page-manager";
+import { createWasmPosixMemalign } from "@osal/wasm-posix-memalign";
 import { bench, describe } from "vitest";
 
 /**
@@ -20,6 +22,16 @@ interface ScalingBackend {
 }
 
 const backends: readonly ScalingBackend[] = [
+  {
+    name: "wasm-page-manager (4 KiB)",
+    maxLivePages: 60_000,
+    create: () => createWasmPageManager({ pageSize: 4096 }),
+  },
+  {
+    name: "wasm-posix-memalign (4 KiB)",
+    maxLivePages: 60_000,
+    create: () => createWasmPosixMemalign({ pageSize: 4096 }),
+  },
   { name: "mock-unix (4 KiB)", maxLivePages: 4_000, create: () => createMockUnix() },
   {
     name: "ghc-megablock (64 KiB)",

@@ -1,7 +1,9 @@
 import type { OperatingSystem } from "@osal/core";
 import { createGhcMegablock } from "@osal/ghc-megablock";
 import { createMockUnix } from "@osal/mock-unix";
+import { createWasmPosixMemalign } from "@osal/wasm-posix-memalign";
 import type { MapSource } from "../memory-map/snapshot.js";
+import { createInspectableWasmPageManager } from "./page-manager-states.js";
 
 /** A fresh backend, with what the memory map needs to know about it. */
 export interface BackendInstance {
@@ -41,8 +43,40 @@ const ghcMegablock: BackendSpec = {
   },
 };
 
+/** `@osal/wasm-page-manager`: Mono-style page table over its own WebAssembly.Memory, 64 KiB pages. */
+const wasmPageManager: BackendSpec = {
+  name: "wasm-page-manager",
+  description: "Mono-style page manager (64 KiB pages) over a WebAssembly.Memory",
+  create() {
+    const os = createInspectableWasmPageManager();
+    return {
+      os,
+      mapSource: () => ({
+        os,
+        memoryBytes: os.memory.buffer.byteLength,
+        pageStates: () => os.pageStateRuns(),
+      }),
+    };
+  },
+};
+
+/** `@osal/wasm-posix-memalign`: CoreCLR-style, reserve == commit on its bundled aligned allocator. */
+const wasmPosixMemalign: BackendSpec = {
+  name: "wasm-posix-memalign",
+  description: "CoreCLR-style aligned_alloc/free backend (16 KiB pages) on the bundled allocator",
+  create() {
+    const os = createWasmPosixMemalign();
+    return { os, mapSource: () => ({ os, memoryBytes: os.allocator.memory.buffer.byteLength }) };
+  },
+};
+
 /** Every backend the bench knows, in table order. */
-export const backendSpecs: readonly BackendSpec[] = [mockUnix, ghcMegablock];
+export const backendSpecs: readonly BackendSpec[] = [
+  mockUnix,
+  wasmPageManager,
+  wasmPosixMemalign,
+  ghcMegablock,
+];
 
 /** The backend called `name`, or `undefined`. */
 export function findBackend(name: string): BackendSpec | undefined {

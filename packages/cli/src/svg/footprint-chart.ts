@@ -83,6 +83,8 @@ export function renderFootprintChart(chart: FootprintChart): string {
   );
 
   const legendX = LEFT + plotW + 20;
+  // Earlier series are drawn wider, so lines that coincide show as nested stripes.
+  const widthOf = (index: number): number => 2 + 1.5 * Math.max(0, chart.series.length - 1 - index);
   const drawSeries = (
     series: FootprintSeries,
     color: string,
@@ -100,7 +102,8 @@ export function renderFootprintChart(chart: FootprintChart): string {
             points,
             fill: "none",
             stroke: color,
-            "stroke-width": 2,
+            "stroke-width": dashed ? 2 : widthOf(index),
+            "stroke-linejoin": "round",
             "stroke-dasharray": dashed ? "6 4" : undefined,
           },
           tooltip(`${label}: peak ${formatBytes(peak)}`),
