@@ -129,15 +129,19 @@ export class SbrkSource implements PageSource {
   }
 
   extend(owner: FrontierOwner, endPage: number): void {
-    let remaining = endPage * this.pageSize - owner.frontier * this.pageSize;
     let claimedAny = false;
-    while (remaining > 0) {
-      const step = Math.min(remaining, MAX_SBRK_STEP);
-      const expected = owner.frontier * this.pageSize;
+    for (;;) {
+      const brk = this.currentBreak();
+      const brkPage = Math.ceil(brk / this.pageSize);
+      if (brkPage > owner.frontier) owner.external(owner.frontier, brkPage);
+      // From the break (maybe inside a page that is partly the guest's) to endPage.
+      const wanted = endPage * this.pageSize - brk;
+      if (wanted <= 0) return;
+      const step = Math.min(wanted, MAX_SBRK_STEP);
       const before = this.memory.buffer.byteLength;
       const result = this.guest.sbrk(step);
       const old = result >>> 0;
-      if (result === -1 || old === 0xffffffff || typeof result !== "number") {
+      if (typeof result !== "number" || result === -1 || old === 0xffffffff) {
         if (claimedAny) return;
         throw new MmapError({
           code: "ENOMEM",
@@ -159,8 +163,7 @@ export class SbrkSource implements PageSource {
       const tail = Math.ceil(end / this.pageSize);
       if (tail > owner.frontier) owner.external(owner.frontier, tail);
       // Another party moved the break in between: let the caller look again.
-      if (old !== expected) return;
-      remaining = endPage * this.pageSize - owner.frontier * this.pageSize;
+      if (old !== brk || end >= endPage * this.pageSize) return;
     }
   }
 

@@ -1,25 +1,17 @@
 import { runConformance } from "@osal/conformance";
 import { createWasmPageManager } from "../src/index.js";
+import { FakeSbrk, newMemory } from "./helpers.js";
 
 runConformance("wasm-page-manager", () =>
   createWasmPageManager({ maximumBytes: 256 * 1024 * 1024 }),
 );
 
-runConformance("wasm-page-manager (4 KiB pages, sbrk source)", () => {
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: 4096 });
-  let brk = 4096;
-  const sbrk = (increment: number): number => {
-    const old = brk;
-    const end = old + increment;
-    if (end > memory.buffer.byteLength) {
-      try {
-        memory.grow(Math.ceil((end - memory.buffer.byteLength) / 65536));
-      } catch {
-        return -1;
-      }
-    }
-    brk = end;
-    return old;
-  };
-  return createWasmPageManager({ memory, pageSize: 4096, source: { sbrk } });
-});
+runConformance(
+  "wasm-page-manager (4 KiB pages, a guest's sbrk as the source)",
+  () => {
+    const memory = newMemory(1, 4096);
+    const guest = new FakeSbrk(memory, 5000);
+    return createWasmPageManager({ memory, pageSize: 4096, source: guest });
+  },
+  { model: { runs: 10 } },
+);
