@@ -10,13 +10,15 @@
  * Page size. The megablock is the page: every range is megablock-aligned and a
  * whole number of megablocks; partial munmap works at that granularity.
  *
- * Data structures. A page table (MegablockTable) with one entry per megablock of
- * the address space: Foreign (never ours), Free or Mapped, a dirty bit (handed
- * out at least once since it was grown, so its bytes may be non-zero) and, for
- * mapped megablocks, an interned attribute id (protection, reserve, huge page
- * hint, annotation). Beside it the free list (FreeRuns): runs of free
- * megablocks sorted by address and always coalesced, so freeing a range merges
- * it with its neighbours at once.
+ * Data structures. A page table (MegablockTable) with one entry per megablock
+ * of the address space: Foreign (never ours), Free or Mapped, a dirty bit
+ * (handed out at least once since it was grown, so its bytes may be non-zero)
+ * and, for mapped megablocks, an interned attribute id (protection, reserve,
+ * huge page hint, annotation). Beside it the free list (FreeRuns): runs of
+ * free megablocks sorted by address and always coalesced, so freeing a range
+ * merges with its neighbours at once. MegablockSpace owns both and does the
+ * placement, growth and zeroing below; this file validates arguments, counts
+ * calls and speaks OSMemory.
  *
  * Memory source. Fresh megablocks come from `memory.grow`. The first fresh
  * megablock starts at the memory's current size rounded up to the megablock
@@ -84,7 +86,6 @@ import {
   type MapsLine,
   MemoryFault,
   type MemoryStats,
-  MiB,
   MmapAnnotation,
   MmapError,
   MmapProtection,
@@ -93,16 +94,10 @@ import {
   type OperatingSystem,
   StatsRecorder,
 } from "@osal/core";
-import { FreeRuns } from "./free-runs.js";
 import type { LinearMemory } from "./linear-memory.js";
-import { MegablockState, MegablockTable } from "./megablock-table.js";
+import { MegablockSpace } from "./megablock-space.js";
+import { MegablockState, type MegablockTable } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";
-
-/**
- * Mappings of at least this size first look for a free range aligned to it:
- * 2 MiB, the huge page size Linux aligns large anonymous mappings to.
- */
-const LARGE_MAPPING_ALIGNMENT = 2 * MiB;
 
 /** What ghc-megablock really does; see Note [Megablocks over linear memory]. */
 export const ghcMegablockCapabilities: Capabilities = Object.freeze({
@@ -137,10 +132,9 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
   /** The linear memory megablocks are grown from (index it directly if you must; the access API checks). */
   readonly memory: LinearMemory;
 
-  private readonly maximumBytes: number;
-  private readonly table: MegablockTable;
-  private readonly free = new FreeRuns();
   private readonly recorder = new StatsRecorder();
+  private readonly space: MegablockSpace;
+  private readonly table: MegablockTable;
 
   /** Use {@link createGhcMegablock}. */
   constructor(options: GhcMegablockOptions = {}) {
@@ -148,9 +142,14 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
     const resolved = resolveOptions(options);
     this.memory = resolved.memory;
     this.pageSize = resolved.megablockSize;
-    this.maximumBytes = resolved.maximumBytes;
-    this.addressSpaceEnd = Math.floor(this.maximumBytes / this.pageSize) * this.pageSize;
-    this.table = new MegablockTable(this.addressSpaceEnd / this.pageSize);
+    this.space = new MegablockSpace(
+      resolved.memory,
+      resolved.megablockSize,
+      resolved.maximumBytes,
+      (bytes) => this.recorder.addZeroed(bytes),
+    );
+    this.table = this.space.table;
+    this.addressSpaceEnd = this.table.count * this.pageSize;
     this.updateLevels();
   }
 
@@ -179,7 +178,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
     this.recorder.track("munmap", () => {
       const size = this.megablockBytes("munmap", n);
       checkRange("munmap", address, size, this);
-      this.unmapRange(address / this.pageSize, (address + size) / this.pageSize);
+      this.space.release(address / this.pageSize, (address + size) / this.pageSize);
       this.updateLevels();
     });
   }
@@ -243,9 +242,10 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
       checkStrategy("mmap", strategy, start, size, annotation);
       const first = start / this.pageSize;
       const end = first + size / this.pageSize;
-      if (first % (alignment / this.pageSize) === 0 && this.canClaim(first, end)) {
+      if (first % (alignment / this.pageSize) === 0 && this.space.canClaim(first, end)) {
         try {
-          this.claim(first, end, this.attributeId(strategy, annotation), first, annotation);
+          const id = this.attributeId(strategy, annotation);
+          this.space.claim(first, end, id, first, "mmap", annotation);
           this.updateLevels();
           return start;
         } catch (error) {
@@ -263,7 +263,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
   munmap(start: number, size: number): void {
     this.recorder.track("munmap", () => {
       checkRange("munmap", start, size, this);
-      this.unmapRange(start / this.pageSize, (start + size) / this.pageSize);
+      this.space.release(start / this.pageSize, (start + size) / this.pageSize);
       this.updateLevels();
     });
   }
@@ -285,7 +285,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
       const id = this.oneMappingId(first, oldEnd, start, oldSize);
       const attributes = this.table.attributesById(id);
       if (newSize <= oldSize) {
-        this.unmapRange(first + newCount, oldEnd);
+        this.space.release(first + newCount, oldEnd);
         this.updateLevels();
         return start;
       }
@@ -299,21 +299,20 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
           detail: "ghc-megablock cannot grow a mapping in place; pass mayMove",
         });
       }
-      if (this.canClaim(oldEnd, first + newCount)) {
+      if (this.space.canClaim(oldEnd, first + newCount)) {
         try {
-          this.claim(oldEnd, first + newCount, id, oldEnd, attributes.annotation);
+          this.space.claim(oldEnd, first + newCount, id, oldEnd, "mremap", attributes.annotation);
           this.updateLevels();
           return start;
         } catch (error) {
           if (!hasErrorCode(error, "ENOMEM")) throw error;
         }
       }
-      const target = this.place(newCount, 1, newSize, attributes.annotation);
+      const target = this.space.place(newCount, 1, "mremap", attributes.annotation);
       const zeroFrom = target + (oldEnd - first);
-      this.claim(target, target + newCount, id, zeroFrom, attributes.annotation);
-      const bytes = this.bytes();
-      bytes.copyWithin(target * this.pageSize, start, start + oldSize);
-      this.unmapRange(first, oldEnd);
+      this.space.claim(target, target + newCount, id, zeroFrom, "mremap", attributes.annotation);
+      this.space.bytes().copyWithin(target * this.pageSize, start, start + oldSize);
+      this.space.release(first, oldEnd);
       this.updateLevels();
       return target * this.pageSize;
     });
@@ -352,7 +351,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
       checkAdvice(advice, start, size);
       const first = start / this.pageSize;
       this.requireMapped("madvise", first, first + size / this.pageSize, start, size);
-      if (advice === "dontneed") this.zero(start, size);
+      if (advice === "dontneed") this.space.zero(start, size);
     });
   }
 
@@ -379,7 +378,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
 
   /** The memory's maximum in bytes: the most this backend could ever hold. */
   getSystemTotalMemory(): number {
-    return this.maximumBytes;
+    return this.space.maximumBytes;
   }
 
   /** The mappings, by address, adjacent megablocks mapped alike merged. */
@@ -399,21 +398,21 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
   read(address: number, length: number): Uint8Array {
     checkAccess("read", address, length);
     this.checkAccessible("read", address, length);
-    return this.bytes().slice(address, address + length);
+    return this.space.bytes().slice(address, address + length);
   }
 
   /** Writes into mapped, accessible megablocks; `MemoryFault` (nothing written) otherwise. */
   write(address: number, bytes: Uint8Array): void {
     checkAccess("write", address, bytes.length);
     this.checkAccessible("write", address, bytes.length);
-    this.bytes().set(bytes, address);
+    this.space.bytes().set(bytes, address);
   }
 
   /** Fills mapped, accessible bytes with `value`; `MemoryFault` (nothing written) otherwise. */
   fill(address: number, length: number, value: number): void {
     checkAccess("fill", address, length, value);
     this.checkAccessible("fill", address, length);
-    this.bytes().fill(value, address, address + length);
+    this.space.bytes().fill(value, address, address + length);
   }
 
   // ---- OSProcess ----------------------------------------------------------------
@@ -431,7 +430,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
       prot: mapping.prot,
       annotation: mapping.annotation,
     }));
-    for (const range of this.foreignRanges()) {
+    for (const range of this.space.foreignRanges()) {
       lines.push({ ...range, prot: MmapProtection.ReadWrite, name: FOREIGN_MEMORY_NAME });
     }
     lines.sort((a, b) => a.start - b.start);
@@ -452,15 +451,6 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
     return n * this.pageSize;
   }
 
-  private bytes(): Uint8Array {
-    return new Uint8Array(this.memory.buffer);
-  }
-
-  /** The first megablock growing the memory would create (the current size rounded up). */
-  private growBase(): number {
-    return Math.ceil(this.memory.buffer.byteLength / this.pageSize);
-  }
-
   private attributeId(strategy: MmapStrategy, annotation: MmapAnnotation | undefined): number {
     return this.table.intern({
       prot: strategy.prot,
@@ -477,139 +467,11 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
     annotation: MmapAnnotation | undefined,
   ): number {
     const count = size / this.pageSize;
-    const first = this.place(count, alignment / this.pageSize, size, annotation);
-    this.claim(first, first + count, this.attributeId(strategy, annotation), first, annotation);
+    const first = this.space.place(count, alignment / this.pageSize, "mmap", annotation);
+    const id = this.attributeId(strategy, annotation);
+    this.space.claim(first, first + count, id, first, "mmap", annotation);
     this.updateLevels();
     return first * this.pageSize;
-  }
-
-  /**
-   * Where `count` megablocks aligned to `align` megablocks go: the first fit in
-   * the free list; else the highest free run, if it ends where the memory ends,
-   * extended by growth; else fresh megablocks above the memory's end.
-   * `ENOMEM` when that would pass the maximum.
-   */
-  private place(
-    count: number,
-    align: number,
-    size: number,
-    annotation: MmapAnnotation | undefined,
-  ): number {
-    const preferred =
-      count * this.pageSize >= LARGE_MAPPING_ALIGNMENT
-        ? Math.max(align, LARGE_MAPPING_ALIGNMENT / this.pageSize)
-        : align;
-    const fit =
-      (preferred > align ? this.free.firstFit(count, preferred) : undefined) ??
-      this.free.firstFit(count, align);
-    if (fit !== undefined) return fit;
-    const base = this.growBase();
-    const top = this.free.last();
-    let first = Math.ceil(Math.max(base, 1) / align) * align;
-    if (top !== undefined && top.end === base) {
-      first = Math.min(first, Math.ceil(top.start / align) * align);
-    }
-    if (first + count > this.table.count) {
-      throw new MmapError({
-        code: "ENOMEM",
-        syscall: "mmap",
-        size,
-        annotation,
-        detail: `the memory cannot grow past its maximum of ${this.maximumBytes} bytes`,
-      });
-    }
-    return first;
-  }
-
-  /**
-   * True when megablocks `[first, end)` could be mapped: inside the address
-   * space, not megablock 0, and each one either free or above the memory's end.
-   */
-  private canClaim(first: number, end: number): boolean {
-    if (first < 1 || end > this.table.count) return false;
-    const base = this.growBase();
-    const ownedEnd = Math.min(end, base);
-    return ownedEnd <= first || this.free.covers(first, ownedEnd);
-  }
-
-  /**
-   * Maps megablocks `[first, end)` (checked with {@link canClaim}) with attribute
-   * `id`: grows the memory first if the range passes its end (`ENOMEM`, nothing
-   * changed, if it cannot), adding any megablocks skipped for alignment to the
-   * free list; takes the rest from the free list, zeroing the dirty ones from
-   * `zeroFrom` on (a caller about to overwrite the head passes a later index).
-   */
-  private claim(
-    first: number,
-    end: number,
-    id: number,
-    zeroFrom: number,
-    annotation: MmapAnnotation | undefined,
-  ): void {
-    const base = this.growBase();
-    if (end > base) {
-      this.grow(end, annotation);
-      const fresh = Math.max(base, 1);
-      this.table.addFresh(fresh, end);
-      this.free.insert(fresh, end);
-    }
-    this.free.remove(first, end);
-    let i = Math.max(first, zeroFrom);
-    while (i < end) {
-      if (!this.table.isDirty(i)) {
-        i++;
-        continue;
-      }
-      let j = i + 1;
-      while (j < end && this.table.isDirty(j)) j++;
-      this.zero(i * this.pageSize, (j - i) * this.pageSize);
-      i = j;
-    }
-    this.table.map(first, end, id);
-  }
-
-  /** Grows the memory so that megablock `end - 1` exists; `ENOMEM` (nothing changed) on failure. */
-  private grow(end: number, annotation: MmapAnnotation | undefined): void {
-    const current = this.memory.buffer.byteLength;
-    const target = end * this.pageSize;
-    const fail = (detail: string, cause?: unknown) =>
-      new MmapError({
-        code: "ENOMEM",
-        syscall: "mmap",
-        address: current,
-        size: target - current,
-        annotation,
-        detail,
-        cause,
-      });
-    if (target > this.maximumBytes) throw fail("past the memory's maximum");
-    try {
-      this.memory.grow((target - current) / 65536);
-    } catch (error) {
-      throw fail("memory.grow failed", error);
-    }
-  }
-
-  /** Frees every mapped megablock of `[first, end)` to the free list. */
-  private unmapRange(first: number, end: number): void {
-    let i = first;
-    while (i < end) {
-      if (this.table.stateOf(i) !== MegablockState.Mapped) {
-        i++;
-        continue;
-      }
-      let j = i + 1;
-      while (j < end && this.table.stateOf(j) === MegablockState.Mapped) j++;
-      this.table.unmap(i, j);
-      this.free.insert(i, j);
-      i = j;
-    }
-  }
-
-  /** Writes zeros over `[start, start + size)` and counts them. */
-  private zero(start: number, size: number): void {
-    this.bytes().fill(0, start, start + size);
-    this.recorder.addZeroed(size);
   }
 
   /** The attribute id shared by every megablock of `[first, end)`, else `EFAULT`. */
@@ -676,23 +538,6 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
         });
       }
     }
-  }
-
-  /** Byte ranges of the memory that are not this backend's megablocks. */
-  private foreignRanges(): { start: number; end: number }[] {
-    const size = this.memory.buffer.byteLength;
-    const out: { start: number; end: number }[] = [];
-    let runStart: number | undefined;
-    const blocks = Math.ceil(size / this.pageSize);
-    for (let i = 0; i <= blocks; i++) {
-      const foreign = i < blocks && this.table.stateOf(i) === MegablockState.Foreign;
-      if (foreign && runStart === undefined) runStart = i * this.pageSize;
-      if (!foreign && runStart !== undefined) {
-        out.push({ start: runStart, end: Math.min(i * this.pageSize, size) });
-        runStart = undefined;
-      }
-    }
-    return out;
   }
 
   private updateLevels(): void {

@@ -1,0 +1,200 @@
+import { MiB, type MmapAnnotation, MmapError } from "@osal/core";
+import { FreeRuns } from "./free-runs.js";
+import { type LinearMemory, WASM_PAGE_SIZE } from "./linear-memory.js";
+import { MegablockState, MegablockTable } from "./megablock-table.js";
+
+/**
+ * Mappings of at least this size first look for a free range aligned to it:
+ * 2 MiB, the huge page size Linux aligns large anonymous mappings to.
+ */
+const LARGE_MAPPING_ALIGNMENT = 2 * MiB;
+
+/** The memory calls whose errors the space reports. */
+type SpaceCall = "mmap" | "mremap";
+
+/**
+ * The megablocks of one linear memory, in megablock numbers: which are this
+ * backend's, which are free, which are mapped; where a request goes; growing
+ * the memory; zeroing reused megablocks. The policy is described in
+ * Note [Megablocks over linear memory] (ghc-megablock.ts). Arguments are
+ * trusted: the backend validates them first.
+ */
+export class MegablockSpace {
+  /** The page table. */
+  readonly table: MegablockTable;
+  private readonly free = new FreeRuns();
+
+  /**
+   * @param memory the linear memory to grow
+   * @param megablockSize bytes per megablock
+   * @param maximumBytes the most the memory may hold
+   * @param onZeroed told how many bytes each zeroing wrote
+   */
+  constructor(
+    readonly memory: LinearMemory,
+    readonly megablockSize: number,
+    readonly maximumBytes: number,
+    private readonly onZeroed: (bytes: number) => void,
+  ) {
+    this.table = new MegablockTable(Math.floor(maximumBytes / megablockSize));
+  }
+
+  /** A view of the whole memory as it is now (a grow replaces the buffer). */
+  bytes(): Uint8Array {
+    return new Uint8Array(this.memory.buffer);
+  }
+
+  /** Megablocks on the free list. */
+  get freeCount(): number {
+    return this.free.freeCount;
+  }
+
+  /**
+   * Where `count` megablocks aligned to `align` megablocks go: the first fit in
+   * the free list (a 2 MiB-aligned one first for requests of 2 MiB or more);
+   * else the highest free run, if it ends where the memory ends, extended by
+   * growth; else fresh megablocks above the memory's end. `ENOMEM` when that
+   * would pass the maximum. Changes nothing.
+   */
+  place(count: number, align: number, call: SpaceCall, annotation?: MmapAnnotation): number {
+    const size = count * this.megablockSize;
+    const preferred =
+      size >= LARGE_MAPPING_ALIGNMENT
+        ? Math.max(align, LARGE_MAPPING_ALIGNMENT / this.megablockSize)
+        : align;
+    const fit =
+      (preferred > align ? this.free.firstFit(count, preferred) : undefined) ??
+      this.free.firstFit(count, align);
+    if (fit !== undefined) return fit;
+    const base = this.growBase();
+    const top = this.free.last();
+    let first = Math.ceil(Math.max(base, 1) / align) * align;
+    if (top !== undefined && top.end === base) {
+      first = Math.min(first, Math.ceil(top.start / align) * align);
+    }
+    if (first + count > this.table.count) {
+      throw new MmapError({
+        code: "ENOMEM",
+        syscall: call,
+        size,
+        annotation,
+        detail: `the memory cannot grow past its maximum of ${this.maximumBytes} bytes`,
+      });
+    }
+    return first;
+  }
+
+  /**
+   * True when megablocks `[first, end)` could be mapped: inside the address
+   * space, not megablock 0, and each one either free or above the memory's end.
+   */
+  canClaim(first: number, end: number): boolean {
+    if (first < 1 || end > this.table.count) return false;
+    const ownedEnd = Math.min(end, this.growBase());
+    return ownedEnd <= first || this.free.covers(first, ownedEnd);
+  }
+
+  /**
+   * Maps megablocks `[first, end)` (from {@link place} or checked with
+   * {@link canClaim}) with attribute `id`: grows the memory first if the range
+   * passes its end (`ENOMEM`, nothing changed, if it cannot), adding any
+   * megablocks skipped for alignment to the free list; takes the rest from the
+   * free list, zeroing the dirty ones from `zeroFrom` on (a caller about to
+   * overwrite the head passes a later index). Fresh megablocks are not written.
+   */
+  claim(
+    first: number,
+    end: number,
+    id: number,
+    zeroFrom: number,
+    call: SpaceCall,
+    annotation?: MmapAnnotation,
+  ): void {
+    const base = this.growBase();
+    if (end > base) {
+      this.grow(end, call, annotation);
+      const fresh = Math.max(base, 1);
+      this.table.addFresh(fresh, end);
+      this.free.insert(fresh, end);
+    }
+    this.free.remove(first, end);
+    let i = Math.max(first, zeroFrom);
+    while (i < end) {
+      if (!this.table.isDirty(i)) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < end && this.table.isDirty(j)) j++;
+      this.zero(i * this.megablockSize, (j - i) * this.megablockSize);
+      i = j;
+    }
+    this.table.map(first, end, id);
+  }
+
+  /** Frees every mapped megablock of `[first, end)` to the free list; others are skipped. */
+  release(first: number, end: number): void {
+    let i = first;
+    while (i < end) {
+      if (this.table.stateOf(i) !== MegablockState.Mapped) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < end && this.table.stateOf(j) === MegablockState.Mapped) j++;
+      this.table.unmap(i, j);
+      this.free.insert(i, j);
+      i = j;
+    }
+  }
+
+  /** Writes zeros over bytes `[start, start + size)` and reports them. */
+  zero(start: number, size: number): void {
+    this.bytes().fill(0, start, start + size);
+    this.onZeroed(size);
+  }
+
+  /** Byte ranges of the memory that are not this backend's megablocks, by address. */
+  foreignRanges(): { start: number; end: number }[] {
+    const size = this.memory.buffer.byteLength;
+    const out: { start: number; end: number }[] = [];
+    let runStart: number | undefined;
+    const blocks = Math.ceil(size / this.megablockSize);
+    for (let i = 0; i <= blocks; i++) {
+      const foreign = i < blocks && this.table.stateOf(i) === MegablockState.Foreign;
+      if (foreign && runStart === undefined) runStart = i * this.megablockSize;
+      if (!foreign && runStart !== undefined) {
+        out.push({ start: runStart, end: Math.min(i * this.megablockSize, size) });
+        runStart = undefined;
+      }
+    }
+    return out;
+  }
+
+  /** The first megablock growing the memory would create (its size rounded up). */
+  private growBase(): number {
+    return Math.ceil(this.memory.buffer.byteLength / this.megablockSize);
+  }
+
+  /** Grows the memory so that megablock `end - 1` exists; `ENOMEM` (nothing changed) on failure. */
+  private grow(end: number, call: SpaceCall, annotation: MmapAnnotation | undefined): void {
+    const current = this.memory.buffer.byteLength;
+    const target = end * this.megablockSize;
+    const fail = (detail: string, cause?: unknown) =>
+      new MmapError({
+        code: "ENOMEM",
+        syscall: call,
+        address: current,
+        size: target - current,
+        annotation,
+        detail,
+        cause,
+      });
+    if (target > this.maximumBytes) throw fail("past the memory's maximum");
+    try {
+      this.memory.grow((target - current) / WASM_PAGE_SIZE);
+    } catch (error) {
+      throw fail("memory.grow failed", error);
+    }
+  }
+}
