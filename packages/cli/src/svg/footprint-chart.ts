@@ -6,9 +6,12 @@ import { byteTicks, niceTicks } from "./ticks.js";
 export interface FootprintSeries {
   /** Legend label (backend or peer name). */
   readonly label: string;
-  /** `[step, footprint bytes]` points in step order. */
+  /**
+   * `[step, footprint bytes]` points in step order. A single point is drawn as a
+   * marker: a run that reports only its peak (a guest) is shown where it peaked.
+   */
   readonly points: readonly (readonly [number, number])[];
-  /** Extra words after the label in the legend, e.g. `failed at step 12 (ENOMEM)`. */
+  /** A second legend line under the label, e.g. `failed at step 12, ENOMEM`. */
   readonly note?: string;
 }
 
@@ -25,7 +28,7 @@ export interface FootprintChart {
 const WIDTH = 900;
 const HEIGHT = 460;
 const LEFT = 90;
-const RIGHT = 250;
+const RIGHT = 270;
 const TOP = 50;
 const BOTTOM = 60;
 
@@ -83,6 +86,7 @@ export function renderFootprintChart(chart: FootprintChart): string {
   );
 
   const legendX = LEFT + plotW + 20;
+  let legendY = TOP + 8;
   // Earlier series are drawn wider, so lines that coincide show as nested stripes.
   const widthOf = (index: number): number => 2 + 1.5 * Math.max(0, chart.series.length - 1 - index);
   const drawSeries = (
@@ -94,7 +98,16 @@ export function renderFootprintChart(chart: FootprintChart): string {
     const points = series.points.map(([x, y]) => `${round(px(x))},${round(py(y))}`).join(" ");
     const peak = Math.max(0, ...series.points.map(([, y]) => y));
     const label = `${series.label}${series.note ? ` (${series.note})` : ""}`;
-    if (series.points.length > 0) {
+    if (series.points.length === 1) {
+      const [[x, y]] = series.points as [readonly [number, number]];
+      parts.push(
+        element(
+          "circle",
+          { cx: round(px(x)), cy: round(py(y)), r: 5, fill: color },
+          tooltip(`${label}: ${formatBytes(peak)} at step ${x}`),
+        ),
+      );
+    } else if (series.points.length > 1) {
       parts.push(
         element(
           "polyline",
@@ -110,26 +123,32 @@ export function renderFootprintChart(chart: FootprintChart): string {
         ),
       );
     }
-    const y = TOP + 8 + index * 22;
+    const y = legendY;
+    legendY += series.note ? 36 : 22;
+    const single = series.points.length === 1;
     parts.push(
-      element("line", {
-        x1: legendX,
-        y1: y,
-        x2: legendX + 24,
-        y2: y,
-        stroke: color,
-        "stroke-width": 3,
-        "stroke-dasharray": dashed ? "6 4" : undefined,
-      }),
+      single
+        ? element("circle", { cx: legendX + 12, cy: y, r: 5, fill: color })
+        : element("line", {
+            x1: legendX,
+            y1: y,
+            x2: legendX + 24,
+            y2: y,
+            stroke: color,
+            "stroke-width": 3,
+            "stroke-dasharray": dashed ? "6 4" : undefined,
+          }),
     );
-    parts.push(text(legendX + 30, y + 4, label));
+    parts.push(text(legendX + 30, y + 4, series.label));
+    if (series.note)
+      parts.push(text(legendX + 30, y + 18, series.note, { fill: "#666", "font-size": 11 }));
   };
   chart.series.forEach((series, i) => {
     drawSeries(series, seriesColor(i), i, false);
   });
   if (chart.live) drawSeries(chart.live, "#555555", chart.series.length, true);
 
-  return svgDocument(WIDTH, HEIGHT, chart.title, parts.join("\n"));
+  return svgDocument(WIDTH, Math.max(HEIGHT, legendY + 10), chart.title, parts.join("\n"));
 }
 
 function round(value: number): number {
