@@ -1,8 +1,10 @@
 import { runConformance } from "@osal/conformance";
-import { KiB } from "@osal/core";
+import { KiB, MiB } from "@osal/core";
 import { createGhcMegablock } from "../src/index.js";
 
-runConformance("ghc-megablock", () => createGhcMegablock({ maximumBytes: 256 * 1024 * KiB }));
+// The defaults: 1 MiB megablocks, a memory of its own that may grow to 4 GiB.
+runConformance("ghc-megablock", () => createGhcMegablock());
+// 64 KiB megablocks (one wasm page), as current GHC uses on wasm.
 runConformance("ghc-megablock (64 KiB megablocks)", () =>
-  createGhcMegablock({ megablockSize: 64 * KiB, maximumBytes: 64 * 1024 * KiB }),
+  createGhcMegablock({ megablockSize: 64 * KiB, maximumBytes: 64 * MiB }),
 );
