@@ -1,5 +1,9 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "wasm-page-manager", include: ["test/**/*.test.ts"] },
+  test: {
+    name: "wasm-page-manager",
+    include: ["test/**/*.test.ts"],
+    benchmark: { include: ["bench/**/*.bench.ts"] },
+  },
 });

@@ -222,6 +222,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
       try {
         const first = start / this.pageSize;
         const count = size / this.pageSize;
+        if (first + count > this.shared.frontier) this.source.sync(this);
         this.checkFixed(first, count, strategy.replace, annotation);
         const id = this.annotations.intern(annotation);
         if (first + count > this.shared.frontier) {
@@ -435,6 +436,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
   getProcessMemoryMaps(): string {
     return this.locked(() => {
       if (this.source instanceof SbrkSource) this.source.observe(this);
+      else this.source.sync(this);
       const lines: MapsLine[] = [];
       this.forEachRun((from, to, state, attributes, id) => {
         const start = from * this.pageSize;
@@ -488,15 +490,13 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     }
   }
 
-  /** Takes the state lock and accounts for memory others grew meanwhile. */
+  /**
+   * Takes the state lock. Memory others grew meanwhile only matters at and above
+   * the frontier, so it is accounted for (`source.sync`) by the paths that reach
+   * there, not on every call.
+   */
   private lock(): void {
     this.shared.lock.acquire();
-    try {
-      this.source.sync(this);
-    } catch (error) {
-      this.shared.lock.release();
-      throw error;
-    }
   }
 
   /** Releases the state lock and records the new mapped level. */
@@ -577,6 +577,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
    */
   private tryClaimAt(first: number, count: number): boolean {
     if (first + count > this.shared.totalPages) return false;
+    if (first + count > this.shared.frontier) this.source.sync(this);
     const states = this.states;
     for (let page = first; page < first + count; page++) {
       if (!isPlaceable(states[page]!)) return false;
