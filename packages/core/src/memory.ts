@@ -148,7 +148,12 @@ export interface OSMemory extends MemoryAccess {
   /** Total memory of the host, or the most this backend could ever hand out, in bytes. */
   getSystemTotalMemory(): number;
 
-  /** The current mappings, sorted by address, adjacent identical ones merged. */
+  /**
+   * The current mappings, sorted by address, adjacent identical ones merged. As
+   * on Linux, two neighbours that look identical may stay separate when the
+   * backend keeps hidden state apart (mock-unix: commit accounting, Linux's
+   * `VM_ACCOUNT`); `mremap` across them fails with `EFAULT` there too.
+   */
   getMappings(): readonly MappingInfo[];
 
   /** What the backend has done so far. */
