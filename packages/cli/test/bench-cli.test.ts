@@ -22,6 +22,11 @@ let dir: string;
 let text: Awaited<ReturnType<typeof run>>;
 let json: BenchJson;
 
+/** The text of one workload's table (heading to the blank line after it). */
+function section(workload: string): string {
+  return text.out.split(/\n\n/).find((s) => s.startsWith(`${workload} (`)) ?? "";
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "osal-cli-"));
   text = await run(["bench", "--steps", steps, "--seed", "7", "--out", join(dir, "text")]);
@@ -50,7 +55,6 @@ describe("osal bench, end to end on a short run", () => {
     for (const workload of workloadNames) {
       expect(text.out).toContain(`${workload} (${steps} steps, seed 7)`);
     }
-    const section = (w: string) => text.out.split(/\n\n/).find((s) => s.startsWith(`${w} (`))!;
     for (const workload of workloadNames) {
       for (const backend of backendSpecs) {
         expect(section(workload)).toMatch(
@@ -69,16 +73,20 @@ describe("osal bench, end to end on a short run", () => {
       expect(table.rows.map((r) => r.runner)).toEqual(backendSpecs.map((b) => b.name));
       for (const row of table.rows) {
         // Every column but the timing one is deterministic for a given seed and step count.
-        const cells = rowCells(row.runner, row.kind, {
-          ...row,
-          workload: table.workload,
-          failure: row.failure ?? undefined,
-        });
-        const line = text.out
+        const cells = rowCells(
+          row.runner,
+          row.kind,
+          {
+            ...row,
+            workload: table.workload,
+            zeroedBytes: row.zeroedBytes ?? 0,
+            failure: row.failure ?? undefined,
+          },
+          row.zeroedBytes !== null,
+        );
+        const line = section(table.workload)
           .split("\n")
-          .find(
-            (l) => l.startsWith(`${row.runner} `) && l.includes(cells[2]!) && l.includes(cells[3]!),
-          );
+          .find((l) => l.startsWith(`${row.runner} `));
         expect(line, `${table.workload} / ${row.runner}`).toBeDefined();
         for (const cell of cells.slice(0, 6)) expect(line).toContain(cell);
         expect(line).toMatch(/(\d+\.\d|–)$/);

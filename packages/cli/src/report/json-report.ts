@@ -12,7 +12,8 @@ export interface BenchJsonRow {
   readonly peakLiveBytes: number;
   readonly peakFootprintBytes: number;
   readonly footprintRatio: number;
-  readonly zeroedBytes: number;
+  /** `null` when the runner cannot see zeroing (a peer's libc). */
+  readonly zeroedBytes: number | null;
   readonly failedCalls: number;
   readonly operations: number;
   readonly elapsedMs: number;
@@ -50,7 +51,7 @@ export function benchJson(
     outDir,
     workloads: report.tables.map((table) => ({
       workload: table.workload,
-      rows: table.rows.map(({ runner, kind, outcome: { result } }) => ({
+      rows: table.rows.map(({ runner, kind, outcome: { result, zeroedBytesUnknown } }) => ({
         runner,
         kind,
         completed: result.completed,
@@ -59,7 +60,7 @@ export function benchJson(
         peakLiveBytes: result.peakLiveBytes,
         peakFootprintBytes: result.peakFootprintBytes,
         footprintRatio: result.footprintRatio,
-        zeroedBytes: result.zeroedBytes,
+        zeroedBytes: zeroedBytesUnknown === true ? null : result.zeroedBytes,
         failedCalls: result.failedCalls,
         operations: result.operations,
         elapsedMs: result.elapsedMs,

@@ -12,14 +12,22 @@ export const tableColumns: readonly string[] = [
   "µs / op",
 ];
 
-/** The table cells for one run, in {@link tableColumns} order. The JSON output carries the same figures. */
-export function rowCells(runner: string, kind: string, result: WorkloadResult): string[] {
+/**
+ * The table cells for one run, in {@link tableColumns} order. The JSON output
+ * carries the same figures. `zeroedKnown` false (a peer's libc) shows `n/a`.
+ */
+export function rowCells(
+  runner: string,
+  kind: string,
+  result: WorkloadResult,
+  zeroedKnown = true,
+): string[] {
   return [
     runner,
     kind,
     completionCell(result),
     ratioCell(result),
-    formatBytes(result.zeroedBytes),
+    zeroedKnown ? formatBytes(result.zeroedBytes) : "n/a",
     String(result.failedCalls),
     result.operations > 0 ? result.usPerOperation.toFixed(1) : "–",
   ];

@@ -6,7 +6,9 @@ import { rowCells, tableColumns } from "./row-cells.js";
  * and under it one note per failed run with the full error message.
  */
 export function formatBenchTable(table: BenchTable, steps: number, seed: number): string {
-  const rows = table.rows.map((row) => rowCells(row.runner, row.kind, row.outcome.result));
+  const rows = table.rows.map((row) =>
+    rowCells(row.runner, row.kind, row.outcome.result, row.outcome.zeroedBytesUnknown !== true),
+  );
   const widths = tableColumns.map((heading, i) =>
     Math.max(heading.length, ...rows.map((cells) => cells[i]!.length)),
   );

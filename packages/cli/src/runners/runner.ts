@@ -22,6 +22,11 @@ export interface RunOutcome {
   readonly samples: readonly WorkloadSample[];
   /** The backend's memory map after the last step, when the runner can see it. */
   readonly finalMap?: MemoryMap;
+  /**
+   * True when the runner cannot see how many bytes were zeroed (a guest on its
+   * libc's own `mmap`): tables then show `n/a` and JSON `null`, never a made-up 0.
+   */
+  readonly zeroedBytesUnknown?: boolean;
 }
 
 /**
