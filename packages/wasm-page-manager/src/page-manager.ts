@@ -47,7 +47,9 @@
  * never hands out what we grew); or the guest's exported `sbrk` (Emscripten keeps
  * its own break, so memory grown behind its back would be given out twice).
  * Either way, whatever appears below the frontier that we did not claim is marked
- * External (page-source.ts). Memory is never returned to the host.
+ * External (page-source.ts), as soon as a call reaches the frontier (memory others
+ * grow can only appear there, so calls below it need not look). Memory is never
+ * returned to the host.
  *
  * Locking. All of the above (header, page table, index, annotation table) lives in
  * one buffer, a SharedArrayBuffer where the host has them (shared-state.ts).
@@ -499,12 +501,13 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     this.shared.lock.acquire();
   }
 
-  /** Releases the state lock and records the new mapped level. */
+  /** Releases the state lock and records the mapped level (its peak is kept per call). */
   private unlock(): void {
+    this.recorder.setMapped(this.shared.mappedPages * this.pageSize);
     this.shared.lock.release();
-    this.publishLevels();
   }
 
+  /** Brings the levels the recorder reports up to date with the shared state. */
   private publishLevels(): void {
     this.recorder.setMapped(this.shared.mappedPages * this.pageSize);
     this.recorder.setCommitted(this.shared.header[Header.CommittedPages]! * this.pageSize);
