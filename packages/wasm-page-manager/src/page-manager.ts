@@ -85,7 +85,7 @@ import {
 import { AnnotationTable } from "./annotation-table.js";
 import type { LinearMemory } from "./linear-memory.js";
 import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
-import { type FrontierOwner, GrowSource, type PageSource, SbrkSource } from "./page-source.js";
+import { GrowSource, type PageSource, SbrkSource } from "./page-source.js";
 import {
   decodeAttributes,
   encodeAttributes,
@@ -118,7 +118,7 @@ const CLAIM_ATTEMPTS = 8;
  * and an Atomics lock for workers sharing the memory. Make one with
  * {@link createWasmPageManager}.
  */
-export class WasmPageManager extends HostProcess implements OperatingSystem, FrontierOwner {
+export class WasmPageManager extends HostProcess implements OperatingSystem {
   readonly pageSize: number;
   readonly addressSpaceEnd: number;
   readonly capabilities: Capabilities = wasmPageManagerCapabilities;
@@ -127,8 +127,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
   /** Mappings of at least this many bytes are aligned to it by default. */
   readonly largeMappingAlignment: number;
 
-  protected readonly shared: SharedState;
-  protected readonly states: Uint8Array;
+  private readonly shared: SharedState;
+  private readonly states: Uint8Array;
   private readonly attributes: Uint8Array;
   private readonly annotationIds: Uint32Array;
   private readonly source: PageSource;
@@ -169,9 +169,9 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     try {
       if (resolved.fresh) {
         const frontier = Math.min(this.source.initialFrontier(), this.shared.totalPages);
-        this.external(0, frontier);
+        this.shared.external(0, frontier);
       }
-      this.source.sync(this);
+      this.source.sync(this.shared);
     } finally {
       this.shared.lock.release();
     }
@@ -192,28 +192,6 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
     return this.shared.frontier;
   }
 
-  // ---- FrontierOwner: called by the page source with the lock held ----
-
-  /** Marks unclaimed pages `[from, to)` as someone else's. */
-  external(from: number, to: number): void {
-    const states = this.states;
-    for (let page = from; page < to; page++) {
-      if (states[page] === PageState.Unclaimed) states[page] = PageState.External;
-    }
-    this.shared.index.set(from, to, false);
-    if (to > this.shared.frontier) this.shared.frontier = to;
-  }
-
-  /** Marks unclaimed pages `[from, to)` as ours and free. */
-  owned(from: number, to: number, zeroed: boolean): void {
-    const states = this.states;
-    const state = zeroed ? PageState.FreeZeroed : PageState.FreeDirty;
-    for (let page = from; page < to; page++) {
-      if (states[page] === PageState.Unclaimed) states[page] = state;
-    }
-    if (to > this.shared.frontier) this.shared.frontier = to;
-  }
-
   // ---- OSMemory ----
 
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
@@ -224,11 +202,11 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
       try {
         const first = start / this.pageSize;
         const count = size / this.pageSize;
-        if (first + count > this.shared.frontier) this.source.sync(this);
+        if (first + count > this.shared.frontier) this.source.sync(this.shared);
         this.checkFixed(first, count, strategy.replace, annotation);
         const id = this.annotations.intern(annotation);
         if (first + count > this.shared.frontier) {
-          this.source.extend(this, first + count);
+          this.source.extend(this.shared, first + count);
           this.checkClaimed(first, count, annotation);
         }
         this.assign(first, count, attributesOf(strategy), id, 0);
@@ -437,8 +415,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
    */
   getProcessMemoryMaps(): string {
     return this.locked(() => {
-      if (this.source instanceof SbrkSource) this.source.observe(this);
-      else this.source.sync(this);
+      if (this.source instanceof SbrkSource) this.source.observe(this.shared);
+      else this.source.sync(this.shared);
       const lines: MapsLine[] = [];
       this.forEachRun((from, to, state, attributes, id) => {
         const start = from * this.pageSize;
@@ -557,7 +535,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
         });
       }
       if (first + count <= this.shared.frontier) return first;
-      this.source.extend(this, first + count);
+      this.source.extend(this.shared, first + count);
       if (this.isClaimed(first, count)) return first;
     }
     throw new MmapError({
@@ -570,7 +548,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
   }
 
   /** Where `count` pages aligned to `align` pages should go (-1: nowhere). */
-  protected choose(count: number, align: number): number {
+  private choose(count: number, align: number): number {
     return this.shared.index.findLowest(count, align);
   }
 
@@ -580,14 +558,14 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Fro
    */
   private tryClaimAt(first: number, count: number): boolean {
     if (first + count > this.shared.totalPages) return false;
-    if (first + count > this.shared.frontier) this.source.sync(this);
+    if (first + count > this.shared.frontier) this.source.sync(this.shared);
     const states = this.states;
     for (let page = first; page < first + count; page++) {
       if (!isPlaceable(states[page]!)) return false;
     }
     if (first + count <= this.shared.frontier) return true;
     try {
-      this.source.extend(this, first + count);
+      this.source.extend(this.shared, first + count);
     } catch (error) {
       if (this.isMmapOom(error)) return false;
       throw error;

@@ -1,5 +1,7 @@
 import { MmapError } from "@osal/core";
 import { FreeRunIndex } from "./free-run-index.js";
+import type { FrontierOwner } from "./page-source.js";
+import { PageState } from "./page-state.js";
 import { StateLock } from "./state-lock.js";
 
 /** Header words of the shared state, by index into its `Int32Array`. */
@@ -46,7 +48,7 @@ export const ANNOTATION_CHAR_CAPACITY = 512 * 1024;
  * annotation id per page), the free-run index and the annotation table. Every
  * field is read and written under the state lock.
  */
-export class SharedState {
+export class SharedState implements FrontierOwner {
   /** The buffer itself: pass it to other workers to attach. */
   readonly buffer: SharedArrayBuffer | ArrayBuffer;
   /** Header counters, see {@link Header}. */
@@ -163,6 +165,25 @@ export class SharedState {
 
   set frontier(page: number) {
     this.header[Header.Frontier] = page;
+  }
+
+  /** Marks unclaimed pages `[from, to)` as someone else's and moves the frontier past them. */
+  external(from: number, to: number): void {
+    // Every page below the frontier is already accounted for.
+    const start = Math.max(from, this.frontier);
+    if (to <= start) return;
+    this.states.fill(PageState.External, start, to);
+    this.index.set(start, to, false);
+    this.frontier = to;
+  }
+
+  /** Marks unclaimed pages `[from, to)` as owned and free, and moves the frontier past them. */
+  owned(from: number, to: number, zeroed: boolean): void {
+    const start = Math.max(from, this.frontier);
+    if (to <= start) return;
+    // Unclaimed pages are already free in the index: only their state changes.
+    this.states.fill(zeroed ? PageState.FreeZeroed : PageState.FreeDirty, start, to);
+    this.frontier = to;
   }
 
   /** Pages currently allocated. */
