@@ -60,10 +60,6 @@ export {
   backendSpecs,
   findBackend,
 } from "./runners/backends.js";
-export {
-  createInspectableWasmPageManager,
-  InspectableWasmPageManager,
-} from "./runners/page-manager-states.js";
 export type { Runner, RunnerKind, RunOutcome, RunRequest } from "./runners/runner.js";
 export { tsRunner } from "./runners/ts-runner.js";
 export {

@@ -1,9 +1,9 @@
 import type { OperatingSystem } from "@osal/core";
 import { createGhcMegablock } from "@osal/ghc-megablock";
 import { createMockUnix } from "@osal/mock-unix";
+import { createWasmPageManager } from "@osal/wasm-page-manager";
 import { createWasmPosixMemalign } from "@osal/wasm-posix-memalign";
 import type { MapSource } from "../memory-map/snapshot.js";
-import { createInspectableWasmPageManager } from "./page-manager-states.js";
 
 /** A fresh backend, with what the memory map needs to know about it. */
 export interface BackendInstance {
@@ -43,20 +43,17 @@ const ghcMegablock: BackendSpec = {
   },
 };
 
-/** `@osal/wasm-page-manager`: Mono-style page table over its own WebAssembly.Memory, 64 KiB pages. */
+/**
+ * `@osal/wasm-page-manager`: Mono-style page table over its own WebAssembly.Memory,
+ * 64 KiB pages. It has no public page-state query, so its maps show free pages
+ * without telling zeroed from dirty.
+ */
 const wasmPageManager: BackendSpec = {
   name: "wasm-page-manager",
   description: "Mono-style page manager (64 KiB pages) over a WebAssembly.Memory",
   create() {
-    const os = createInspectableWasmPageManager();
-    return {
-      os,
-      mapSource: () => ({
-        os,
-        memoryBytes: os.memory.buffer.byteLength,
-        pageStates: () => os.pageStateRuns(),
-      }),
-    };
+    const os = createWasmPageManager();
+    return { os, mapSource: () => ({ os, memoryBytes: os.memory.buffer.byteLength }) };
   },
 };
 

@@ -25,10 +25,10 @@ export interface FootprintChart {
   readonly live?: FootprintSeries;
 }
 
-const WIDTH = 900;
+const WIDTH = 1000;
 const HEIGHT = 460;
 const LEFT = 90;
-const RIGHT = 270;
+const RIGHT = 330;
 const TOP = 50;
 const BOTTOM = 60;
 
@@ -87,14 +87,11 @@ export function renderFootprintChart(chart: FootprintChart): string {
 
   const legendX = LEFT + plotW + 20;
   let legendY = TOP + 8;
-  // Earlier series are drawn wider, so lines that coincide show as nested stripes.
-  const widthOf = (index: number): number => 2 + 1.5 * Math.max(0, chart.series.length - 1 - index);
-  const drawSeries = (
-    series: FootprintSeries,
-    color: string,
-    index: number,
-    dashed: boolean,
-  ): void => {
+  // Earlier lines are drawn wider, so lines that coincide show as nested stripes.
+  const lines = chart.series.filter((series) => series.points.length > 1);
+  const widthOf = (series: FootprintSeries): number =>
+    2 + 1.5 * Math.max(0, lines.length - 1 - lines.indexOf(series));
+  const drawSeries = (series: FootprintSeries, color: string, dashed: boolean): void => {
     const points = series.points.map(([x, y]) => `${round(px(x))},${round(py(y))}`).join(" ");
     const peak = Math.max(0, ...series.points.map(([, y]) => y));
     const label = `${series.label}${series.note ? ` (${series.note})` : ""}`;
@@ -115,7 +112,7 @@ export function renderFootprintChart(chart: FootprintChart): string {
             points,
             fill: "none",
             stroke: color,
-            "stroke-width": dashed ? 2 : widthOf(index),
+            "stroke-width": dashed ? 2 : widthOf(series),
             "stroke-linejoin": "round",
             "stroke-dasharray": dashed ? "6 4" : undefined,
           },
@@ -144,9 +141,9 @@ export function renderFootprintChart(chart: FootprintChart): string {
       parts.push(text(legendX + 30, y + 18, series.note, { fill: "#666", "font-size": 11 }));
   };
   chart.series.forEach((series, i) => {
-    drawSeries(series, seriesColor(i), i, false);
+    drawSeries(series, seriesColor(i), false);
   });
-  if (chart.live) drawSeries(chart.live, "#555555", chart.series.length, true);
+  if (chart.live) drawSeries(chart.live, "#555555", true);
 
   return svgDocument(WIDTH, Math.max(HEIGHT, legendY + 10), chart.title, parts.join("\n"));
 }

@@ -248,8 +248,13 @@ function legendEntries(
   }
   const present = new Set(map.spans.map((s) => s.state));
   for (const state of Object.keys(stateColors) as Exclude<SpanState, "mapped">[]) {
-    if (present.has(state))
-      entries.push({ fill: stateColors[state], opacity: undefined, label: stateLabels[state] });
+    if (!present.has(state)) continue;
+    // With a page-state query, "free" pages are the ones the backend has not claimed yet.
+    const label =
+      state === "free" && map.zeroStateKnown
+        ? "free, not claimed by the backend yet"
+        : stateLabels[state];
+    entries.push({ fill: stateColors[state], opacity: undefined, label });
   }
   if (present.has("unmapped"))
     entries.push({ fill: "url(#gap)", opacity: undefined, label: "unmapped gap (folded)" });

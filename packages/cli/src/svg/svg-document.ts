@@ -75,6 +75,12 @@ export const palette: readonly string[] = [
   "#e377c2",
   "#bcbd22",
   "#7f7f7f",
+  "#393b79",
+  "#637939",
+  "#8c6d31",
+  "#843c39",
+  "#7b4173",
+  "#3182bd",
 ];
 
 /** The palette colour for the `index`-th series (wrapping around). */
