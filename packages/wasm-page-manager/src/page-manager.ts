@@ -438,7 +438,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem {
     checkAccess("read", address, length);
     return this.locked(() => {
       this.checkAccessible("read", address, length);
-      return this.bytes().slice(address, address + length);
+      return this.bytes(address + length).slice(address, address + length);
     });
   }
 
@@ -446,7 +446,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem {
     checkAccess("write", address, bytes?.length);
     this.locked(() => {
       this.checkAccessible("write", address, bytes.length);
-      this.bytes().set(bytes, address);
+      this.bytes(address + bytes.length).set(bytes, address);
     });
   }
 
@@ -454,7 +454,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem {
     checkAccess("fill", address, length, value);
     this.locked(() => {
       this.checkAccessible("fill", address, length);
-      this.bytes().fill(value, address, address + length);
+      this.bytes(address + length).fill(value, address, address + length);
     });
   }
 
@@ -491,10 +491,13 @@ export class WasmPageManager extends HostProcess implements OperatingSystem {
     this.recorder.setCommitted(this.shared.header[Header.CommittedPages]! * this.pageSize);
   }
 
-  /** The memory's bytes, through a view refreshed only when the memory has grown. */
-  private bytes(): Uint8Array {
-    const buffer = this.memory.buffer;
-    if (this.view.buffer !== buffer) this.view = new Uint8Array(buffer);
+  /**
+   * The memory's bytes up to at least `end`, through a cached view: a view of a
+   * buffer detached by growth has length 0, and a shared memory's old buffer is
+   * too short for pages grown since, so either way it is renewed when needed.
+   */
+  private bytes(end: number): Uint8Array {
+    if (this.view.byteLength < end) this.view = new Uint8Array(this.memory.buffer);
     return this.view;
   }
 
@@ -752,7 +755,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem {
     this.assign(target, newCount, lastAttributes, lastId, oldCount);
     this.attributes.copyWithin(target, first, first + oldCount);
     this.annotationIds.copyWithin(target, first, first + oldCount);
-    const bytes = this.bytes();
+    const bytes = this.bytes(Math.max(first + oldCount, target + oldCount) * this.pageSize);
     bytes.copyWithin(
       target * this.pageSize,
       first * this.pageSize,
@@ -765,7 +768,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem {
   /** Writes zeros over pages `[from, to)` and counts them. */
   private zero(from: number, to: number): void {
     if (to <= from) return;
-    this.bytes().fill(0, from * this.pageSize, to * this.pageSize);
+    this.bytes(to * this.pageSize).fill(0, from * this.pageSize, to * this.pageSize);
     this.recorder.addZeroed((to - from) * this.pageSize);
   }
 
@@ -817,6 +820,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem {
 
 /** Strategies already checked: `MmapStrategy` values are frozen, so once valid, always valid. */
 const checkedStrategies = new WeakSet<object>();
+/** The strategy most recently found valid (calls in a row usually share one). */
+let lastChecked: MmapStrategy | undefined;
 
 /** `checkStrategy`, skipped for a frozen strategy that passed before. */
 function validStrategy(
@@ -825,9 +830,16 @@ function validStrategy(
   size: number,
   annotation: MmapAnnotation | undefined,
 ): void {
-  if (typeof strategy === "object" && strategy !== null && checkedStrategies.has(strategy)) return;
+  if (strategy === lastChecked) return;
+  if (typeof strategy === "object" && strategy !== null && checkedStrategies.has(strategy)) {
+    lastChecked = strategy;
+    return;
+  }
   checkStrategy("mmap", strategy, start, size, annotation);
-  if (Object.isFrozen(strategy)) checkedStrategies.add(strategy);
+  if (Object.isFrozen(strategy)) {
+    checkedStrategies.add(strategy);
+    lastChecked = strategy;
+  }
 }
 
 function attributesOf(strategy: MmapStrategy): number {
