@@ -31,11 +31,14 @@
  * long enough: O(log n) however full and fragmented the table is (mwpm scans).
  *
  * Placement. Mappings go at the low end of the lowest free run that can hold them
- * (address-ordered first fit, which keeps memory compact), with one exception
- * made for runtimes that grow big blocks in place (PHP's huge blocks, extended by
- * mremap without MREMAP_MAYMOVE): see `placementFor`. Mappings of 2 MiB or more
- * are 2 MiB aligned by default, as Linux does for large anonymous mappings, so
- * PHP's first chunk mmap is already aligned and it never over-maps and trims.
+ * (address-ordered first fit, which keeps memory compact). The free pages after a
+ * mapping are then its room to grow in place, and the mapping nearest the top of
+ * memory can always grow by growing the memory. Keeping extra room behind big
+ * mappings (or putting them at the top) was measured on the zend workload and
+ * only raised the footprint: other mappings later fill that room anyway (see the
+ * README). Mappings of 2 MiB or more are 2 MiB aligned by default, as Linux does
+ * for large anonymous mappings, so PHP's first chunk mmap is already aligned and
+ * it never over-maps and trims.
  *
  * Zeroing. A page handed out for the first time was just grown and reads as zero:
  * no memset. A FreeDirty page is zeroed when it is mapped again, MAP_FIXED over
