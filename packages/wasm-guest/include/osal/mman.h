@@ -1,0 +1,211 @@
+/*
+ * osal/mman.h: the mmap family of @osal/wasm-guest for C guests compiled to
+ * wasm32 (clang + wasi-libc, or Emscripten).
+ *
+ * The functions come from the host through the wasm import module "osal"
+ * (SPEC section 5), with the wasm32 Linux argument order and widths:
+ *
+ *   mmap(addr i32, len i32, prot i32, flags i32, fd i32, off i64) -> i32
+ *   munmap(addr i32, len i32) -> i32
+ *   mremap(old i32, oldLen i32, newLen i32, flags i32, newAddr i32) -> i32
+ *   mprotect(addr i32, len i32, prot i32) -> i32
+ *   madvise(addr i32, len i32, advice i32) -> i32
+ *
+ * Each import returns the address (or 0) on success and -errno on failure, as
+ * the Linux system calls do: a result in [-4095, -1] is an error. Page-aligned
+ * addresses above 2 GiB read as negative int32 but never fall in that range.
+ * The errno numbers are Linux's (ENOMEM 12, EINVAL 22, EEXIST 17, ...).
+ *
+ * Two layers are declared here:
+ *   - osal_sys_mmap() & co.: the raw imports (address or -errno, Linux numbers);
+ *   - osal_mmap() & co.: libc-style wrappers (MAP_FAILED / -1 and errno set,
+ *     translated to the libc's own numbering, which on wasi-libc and
+ *     Emscripten is WASI's, not Linux's).
+ *
+ * Opt-in routing: define OSAL_MMAN_REPLACE_LIBC before including this header
+ * and the names mmap, munmap, mremap, mprotect and madvise (and the PROT_*,
+ * MAP_*, MREMAP_* and MADV_* constants, when the libc did not define them)
+ * refer to osal, so existing code compiles unchanged. Include this header
+ * instead of <sys/mman.h>, or after it: the libc's prototypes must not come
+ * after the renaming macros.
+ *
+ * Constants carry Linux values (the same in wasi-libc and Emscripten headers).
+ */
+#ifndef OSAL_MMAN_H
+#define OSAL_MMAN_H
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define OSAL_PROT_NONE 0x0
+#define OSAL_PROT_READ 0x1
+#define OSAL_PROT_WRITE 0x2
+#define OSAL_PROT_EXEC 0x4
+
+#define OSAL_MAP_SHARED 0x01
+#define OSAL_MAP_PRIVATE 0x02
+#define OSAL_MAP_FIXED 0x10
+#define OSAL_MAP_ANONYMOUS 0x20
+#define OSAL_MAP_NORESERVE 0x4000
+#define OSAL_MAP_POPULATE 0x8000
+#define OSAL_MAP_FIXED_NOREPLACE 0x100000
+#define OSAL_MAP_FAILED ((void *)-1)
+
+#define OSAL_MREMAP_MAYMOVE 1
+#define OSAL_MREMAP_FIXED 2
+
+#define OSAL_MADV_NORMAL 0
+#define OSAL_MADV_RANDOM 1
+#define OSAL_MADV_SEQUENTIAL 2
+#define OSAL_MADV_WILLNEED 3
+#define OSAL_MADV_DONTNEED 4
+#define OSAL_MADV_FREE 8
+#define OSAL_MADV_HUGEPAGE 14
+#define OSAL_MADV_NOHUGEPAGE 15
+
+#define OSAL_IMPORT(name) __attribute__((import_module("osal"), import_name(name)))
+
+/* The raw imports: address (or 0) on success, -errno on failure. */
+OSAL_IMPORT("mmap") int32_t osal_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off);
+OSAL_IMPORT("munmap") int32_t osal_sys_munmap(void *addr, size_t len);
+OSAL_IMPORT("mremap") int32_t osal_sys_mremap(void *old_addr, size_t old_len, size_t new_len, int flags, void *new_addr);
+OSAL_IMPORT("mprotect") int32_t osal_sys_mprotect(void *addr, size_t len, int prot);
+OSAL_IMPORT("madvise") int32_t osal_sys_madvise(void *addr, size_t len, int advice);
+
+#undef OSAL_IMPORT
+
+/* True when a raw result is -errno (Linux convention: [-4095, -1]). */
+static inline int osal_is_error(int32_t result) {
+  return (uint32_t)result > (uint32_t)-4096;
+}
+
+/*
+ * The libc's errno for a Linux errno number. The imports speak Linux numbers
+ * (SPEC section 5), but wasi-libc and Emscripten number errno as WASI does
+ * (EINVAL is 28 there, 22 on Linux), so the wrappers translate through the
+ * libc's own E* constants. Numbers osal never returns become EINVAL.
+ */
+static inline int osal_errno_from_linux(int linux_errno) {
+  switch (linux_errno) {
+    case 1: return EPERM;
+    case 2: return ENOENT;
+    case 4: return EINTR;
+    case 5: return EIO;
+    case 9: return EBADF;
+    case 11: return EAGAIN;
+    case 12: return ENOMEM;
+    case 13: return EACCES;
+    case 14: return EFAULT;
+    case 16: return EBUSY;
+    case 17: return EEXIST;
+    case 19: return ENODEV;
+    case 22: return EINVAL;
+    case 38: return ENOSYS;
+    case 95: return ENOTSUP;
+    default: return EINVAL;
+  }
+}
+
+/* mmap(2): the address, or MAP_FAILED with errno set. */
+static inline void *osal_mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off) {
+  int32_t r = osal_sys_mmap(addr, len, prot, flags, fd, off);
+  if (osal_is_error(r)) {
+    errno = osal_errno_from_linux(-r);
+    return OSAL_MAP_FAILED;
+  }
+  return (void *)(uintptr_t)(uint32_t)r;
+}
+
+/* munmap(2): 0, or -1 with errno set. */
+static inline int osal_munmap(void *addr, size_t len) {
+  int32_t r = osal_sys_munmap(addr, len);
+  if (osal_is_error(r)) {
+    errno = osal_errno_from_linux(-r);
+    return -1;
+  }
+  return 0;
+}
+
+/* mremap(2): the (possibly moved) address, or MAP_FAILED with errno set. new_addr is read only with MREMAP_FIXED. */
+static inline void *osal_mremap(void *old_addr, size_t old_len, size_t new_len, int flags, void *new_addr) {
+  int32_t r = osal_sys_mremap(old_addr, old_len, new_len, flags, new_addr);
+  if (osal_is_error(r)) {
+    errno = osal_errno_from_linux(-r);
+    return OSAL_MAP_FAILED;
+  }
+  return (void *)(uintptr_t)(uint32_t)r;
+}
+
+/* mprotect(2): 0, or -1 with errno set. */
+static inline int osal_mprotect(void *addr, size_t len, int prot) {
+  int32_t r = osal_sys_mprotect(addr, len, prot);
+  if (osal_is_error(r)) {
+    errno = osal_errno_from_linux(-r);
+    return -1;
+  }
+  return 0;
+}
+
+/* madvise(2): 0, or -1 with errno set. */
+static inline int osal_madvise(void *addr, size_t len, int advice) {
+  int32_t r = osal_sys_madvise(addr, len, advice);
+  if (osal_is_error(r)) {
+    errno = osal_errno_from_linux(-r);
+    return -1;
+  }
+  return 0;
+}
+
+#ifdef OSAL_MMAN_REPLACE_LIBC
+#ifndef PROT_NONE
+#define PROT_NONE OSAL_PROT_NONE
+#define PROT_READ OSAL_PROT_READ
+#define PROT_WRITE OSAL_PROT_WRITE
+#define PROT_EXEC OSAL_PROT_EXEC
+#endif
+#ifndef MAP_PRIVATE
+#define MAP_SHARED OSAL_MAP_SHARED
+#define MAP_PRIVATE OSAL_MAP_PRIVATE
+#define MAP_FIXED OSAL_MAP_FIXED
+#define MAP_ANONYMOUS OSAL_MAP_ANONYMOUS
+#define MAP_ANON OSAL_MAP_ANONYMOUS
+#define MAP_NORESERVE OSAL_MAP_NORESERVE
+#define MAP_POPULATE OSAL_MAP_POPULATE
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE OSAL_MAP_FIXED_NOREPLACE
+#endif
+#ifndef MAP_FAILED
+#define MAP_FAILED OSAL_MAP_FAILED
+#endif
+#ifndef MREMAP_MAYMOVE
+#define MREMAP_MAYMOVE OSAL_MREMAP_MAYMOVE
+#define MREMAP_FIXED OSAL_MREMAP_FIXED
+#endif
+#ifndef MADV_DONTNEED
+#define MADV_NORMAL OSAL_MADV_NORMAL
+#define MADV_RANDOM OSAL_MADV_RANDOM
+#define MADV_SEQUENTIAL OSAL_MADV_SEQUENTIAL
+#define MADV_WILLNEED OSAL_MADV_WILLNEED
+#define MADV_DONTNEED OSAL_MADV_DONTNEED
+#define MADV_FREE OSAL_MADV_FREE
+#define MADV_HUGEPAGE OSAL_MADV_HUGEPAGE
+#define MADV_NOHUGEPAGE OSAL_MADV_NOHUGEPAGE
+#endif
+#define mmap osal_mmap
+#define munmap osal_munmap
+#define mremap osal_mremap
+#define mprotect osal_mprotect
+#define madvise osal_madvise
+#endif /* OSAL_MMAN_REPLACE_LIBC */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* OSAL_MMAN_H */

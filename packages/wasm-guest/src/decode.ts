@@ -1,0 +1,184 @@
+import { type MadviseAdvice, MmapError, MmapProtection, type OSCall } from "@osal/core";
+import { MADV, MAP, MREMAP, PROT } from "./linux-abi.js";
+
+/**
+ * Decoding of the Linux numbers a guest passes (`PROT_*`, `MAP_*`, `MREMAP_*`,
+ * `MADV_*`) into osal's vocabulary. Anything osal cannot do exactly fails with
+ * an `MmapError` whose errno the import returns as `-errno`; nothing is ever
+ * approximated by something else.
+ */
+
+/** How an `mmap` call places its mapping. */
+export type MmapPlacement =
+  /** `addr` 0 and no `MAP_FIXED*`: anywhere. */
+  | "anywhere"
+  /** `addr` given without `MAP_FIXED*`: a hint, used when that range is free. */
+  | "hint"
+  /** `MAP_FIXED`: exactly there, replacing what was mapped. */
+  | "replace"
+  /** `MAP_FIXED_NOREPLACE`: exactly there, `EEXIST` on overlap. */
+  | "noreplace";
+
+/** What an `mmap` flags word asks for, once decoded. */
+export interface DecodedMmapFlags {
+  /** Where the mapping goes. */
+  readonly placement: MmapPlacement;
+  /** False for `MAP_NORESERVE`. */
+  readonly reserve: boolean;
+}
+
+/** Flags that change nothing observable on a single-process wasm memory: accepted and ignored. */
+const IGNORED_MAP_FLAGS =
+  MAP.POPULATE | MAP.NONBLOCK | MAP.STACK | MAP.DENYWRITE | MAP.EXECUTABLE | MAP.LOCKED;
+/** Flags with a meaning osal cannot provide: `ENOTSUP`. `MAP_HUGE_*` sizes live in bits 26-31. */
+const UNSUPPORTED_MAP_FLAGS = MAP.GROWSDOWN | MAP.HUGETLB | MAP.SYNC | (0x3f << 26);
+const KNOWN_MAP_FLAGS =
+  MAP.TYPE |
+  MAP.FIXED |
+  MAP.ANONYMOUS |
+  MAP.NORESERVE |
+  MAP.FIXED_NOREPLACE |
+  IGNORED_MAP_FLAGS |
+  UNSUPPORTED_MAP_FLAGS;
+
+/**
+ * Decodes `PROT_*` bits. `PROT_NONE` → `NoAccess`; `PROT_READ|PROT_WRITE`
+ * (and `PROT_WRITE` alone, which implies read on Linux's wasm32-relevant
+ * architectures) → `ReadWrite`; with `PROT_EXEC` → `ReadWriteExec`.
+ * Read-only and execute-only have no osal protection: `ENOTSUP`. Unknown bits:
+ * `EINVAL`.
+ */
+export function decodeProt(call: OSCall, prot: number): MmapProtection {
+  if ((prot & ~(PROT.READ | PROT.WRITE | PROT.EXEC)) !== 0) {
+    throw fail("EINVAL", call, `unknown PROT bits 0x${(prot >>> 0).toString(16)}`);
+  }
+  if (prot === PROT.NONE) return MmapProtection.NoAccess;
+  if ((prot & PROT.WRITE) === 0) {
+    throw fail(
+      "ENOTSUP",
+      call,
+      "read-only or execute-only protection: osal protections are none, read-write and read-write-exec",
+    );
+  }
+  return (prot & PROT.EXEC) !== 0 ? MmapProtection.ReadWriteExec : MmapProtection.ReadWrite;
+}
+
+/**
+ * Decodes the `flags`, `fd` and `offset` of an `mmap` call.
+ * - exactly one of `MAP_PRIVATE` / `MAP_SHARED*` must be set (`EINVAL`);
+ *   shared mappings are refused (`ENOTSUP`): there is no other process or file
+ *   to share with, and osal maps private memory only;
+ * - file-backed mappings (no `MAP_ANONYMOUS`) are refused: `EBADF` when `fd` is
+ *   negative (as Linux), otherwise `ENODEV` (no file system behind the memory);
+ * - the offset must be a non-negative multiple of `pageSize` (`EINVAL`), else it
+ *   is ignored as for any anonymous mapping;
+ * - `MAP_FIXED_NOREPLACE` wins over `MAP_FIXED` (as Linux);
+ * - `MAP_POPULATE`, `MAP_NONBLOCK`, `MAP_STACK`, `MAP_LOCKED`, `MAP_DENYWRITE`,
+ *   `MAP_EXECUTABLE` are accepted with no effect (wasm memory is always
+ *   resident and never swapped);
+ * - `MAP_GROWSDOWN`, `MAP_HUGETLB` (and `MAP_HUGE_*`), `MAP_SYNC`: `ENOTSUP`;
+ * - any other bit: `EINVAL` (stricter than Linux, which ignores unknown bits).
+ */
+export function decodeMmapFlags(
+  addr: number,
+  flags: number,
+  fd: number,
+  offset: bigint,
+  pageSize: number,
+): DecodedMmapFlags {
+  if ((flags & ~KNOWN_MAP_FLAGS) !== 0) {
+    throw fail(
+      "EINVAL",
+      "mmap",
+      `unknown MAP flags 0x${((flags & ~KNOWN_MAP_FLAGS) >>> 0).toString(16)}`,
+    );
+  }
+  const type = flags & MAP.TYPE;
+  if (type === MAP.SHARED || type === MAP.SHARED_VALIDATE) {
+    throw fail("ENOTSUP", "mmap", "MAP_SHARED: osal maps private memory only");
+  }
+  if (type !== MAP.PRIVATE) {
+    throw fail("EINVAL", "mmap", "flags must contain MAP_PRIVATE");
+  }
+  if ((flags & MAP.ANONYMOUS) === 0) {
+    throw fd < 0
+      ? fail("EBADF", "mmap", "a file mapping needs a file descriptor")
+      : fail("ENODEV", "mmap", "file-backed mappings are not supported: use MAP_ANONYMOUS");
+  }
+  if (offset < 0n || offset % BigInt(pageSize) !== 0n) {
+    throw fail("EINVAL", "mmap", `offset ${offset} is not a multiple of the page size ${pageSize}`);
+  }
+  if ((flags & UNSUPPORTED_MAP_FLAGS) !== 0) {
+    throw fail("ENOTSUP", "mmap", "MAP_GROWSDOWN, MAP_HUGETLB and MAP_SYNC are not supported");
+  }
+  const reserve = (flags & MAP.NORESERVE) === 0;
+  if ((flags & MAP.FIXED_NOREPLACE) !== 0) return { placement: "noreplace", reserve };
+  if ((flags & MAP.FIXED) !== 0) return { placement: "replace", reserve };
+  return { placement: addr === 0 ? "anywhere" : "hint", reserve };
+}
+
+/** What an `mremap` flags word asks for, once decoded. */
+export interface DecodedMremapFlags {
+  /** `MREMAP_MAYMOVE`. */
+  readonly mayMove: boolean;
+}
+
+/**
+ * Decodes `mremap` flags: `MREMAP_MAYMOVE` is supported; `MREMAP_FIXED` and
+ * `MREMAP_DONTUNMAP` without `MREMAP_MAYMOVE` are `EINVAL` (as Linux), with it
+ * `ENOTSUP`; unknown bits `EINVAL`.
+ */
+export function decodeMremapFlags(flags: number): DecodedMremapFlags {
+  const known = MREMAP.MAYMOVE | MREMAP.FIXED | MREMAP.DONTUNMAP;
+  if ((flags & ~known) !== 0) {
+    throw fail(
+      "EINVAL",
+      "mremap",
+      `unknown MREMAP flags 0x${((flags & ~known) >>> 0).toString(16)}`,
+    );
+  }
+  const mayMove = (flags & MREMAP.MAYMOVE) !== 0;
+  if ((flags & (MREMAP.FIXED | MREMAP.DONTUNMAP)) !== 0) {
+    if (!mayMove) {
+      throw fail("EINVAL", "mremap", "MREMAP_FIXED and MREMAP_DONTUNMAP need MREMAP_MAYMOVE");
+    }
+    throw fail("ENOTSUP", "mremap", "MREMAP_FIXED and MREMAP_DONTUNMAP are not supported");
+  }
+  return { mayMove };
+}
+
+const ADVICE: ReadonlyMap<number, MadviseAdvice> = new Map([
+  [MADV.NORMAL, "normal"],
+  [MADV.RANDOM, "random"],
+  [MADV.SEQUENTIAL, "sequential"],
+  [MADV.WILLNEED, "willneed"],
+  [MADV.DONTNEED, "dontneed"],
+  // MADV_FREE lets the kernel drop the pages lazily, so later reads see the old
+  // bytes or zeros; dropping them at once is one of its allowed outcomes.
+  [MADV.FREE, "dontneed"],
+  [MADV.HUGEPAGE, "hugepage"],
+  [MADV.NOHUGEPAGE, "nohugepage"],
+]);
+
+/**
+ * Decodes `MADV_*`: `NORMAL`, `RANDOM`, `SEQUENTIAL`, `WILLNEED`, `DONTNEED`,
+ * `HUGEPAGE`, `NOHUGEPAGE` map to the osal advice of the same name, `MADV_FREE`
+ * to `dontneed`; any other value is `EINVAL`, as Linux answers advice it does
+ * not support.
+ */
+export function decodeAdvice(advice: number): MadviseAdvice {
+  const decoded = ADVICE.get(advice);
+  if (decoded === undefined) throw fail("EINVAL", "madvise", `unsupported advice ${advice}`);
+  return decoded;
+}
+
+/** An `MmapError` for a call the guest made; `detail` says why. */
+export function fail(
+  code: "EINVAL" | "ENOTSUP" | "ENOMEM" | "EBADF" | "ENODEV" | "EPERM" | "EFAULT",
+  call: OSCall,
+  detail: string,
+  address?: number,
+  size?: number,
+): MmapError {
+  return new MmapError({ code, syscall: call, detail, address, size });
+}
