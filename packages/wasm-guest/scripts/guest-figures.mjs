@@ -1,0 +1,84 @@
+// Runs every committed guest on every wasm backend that can serve it, and the
+// libc builds on their own mmap, and prints the figures each guest reports as
+// a Markdown table (the one in README.md). Build first:
+//   (cd packages/<each> && npx tsc -p tsconfig.build.json)
+//   node packages/wasm-guest/scripts/guest-figures.mjs [steps=N]
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createGhcMegablock } from "@osal/ghc-megablock";
+import { createWasmPageManager } from "@osal/wasm-page-manager";
+import { createWasmPosixMemalign, guestAllocator } from "@osal/wasm-posix-memalign";
+import { runGuest } from "../dist/node/index.js";
+
+const build = join(dirname(fileURLToPath(import.meta.url)), "../../../guests/build");
+const extra = process.argv.slice(2);
+const MiB = 1024 * 1024;
+
+const backends = [
+  {
+    name: "wasm-page-manager",
+    toolchains: ["wasi", "emscripten"],
+    args: [],
+    factory: ({ memory, exports, toolchain }) =>
+      createWasmPageManager(
+        toolchain === "emscripten" ? { memory, source: { sbrk: exports.sbrk } } : { memory },
+      ),
+  },
+  {
+    name: "ghc-megablock 64 KiB",
+    toolchains: ["wasi"],
+    args: [],
+    factory: ({ memory }) => createGhcMegablock({ memory, megablockSize: 64 * 1024 }),
+  },
+  {
+    name: "ghc-megablock 1 MiB",
+    toolchains: ["wasi"],
+    args: ["page=1048576"],
+    factory: ({ memory }) => createGhcMegablock({ memory }),
+  },
+  {
+    name: "wasm-posix-memalign",
+    toolchains: ["wasi", "emscripten"],
+    args: [],
+    factory: ({ exports }) => createWasmPosixMemalign({ allocator: guestAllocator({ exports }) }),
+  },
+  { name: "libc mmap", toolchains: ["wasi", "emscripten"], args: [], factory: undefined },
+];
+
+console.log(
+  "| toolchain | workload | mmap from | status | steps done | peak live MiB | peak memory MiB | ratio | failed calls | stopped because |",
+);
+console.log("|---|---|---|---|---|---|---|---|---|---|");
+for (const toolchain of ["wasi", "emscripten"]) {
+  for (const workload of ["zend", "sgen", "coreclr", "ghc", "mmtk"]) {
+    for (const backend of backends.filter((b) => b.toolchains.includes(toolchain))) {
+      const mman = backend.factory ? "osal" : "libc";
+      const file = join(
+        build,
+        toolchain,
+        `${workload}-${mman}.${toolchain === "wasi" ? "wasm" : "js"}`,
+      );
+      const run = await runGuest({
+        toolchain,
+        file,
+        backend: backend.factory,
+        args: [...backend.args, ...extra],
+      });
+      const r = run.result;
+      if (r === undefined) {
+        console.log(
+          `| ${toolchain} | ${workload} | ${backend.name} | trapped (exit ${run.exitCode}) | | | | | | ${String(run.error).slice(0, 80)} |`,
+        );
+        continue;
+      }
+      const failed = Object.entries(r.failedCalls)
+        .filter(([, n]) => n > 0)
+        .map(([c, n]) => `${c} ${n}`)
+        .join(", ");
+      const ratio = r.peakLiveBytes > 0 ? (r.peakMemoryBytes / r.peakLiveBytes).toFixed(2) : "–";
+      console.log(
+        `| ${toolchain} | ${workload} | ${backend.name} | ${r.status} | ${r.completedSteps}/${r.steps} | ${(r.peakLiveBytes / MiB).toFixed(1)} | ${(r.peakMemoryBytes / MiB).toFixed(1)} | ${ratio} | ${failed || "0"} | ${r.status === "ok" ? "" : r.message} |`,
+      );
+    }
+  }
+}
