@@ -100,17 +100,19 @@ export async function runEmscriptenGuest(
     },
   };
   let error: unknown;
+  let created: unknown;
   try {
-    options.factory(moduleArg);
+    created = options.factory(moduleArg);
   } catch (caught) {
     if (!isExitStatus(caught)) error = caught;
   }
-  // The loader's `ready` promise (on the module object, which is `moduleArg`)
-  // settles once main has run; an abort rejects it.
-  const ready = moduleArg.ready as Promise<unknown> | undefined;
-  if (ready !== undefined) {
+  // Emscripten 3.1.6 returns the module object and settles `Module.ready` once
+  // main has run (an abort rejects it); later versions return a promise.
+  // Either is awaited so that a rejection is observed, never left unhandled.
+  const pending = isThenable(created) ? created : (moduleArg.ready as Promise<unknown> | undefined);
+  if (pending !== undefined) {
     try {
-      await ready;
+      await pending;
     } catch (caught) {
       if (error === undefined && !isExitStatus(caught)) error = caught;
     }
@@ -118,6 +120,10 @@ export async function runEmscriptenGuest(
   if (setupError !== undefined) throw setupError;
   if (error !== undefined) return { exitCode: 1, error, os, memory };
   return { exitCode: exitCode ?? 0, error: undefined, os, memory };
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
 }
 
 function isExitStatus(value: unknown): boolean {

@@ -1,4 +1,5 @@
 import { Errno, MmapProtection, type OSMemory } from "@osal/core";
+import { createMockUnix } from "@osal/mock-unix";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
@@ -283,5 +284,22 @@ describe("any call", () => {
       }),
       { numRuns: 300, seed: 6 },
     );
+  });
+});
+
+describe("on a simulated process (mock-unix, 4 KiB pages)", () => {
+  it("rounds to the backend's page size, and refuses mappings a wasm32 result cannot carry", () => {
+    const wide = createMockUnix();
+    const osal = createGuestImports(wide);
+    expect(osal.mmap(0, 1, RW, ANON, -1, 0n)).toBe(-Errno.ENOMEM); // placed near 0x7f0000000000
+    expect(wide.getMappings()).toEqual([]);
+
+    const narrow = createMockUnix({ addressBits: 32 });
+    const imports = createGuestImports(narrow);
+    const top = imports.mmap(0, 1, RW, ANON, -1, 0n); // top-down: the last page below 4 GiB
+    expect(top).toBe(-4096); // an address (2^32 - 4096), not an error
+    expect(narrow.getMappings()).toMatchObject([{ start: 2 ** 32 - 4096, end: 2 ** 32 }]);
+    expect(imports.munmap(top, 1)).toBe(0);
+    expect(narrow.getMappings()).toEqual([]);
   });
 });
