@@ -19,8 +19,9 @@
  * carries them along.
  *
  * Commit. A mapping is charged (Linux's `VM_ACCOUNT`) when it is writable and
- * not `MAP_NORESERVE`; `mprotect` charges a range it makes writable and never
- * uncharges. Charges above `commitLimit` fail with `ENOMEM`, as
+ * not `MAP_NORESERVE`; `mprotect` charges a range it makes writable and
+ * uncharges one it makes `PROT_NONE` only if it was never written (no
+ * `anon_vma`, as Linux 6.7+). Charges above `commitLimit` fail with `ENOMEM`, as
  * `vm.overcommit_memory=2` does. The VMA count is capped at `maxMapCount`.
  *
  * Transactions. Every call validates, then builds the new VMA list as a new
@@ -59,7 +60,7 @@ import { FaultInjector } from "./fault-injection.js";
 import { type MockUnixOptions, type ResolvedMockUnixOptions, resolveOptions } from "./options.js";
 import { PageStore } from "./page-store.js";
 import { findFreeRange } from "./placement.js";
-import { chargedBytes, isAccountable, type Vma } from "./vma.js";
+import { chargedBytes, isAccountable, sliceVma, type Vma } from "./vma.js";
 import { VmaList } from "./vma-list.js";
 
 /** What mock-unix does: everything a Linux process does, except run threads. */
@@ -100,6 +101,8 @@ class MockUnixProcess implements MockUnix {
   private readonly pages: PageStore;
   private readonly recorder = new StatsRecorder();
   private affinity: readonly number[] | undefined;
+  /** `anon_vma`s handed out so far (their ids). */
+  private anonVmaCount = 0;
 
   constructor(readonly options: ResolvedMockUnixOptions) {
     this.pageSize = options.pageSize;
@@ -183,14 +186,18 @@ class MockUnixProcess implements MockUnix {
       checkRange("mremap", start, oldSize, this);
       checkSize("mremap", newSize, this, start);
       this.faults.check("mremap", start, oldSize);
+      // Linux looks up only the VMA at `start`; shrinking then unmaps the tail
+      // whatever it holds, and only growing needs the old range in that VMA.
       const vma = this.vmas.find(start);
-      if (!vma || start + oldSize > vma.end) {
+      if (!vma || (newSize > oldSize && start + oldSize > vma.end)) {
         throw new MmapError({
           code: "EFAULT",
           syscall: "mremap",
           address: start,
           size: oldSize,
-          detail: "old range is not inside one mapping",
+          detail: vma
+            ? "old range is not inside one mapping"
+            : "nothing is mapped at the old address",
         });
       }
       if (newSize === oldSize) return start;
@@ -205,12 +212,13 @@ class MockUnixProcess implements MockUnix {
         growEnd <= this.addressSpaceEnd &&
         this.vmas.isFree(vma.end, growEnd);
       if (canGrowInPlace) {
-        this.adopt(
-          this.vmas.with({ ...vma, start: vma.end, end: growEnd }),
-          "mremap",
-          start,
-          newSize,
-        );
+        const growth = {
+          ...vma,
+          start: vma.end,
+          end: growEnd,
+          offset: vma.offset + vma.end - vma.start,
+        };
+        this.adopt(this.vmas.with(growth), "mremap", start, newSize);
         return start;
       }
       if (!options.mayMove) {
@@ -224,9 +232,12 @@ class MockUnixProcess implements MockUnix {
         });
       }
       const target = this.place(newSize, this.pageSize, vma.annotation, "mremap");
+      const moving = sliceVma(vma, start, start + oldSize);
+      // Linux's copy_vma: a VMA never written takes the offset of its new place.
+      const offset = moving.anonVma === undefined ? target : moving.offset;
       const next = this.vmas
         .without(start, start + oldSize)
-        .with({ ...vma, start: target, end: target + newSize });
+        .with({ ...moving, start: target, end: target + newSize, offset });
       this.adopt(next, "mremap", start, newSize);
       this.pages.move(start / this.pageSize, oldSize / this.pageSize, target / this.pageSize);
       return target;
@@ -242,7 +253,7 @@ class MockUnixProcess implements MockUnix {
       const next = this.vmas.updated(start, start + size, (part) => ({
         ...part,
         prot,
-        accounted: part.accounted || isAccountable(prot, part.reserve),
+        accounted: stillAccounted(part, prot),
       }));
       this.adopt(next, "mprotect", start, size);
     });
@@ -256,11 +267,22 @@ class MockUnixProcess implements MockUnix {
       this.requireMapped("madvise", start, size);
       if (advice === "dontneed") {
         this.dropPages(start, size);
+      } else if (advice === "normal" || advice === "sequential" || advice === "random") {
+        this.adopt(
+          this.vmas.updated(start, start + size, (part) => ({ ...part, readAhead: advice })),
+          "madvise",
+          start,
+          size,
+        );
       } else if (advice === "hugepage" || advice === "nohugepage") {
         const hugePage =
           advice === "hugepage" ? HugePageSupport.TransparentHugePages : HugePageSupport.No;
         this.adopt(
-          this.vmas.updated(start, start + size, (part) => ({ ...part, hugePage })),
+          this.vmas.updated(start, start + size, (part) => ({
+            ...part,
+            hugePage,
+            noHugePage: advice === "nohugepage",
+          })),
           "madvise",
           start,
           size,
@@ -329,6 +351,7 @@ class MockUnixProcess implements MockUnix {
   write(address: number, bytes: Uint8Array): void {
     checkAccess("write", address, bytes.length);
     this.checkAccessible("write", address, bytes.length);
+    this.prepareAnonVmas(address, bytes.length);
     this.eachPagePart(address, bytes.length, (page, offset, count, inOffset) => {
       this.touch(page).set(bytes.subarray(inOffset, inOffset + count), offset);
     });
@@ -338,6 +361,7 @@ class MockUnixProcess implements MockUnix {
   fill(address: number, length: number, value: number): void {
     checkAccess("fill", address, length, value);
     this.checkAccessible("fill", address, length);
+    this.prepareAnonVmas(address, length);
     this.eachPagePart(address, length, (page, offset, count) => {
       if (value === 0 && !this.pages.peek(page)) return;
       this.touch(page).fill(value, offset, offset + count);
@@ -401,6 +425,10 @@ class MockUnixProcess implements MockUnix {
       reserve: strategy.reserve,
       accounted: isAccountable(strategy.prot, strategy.reserve),
       hugePage: strategy.hugePage,
+      noHugePage: false,
+      readAhead: "normal",
+      offset: start,
+      anonVma: undefined,
       annotation,
     };
     this.adopt(this.vmas.with(vma), "mmap", start, size, annotation);
@@ -538,6 +566,12 @@ class MockUnixProcess implements MockUnix {
     }
   }
 
+  /** A write faults in pages, which gives their VMAs an `anon_vma` (it decides later merges). */
+  private prepareAnonVmas(address: number, length: number): void {
+    if (length === 0) return;
+    this.vmas = this.vmas.withAnonVmas(address, address + length, () => ++this.anonVmaCount);
+  }
+
   private touch(page: number): Uint8Array {
     const { bytes, fresh } = this.pages.touch(page);
     if (fresh) this.recorder.addZeroed(this.pageSize);
@@ -556,6 +590,19 @@ class MockUnixProcess implements MockUnix {
     this.recorder.setCommitted(totalCharged(this.vmas));
     this.recorder.setFootprint(this.pages.residentBytes);
   }
+}
+
+/**
+ * `VM_ACCOUNT` after `mprotect` to `prot`, as Linux (6.7+) decides it: making
+ * reserved memory writable charges it; making it read-only or `PROT_NONE`
+ * uncharges it only while nothing was ever written to the VMA (no `anon_vma`).
+ * A protection that does not change leaves the VMA as it is.
+ */
+function stillAccounted(part: Vma, prot: MmapProtection): boolean {
+  if (prot === part.prot) return part.accounted;
+  if (isAccountable(prot, part.reserve)) return true;
+  if (prot === MmapProtection.NoAccess) return part.accounted && part.anonVma !== undefined;
+  return part.accounted;
 }
 
 function totalCharged(list: VmaList): number {

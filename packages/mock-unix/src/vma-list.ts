@@ -1,4 +1,4 @@
-import { sameAttributes, sliceVma, type Vma } from "./vma.js";
+import { anonVmaCompatible, canMerge, canShareAnonVma, sliceVma, type Vma } from "./vma.js";
 
 /**
  * The process's VMAs, sorted by address and never overlapping. A value: every
@@ -92,6 +92,29 @@ export class VmaList {
     return list;
   }
 
+  /**
+   * This list with an `anon_vma` on every VMA overlapping `[start, end)` that had
+   * none, as a write fault gives one (Linux's `anon_vma_prepare`): the next
+   * VMA's if it could share it, else the previous one's, else `fresh()`.
+   * Nothing merges.
+   */
+  withAnonVmas(start: number, end: number, fresh: () => number): VmaList {
+    if (this.overlapping(start, end).every((vma) => vma.anonVma !== undefined)) return this;
+    const vmas = [...this.vmas];
+    for (let i = 0; i < vmas.length; i++) {
+      const vma = vmas[i]!;
+      if (vma.end <= start || vma.start >= end || vma.anonVma !== undefined) continue;
+      const next = vmas[i + 1];
+      const prev = vmas[i - 1];
+      const anonVma =
+        (next && canShareAnonVma(vma, next) ? next.anonVma : undefined) ??
+        (prev && canShareAnonVma(prev, vma) ? prev.anonVma : undefined) ??
+        fresh();
+      vmas[i] = { ...vma, anonVma };
+    }
+    return new VmaList(vmas);
+  }
+
   /** Index of the first VMA starting after `address`. */
   private indexAfter(address: number): number {
     let lo = 0;
@@ -116,17 +139,30 @@ function lowerBound(vmas: readonly Vma[], start: number): number {
   return lo;
 }
 
-/** Merges the VMA at `index` with equal, adjacent neighbours, as Linux's `vma_merge`. */
+/**
+ * Merges the VMA at `index` with its neighbours where Linux's `vma_merge` would:
+ * each side that can hold it, and both only when their `anon_vma`s agree.
+ */
 function mergeAround(vmas: Vma[], index: number): Vma[] {
-  let first = index;
-  let last = index;
-  while (first > 0 && canMerge(vmas[first - 1]!, vmas[first]!)) first--;
-  while (last < vmas.length - 1 && canMerge(vmas[last]!, vmas[last + 1]!)) last++;
-  if (first === last) return vmas;
-  const merged = sliceVma(vmas[first]!, vmas[first]!.start, vmas[last]!.end);
-  return [...vmas.slice(0, first), merged, ...vmas.slice(last + 1)];
-}
-
-function canMerge(a: Vma, b: Vma): boolean {
-  return a.end === b.start && sameAttributes(a, b);
+  const piece = vmas[index]!;
+  const prev = vmas[index - 1];
+  const next = vmas[index + 1];
+  const left = prev !== undefined && canMerge(prev, piece);
+  const right =
+    next !== undefined &&
+    canMerge(piece, next) &&
+    (!left || anonVmaCompatible(prev.anonVma, next.anonVma));
+  if (!left && !right) return vmas;
+  const first = left ? prev : piece;
+  const merged: Vma = {
+    ...piece,
+    start: first.start,
+    end: right ? next.end : piece.end,
+    offset: first.offset,
+    anonVma:
+      (left ? prev.anonVma : undefined) ?? piece.anonVma ?? (right ? next.anonVma : undefined),
+  };
+  const from = left ? index - 1 : index;
+  const to = right ? index + 1 : index;
+  return [...vmas.slice(0, from), merged, ...vmas.slice(to + 1)];
 }

@@ -41,10 +41,43 @@ describe("mock-unix commit accounting", () => {
     expect(() => os.setMemoryAccess(q + 64 * KiB, 4 * KiB, MmapProtection.ReadWrite)).toThrow(
       expect.objectContaining({ code: "ENOMEM" }),
     );
+    // Written memory keeps its charge when made PROT_NONE (Linux uncharges only unwritten VMAs).
+    os.write(q, new Uint8Array([1]));
     os.setMemoryAccess(q, 64 * KiB, MmapProtection.NoAccess);
     expect(os.stats().committedBytes).toBe(64 * KiB);
     os.munmap(q, 128 * KiB);
     expect(os.stats().committedBytes).toBe(0);
+  });
+});
+
+describe("mock-unix uncharges like Linux 6.7+", () => {
+  it("mprotect to PROT_NONE uncharges a range that was never written", () => {
+    const os = createMockUnix();
+    const a = os.dzmmapAnywhere(64 * KiB, 4 * KiB, MmapStrategy.DEFAULT);
+    expect(os.stats().committedBytes).toBe(64 * KiB);
+    os.setMemoryAccess(a, 16 * KiB, MmapProtection.NoAccess);
+    expect(os.stats().committedBytes).toBe(48 * KiB);
+    os.setMemoryAccess(a, 16 * KiB, MmapProtection.ReadWrite);
+    expect(os.stats().committedBytes).toBe(64 * KiB);
+  });
+
+  it("an unwritten part made PROT_NONE does not merge with a written part made PROT_NONE", () => {
+    // Found by the differential test: VM_ACCOUNT differs, so Linux keeps two VMAs.
+    const os = createMockUnix();
+    const a = os.dzmmapAnywhere(
+      8 * KiB,
+      4 * KiB,
+      MmapStrategy.DEFAULT.withProt(MmapProtection.ReadWriteExec),
+    );
+    const b = os.dzmmapAnywhere(8 * KiB, 4 * KiB, MmapStrategy.DEFAULT);
+    expect(b + 8 * KiB).toBe(a);
+    os.write(b, new Uint8Array([1]));
+    os.setMemoryAccess(b, 16 * KiB, MmapProtection.NoAccess);
+    expect(os.getMappings().map((m) => [m.start - b, m.end - b])).toEqual([
+      [0, 8 * KiB],
+      [8 * KiB, 16 * KiB],
+    ]);
+    expect(os.stats().committedBytes).toBe(8 * KiB);
   });
 });
 

@@ -1,0 +1,7 @@
+/**
+ * @osal/node-posix: osal on the real Linux kernel for Node, through koffi,
+ * confined to an arena of address space each instance reserves. For testing
+ * runtimes against the kernel and for proving simulated backends right.
+ */
+export { createNodePosix, type NodePosix } from "./node-posix.js";
+export type { NodePosixOptions, ResolvedNodePosixOptions } from "./options.js";
