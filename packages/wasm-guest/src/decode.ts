@@ -121,11 +121,14 @@ export function decodeMmapFlags(
 export interface DecodedMremapFlags {
   /** `MREMAP_MAYMOVE`. */
   readonly mayMove: boolean;
+  /** `MREMAP_FIXED`: move to the `newAddr` argument (implies `mayMove`). */
+  readonly fixed: boolean;
 }
 
 /**
- * Decodes `mremap` flags: `MREMAP_MAYMOVE` is supported; `MREMAP_FIXED` and
- * `MREMAP_DONTUNMAP` without `MREMAP_MAYMOVE` are `EINVAL` (as Linux), with it
+ * Decodes `mremap` flags: `MREMAP_MAYMOVE` and `MREMAP_FIXED` are supported;
+ * `MREMAP_FIXED` or `MREMAP_DONTUNMAP` without `MREMAP_MAYMOVE` is `EINVAL`
+ * (as Linux); `MREMAP_DONTUNMAP` (keeping the old range mapped, empty) is
  * `ENOTSUP`; unknown bits `EINVAL`.
  */
 export function decodeMremapFlags(flags: number): DecodedMremapFlags {
@@ -138,13 +141,14 @@ export function decodeMremapFlags(flags: number): DecodedMremapFlags {
     );
   }
   const mayMove = (flags & MREMAP.MAYMOVE) !== 0;
-  if ((flags & (MREMAP.FIXED | MREMAP.DONTUNMAP)) !== 0) {
-    if (!mayMove) {
-      throw fail("EINVAL", "mremap", "MREMAP_FIXED and MREMAP_DONTUNMAP need MREMAP_MAYMOVE");
-    }
-    throw fail("ENOTSUP", "mremap", "MREMAP_FIXED and MREMAP_DONTUNMAP are not supported");
+  const fixed = (flags & MREMAP.FIXED) !== 0;
+  if ((fixed || (flags & MREMAP.DONTUNMAP) !== 0) && !mayMove) {
+    throw fail("EINVAL", "mremap", "MREMAP_FIXED and MREMAP_DONTUNMAP need MREMAP_MAYMOVE");
   }
-  return { mayMove };
+  if ((flags & MREMAP.DONTUNMAP) !== 0) {
+    throw fail("ENOTSUP", "mremap", "MREMAP_DONTUNMAP is not supported");
+  }
+  return { mayMove, fixed };
 }
 
 const ADVICE: ReadonlyMap<number, MadviseAdvice> = new Map([

@@ -8,6 +8,7 @@ import {
 } from "@osal/core";
 import { decodeAdvice, decodeMmapFlags, decodeMremapFlags, decodeProt, fail } from "./decode.js";
 import { MAX_RESULT_ADDRESS, MMAP_MIN_ADDR } from "./linux-abi.js";
+import { mremapFixed } from "./mremap-fixed.js";
 import { checkSameMemory } from "./same-memory.js";
 
 /**
@@ -111,8 +112,10 @@ function importsOver(target: () => Target): OsalImports {
     mmap: (addr, len, prot, flags, fd, off) =>
       syscall(() => mmap(target(), addr >>> 0, len >>> 0, prot, flags, fd, BigInt(off))),
     munmap: (addr, len) => syscall(() => munmap(target().os, addr >>> 0, len >>> 0)),
-    mremap: (old, oldLen, newLen, flags, _newAddr) =>
-      syscall(() => mremap(target().os, old >>> 0, oldLen >>> 0, newLen >>> 0, flags)),
+    mremap: (old, oldLen, newLen, flags, newAddr) =>
+      syscall(() =>
+        mremap(target().os, old >>> 0, oldLen >>> 0, newLen >>> 0, flags, newAddr >>> 0),
+      ),
     mprotect: (addr, len, prot) =>
       syscall(() => mprotect(target().os, addr >>> 0, len >>> 0, prot)),
     madvise: (addr, len, advice) =>
@@ -179,14 +182,32 @@ function munmap(os: OSMemory, addr: number, len: number): number {
   return 0;
 }
 
-function mremap(os: OSMemory, old: number, oldLen: number, newLen: number, flags: number): number {
-  const { mayMove } = decodeMremapFlags(flags);
+function mremap(
+  os: OSMemory,
+  old: number,
+  oldLen: number,
+  newLen: number,
+  flags: number,
+  newAddr: number,
+): number {
+  const { mayMove, fixed } = decodeMremapFlags(flags);
   const page = os.pageSize;
   if (old % page !== 0) throw fail("EINVAL", "mremap", "address not page-aligned", old, oldLen);
   if (oldLen === 0) throw fail("EINVAL", "mremap", "old length 0 (only for shared mappings)", old);
   if (newLen === 0) throw fail("EINVAL", "mremap", "new length 0", old, oldLen);
   const oldSize = alignUp(oldLen, page);
   const newSize = alignUp(newLen, page);
+  if (fixed) {
+    if (newAddr < MMAP_MIN_ADDR && newAddr % page === 0) {
+      throw fail("EPERM", "mremap", "MREMAP_FIXED below mmap_min_addr", newAddr, newLen);
+    }
+    return checkResultAddress(
+      os,
+      mremapFixed(os, old, oldSize, newSize, newAddr),
+      newSize,
+      "mremap",
+    );
+  }
   if (oldSize === newSize) {
     os.panicIfUnmapped(old, oldSize);
     return old;

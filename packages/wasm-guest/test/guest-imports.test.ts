@@ -154,7 +154,7 @@ describe("mremap", () => {
     const { osal } = setup();
     const a = u(osal.mmap(0, page, RW, ANON, -1, 0n));
     expect(osal.mremap(a, page, 2 * page, MREMAP.FIXED, a + 8 * page)).toBe(-Errno.EINVAL);
-    expect(osal.mremap(a, page, 2 * page, MREMAP.FIXED | MREMAP.MAYMOVE, a + 8 * page)).toBe(
+    expect(osal.mremap(a, page, 2 * page, MREMAP.DONTUNMAP | MREMAP.MAYMOVE, 0)).toBe(
       -Errno.ENOTSUP,
     );
     expect(osal.mremap(a, page, 2 * page, 0x10, 0)).toBe(-Errno.EINVAL);
@@ -163,6 +163,43 @@ describe("mremap", () => {
     expect(osal.mremap(a + 4096, page, 2 * page, 0, 0)).toBe(-Errno.EINVAL);
     expect(u(osal.mremap(a, page, page - 1, 0, 0))).toBe(a);
     expect(osal.mremap(a + 32 * page, page, page, 0, 0)).toBe(-Errno.EFAULT);
+  });
+});
+
+describe("mremap with MREMAP_FIXED", () => {
+  it("moves the bytes and attributes to the address given, replacing what was there", () => {
+    const { os, memory, osal } = setup();
+    const a = u(osal.mmap(0, 2 * page, RW, ANON, -1, 0n));
+    bytes(memory, a, 2 * page).fill(8);
+    expect(osal.mprotect(a, 2 * page, RW | PROT.EXEC)).toBe(0);
+    const target = a + 16 * page;
+    expect(u(osal.mmap(target, page, RW, ANON | MAP.FIXED, -1, 0n))).toBe(target);
+    bytes(memory, target, page).fill(1);
+    const flags = MREMAP.MAYMOVE | MREMAP.FIXED;
+    expect(u(osal.mremap(a, 2 * page, 3 * page, flags, target))).toBe(target);
+    expect(bytes(memory, target, 2 * page).every((b) => b === 8)).toBe(true);
+    expect(bytes(memory, target + 2 * page, page).every((b) => b === 0)).toBe(true);
+    const moved = os.getMappings().find((m) => m.start === target);
+    expect(moved?.end).toBe(target + 3 * page);
+    expect(moved?.prot).toBe(MmapProtection.ReadWriteExec);
+    expect(os.getMappings().some((m) => m.start <= a && a < m.end)).toBe(false);
+  });
+
+  it("moves NoAccess memory and refuses overlap, unaligned targets and ranges across mappings", () => {
+    const { os, memory, osal } = setup();
+    const a = u(osal.mmap(0, page, RW, ANON, -1, 0n));
+    bytes(memory, a, page).fill(2);
+    expect(osal.mprotect(a, page, PROT.NONE)).toBe(0);
+    const flags = MREMAP.MAYMOVE | MREMAP.FIXED;
+    expect(osal.mremap(a, page, 2 * page, flags, a)).toBe(-Errno.EINVAL);
+    expect(osal.mremap(a, page, page, flags, a + 8 * page + 4096)).toBe(-Errno.EINVAL);
+    expect(osal.mremap(a, 2 * page, 2 * page, flags, a + 8 * page)).toBe(-Errno.EFAULT);
+    expect(osal.mremap(a, page, page, flags, 0)).toBe(-Errno.EPERM);
+    expect(u(osal.mremap(a, page, page, flags, a + 8 * page))).toBe(a + 8 * page);
+    expect(os.getMappings().find((m) => m.start === a + 8 * page)?.prot).toBe(
+      MmapProtection.NoAccess,
+    );
+    expect(bytes(memory, a + 8 * page, page).every((b) => b === 2)).toBe(true);
   });
 });
 
