@@ -1,7 +1,7 @@
 import type { OSMemory } from "@osal/core";
-import { bindBackend } from "./bind-backend.js";
 import type { GuestBackendFactory } from "./guest-backend.js";
 import { deferGuestImports, type GuestImportsOptions } from "./guest-imports.js";
+import { makeGuestBackend } from "./make-guest-backend.js";
 
 /**
  * The factory an Emscripten `-sMODULARIZE` build exports (`createGuest` for the
@@ -85,7 +85,7 @@ export async function runEmscriptenGuest(
           throw new TypeError("@osal/wasm-guest: the Emscripten guest exports no memory");
         }
         memory = exported;
-        os = bindBackend(options.module, options.backend, {
+        os = makeGuestBackend(options.module, options.backend, {
           memory,
           exports: instance.exports,
           toolchain: "emscripten",

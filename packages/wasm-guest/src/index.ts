@@ -8,7 +8,6 @@
  * helpers (`runGuest`) are in `@osal/wasm-guest/node`.
  */
 
-export { importsOsal } from "./bind-backend.js";
 export {
   type DecodedMmapFlags,
   type DecodedMremapFlags,
@@ -42,6 +41,7 @@ export {
   PROT,
   WASM32_ADDRESS_END,
 } from "./linux-abi.js";
+export { importsOsal } from "./make-guest-backend.js";
 export { type CapturedWasi, captureStdio } from "./stdio-capture.js";
 export {
   instantiateWasiGuest,

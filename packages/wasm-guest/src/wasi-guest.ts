@@ -1,7 +1,7 @@
 import type { OSMemory } from "@osal/core";
-import { bindBackend } from "./bind-backend.js";
 import type { GuestBackendFactory } from "./guest-backend.js";
 import { deferGuestImports, type GuestImportsOptions } from "./guest-imports.js";
+import { makeGuestBackend } from "./make-guest-backend.js";
 
 /**
  * The part of a WASI implementation the helpers use. Node's `node:wasi` `WASI`
@@ -84,7 +84,7 @@ export async function instantiateWasiGuest(options: WasiGuestOptions): Promise<W
   if (!(memory instanceof WebAssembly.Memory)) {
     throw new TypeError("@osal/wasm-guest: the guest neither imports nor exports a memory");
   }
-  const os = bindBackend(options.module, options.backend, {
+  const os = makeGuestBackend(options.module, options.backend, {
     memory,
     exports: instance.exports,
     toolchain: "wasi",

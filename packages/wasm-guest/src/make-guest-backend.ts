@@ -11,7 +11,7 @@ export function importsOsal(module: WebAssembly.Module): boolean {
  * factory); a guest that imports nothing from `osal` gets none (its deferred
  * imports stay unbound: nothing can call them).
  */
-export function bindBackend(
+export function makeGuestBackend(
   module: WebAssembly.Module,
   factory: GuestBackendFactory | undefined,
   context: GuestBackendContext,
