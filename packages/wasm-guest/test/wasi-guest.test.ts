@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { instantiateWasiGuest, parseGuestResult } from "../src/index.js";
+import { type GuestBackendFactory, instantiateWasiGuest, parseGuestResult } from "../src/index.js";
 import { runGuest } from "../src/node/index.js";
 import { freshPageManager, pageManager } from "./support/backends.js";
 import { guestFile } from "./support/guest-files.js";
@@ -55,6 +55,31 @@ describe("runGuest", () => {
     expect(run.stderr).toMatch(/mmtk \(wasi, libc\): stopped at step 0/);
     expect(run.stdout.startsWith("OSAL-RESULT ")).toBe(true);
     expect(run.result?.status).toBe("call-failed");
+  });
+
+  it("reports a trap (a host bug in the backend) instead of throwing", async () => {
+    const broken: GuestBackendFactory = (context) => {
+      const os = pageManager.factory(context);
+      return new Proxy(os, {
+        get: (target, key) =>
+          key === "dzmmapAnywhere"
+            ? () => {
+                throw new TypeError("backend bug");
+              }
+            : Reflect.get(target, key),
+      });
+    };
+    for (const toolchain of ["wasi", "emscripten"] as const) {
+      const run = await runGuest({
+        toolchain,
+        file: guestFile(toolchain, "sgen", "osal"),
+        backend: broken,
+        args: ["steps=10"],
+      });
+      expect(run.error).toBeInstanceOf(TypeError);
+      expect(run.exitCode).toBe(toolchain === "wasi" ? 134 : 1);
+      expect(run.result).toBeUndefined();
+    }
   });
 
   it("throws for a guest file that does not exist", async () => {
