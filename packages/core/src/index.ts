@@ -36,6 +36,15 @@ export {
 } from "./errors.js";
 export { HostProcess } from "./host-process.js";
 export {
+  createLinearMemory,
+  declaredMaximumBytes,
+  isLinearMemory,
+  isSharedMemory,
+  type LinearMemory,
+  WASM_PAGE_SIZE,
+  WASM32_MAX_BYTES,
+} from "./linear-memory.js";
+export {
   formatProcMaps,
   type MapsLine,
   type ParsedMapsLine,

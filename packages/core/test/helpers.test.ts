@@ -119,3 +119,20 @@ describe("StatsRecorder", () => {
     });
   });
 });
+
+describe("linear memory helpers", () => {
+  it("create, recognise and inspect a WebAssembly.Memory", async () => {
+    const { createLinearMemory, isLinearMemory, isSharedMemory, WASM_PAGE_SIZE } = await import(
+      "../src/index.js"
+    );
+    const memory = createLinearMemory(4 * WASM_PAGE_SIZE);
+    expect(memory.buffer.byteLength).toBe(0);
+    expect(memory.grow(2)).toBe(0);
+    expect(memory.buffer.byteLength).toBe(2 * WASM_PAGE_SIZE);
+    expect(() => memory.grow(3)).toThrow(RangeError);
+    expect(isLinearMemory(memory)).toBe(true);
+    expect(isLinearMemory({ buffer: 1 })).toBe(false);
+    expect(isSharedMemory(memory)).toBe(false);
+    expect(isSharedMemory(createLinearMemory(WASM_PAGE_SIZE, true))).toBe(true);
+  });
+});

@@ -69,6 +69,7 @@
  * refused when the backend is created.
  */
 
+import type { LinearMemory } from "@osal/core";
 import {
   type Capabilities,
   checkAccess,
@@ -94,7 +95,6 @@ import {
   type OperatingSystem,
   StatsRecorder,
 } from "@osal/core";
-import type { LinearMemory } from "./linear-memory.js";
 import { MegablockSpace } from "./megablock-space.js";
 import { MegablockState, type MegablockTable } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";

@@ -4,6 +4,7 @@
  * keeps freed ones on a coalescing free list and never returns memory.
  */
 
+export { type LinearMemory, WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "@osal/core";
 export {
   createGhcMegablock,
   FOREIGN_MEMORY_NAME,
@@ -11,5 +12,4 @@ export {
   ghcMegablockCapabilities,
   MBLOCK_ANNOTATION,
 } from "./ghc-megablock.js";
-export { type LinearMemory, WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "./linear-memory.js";
 export { DEFAULT_MEGABLOCK_SIZE, type GhcMegablockOptions } from "./options.js";

@@ -1,6 +1,5 @@
-import { MiB, type MmapAnnotation, MmapError } from "@osal/core";
+import { type LinearMemory, MiB, type MmapAnnotation, MmapError, WASM_PAGE_SIZE } from "@osal/core";
 import { FreeRuns } from "./free-runs.js";
-import { type LinearMemory, WASM_PAGE_SIZE } from "./linear-memory.js";
 import { MegablockState, MegablockTable } from "./megablock-table.js";
 
 /**

@@ -1,13 +1,15 @@
-import { isPowerOfTwo, MiB, MmapError } from "@osal/core";
 import {
   createLinearMemory,
   declaredMaximumBytes,
   isLinearMemory,
+  isPowerOfTwo,
   isSharedMemory,
   type LinearMemory,
+  MiB,
+  MmapError,
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
-} from "./linear-memory.js";
+} from "@osal/core";
 
 /** Options of `createGhcMegablock`. */
 export interface GhcMegablockOptions {

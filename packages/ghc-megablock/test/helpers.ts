@@ -1,4 +1,4 @@
-import type { LinearMemory } from "../src/linear-memory.js";
+import type { LinearMemory } from "@osal/core";
 
 interface WasmGlobal {
   WebAssembly: { Memory: new (d: { initial: number; maximum?: number }) => LinearMemory };

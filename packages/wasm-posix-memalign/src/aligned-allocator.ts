@@ -1,4 +1,4 @@
-import type { LinearMemory } from "./wasm-host.js";
+import type { LinearMemory } from "@osal/core";
 
 /**
  * The allocator a wasm-posix-memalign backend takes its memory from: C's

@@ -1,8 +1,9 @@
+import { WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { decodeBase64 } from "./base64.js";
 import { invalidOption } from "./errors.js";
 import { allocatorMinimumPages, allocatorWasmBase64 } from "./generated/allocator-wasm.js";
-import { hostWebAssembly, WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "./wasm-host.js";
+import { hostWebAssembly } from "./wasm-host.js";
 
 /** The unit the bundled allocator hands out and releases memory in: 16 KiB. */
 export const BUNDLED_GRANULE = 16 * 1024;

@@ -1,5 +1,3 @@
-import type { AlignedAllocator } from "./aligned-allocator.js";
-import { invalidOption, SharedMemoryError } from "./errors.js";
 import {
   declaredMaximumBytes,
   isLinearMemory,
@@ -7,7 +5,9 @@ import {
   type LinearMemory,
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
-} from "./wasm-host.js";
+} from "@osal/core";
+import type { AlignedAllocator } from "./aligned-allocator.js";
+import { invalidOption, SharedMemoryError } from "./errors.js";
 
 /** What {@link guestAllocator} takes: a guest instance's exports, as wasi-libc builds them. */
 export interface GuestAllocatorOptions {

@@ -7,6 +7,7 @@
  * is still zero. See Note [posix_memalign backend] in `wasm-posix-memalign.ts`.
  */
 
+export type { LinearMemory } from "@osal/core";
 export type { AlignedAllocator } from "./aligned-allocator.js";
 export {
   BUNDLED_GRANULE,
@@ -16,5 +17,4 @@ export {
 export { AllocatorContractError, SharedMemoryError } from "./errors.js";
 export { type GuestAllocatorOptions, guestAllocator } from "./guest-allocator.js";
 export type { WasmPosixMemalignOptions } from "./options.js";
-export type { LinearMemory } from "./wasm-host.js";
 export { createWasmPosixMemalign, WasmPosixMemalign } from "./wasm-posix-memalign.js";

@@ -1,8 +1,7 @@
-import { isPowerOfTwo, KiB, MiB } from "@osal/core";
+import { isLinearMemory, isPowerOfTwo, isSharedMemory, KiB, MiB } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { bundledAllocator } from "./bundled-allocator.js";
 import { invalidOption, SharedMemoryError } from "./errors.js";
-import { isLinearMemory, isSharedMemory } from "./wasm-host.js";
 
 /** Options of `createWasmPosixMemalign`. */
 export interface WasmPosixMemalignOptions {

@@ -2,7 +2,7 @@ import { KiB, MemoryFault, MiB, MmapAnnotation, MmapError, MmapProtection } from
 import { describe, expect, it } from "vitest";
 import { createWasmPosixMemalign, SharedMemoryError } from "../src/index.js";
 import { bundledAllocator, FIXED, NONE, PAGE, RW, smallBackend } from "./helpers.js";
-import { WebAssembly } from "./wasm.js";
+import { wasm } from "./wasm.js";
 
 describe("wasm-posix-memalign basics", () => {
   it("declares what it does", () => {
@@ -163,7 +163,7 @@ describe("wasm-posix-memalign basics", () => {
   });
 
   it("refuses a shared memory with SharedMemoryError, and bad options with EINVAL", () => {
-    const shared = new WebAssembly.Memory({ initial: 1, maximum: 10, shared: true });
+    const shared = new wasm.Memory({ initial: 1, maximum: 10, shared: true });
     const inner = bundledAllocator({ maximumBytes: 64 * 65536 });
     expect(() => createWasmPosixMemalign({ allocator: { ...inner, memory: shared } })).toThrow(
       SharedMemoryError,

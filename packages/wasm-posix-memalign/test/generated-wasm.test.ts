@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { decodeBase64 } from "../src/base64.js";
 import { allocatorMinimumPages, allocatorWasmBase64 } from "../src/generated/allocator-wasm.js";
 import { allocatorWasm } from "./helpers.js";
-import { WebAssembly } from "./wasm.js";
+import { wasm } from "./wasm.js";
 
 describe("the committed wasm", () => {
   it("the generated TS module holds exactly the bytes of wasm/allocator.wasm", () => {
@@ -12,17 +12,17 @@ describe("the committed wasm", () => {
   });
 
   it("imports nothing but its memory, at least allocatorMinimumPages pages", () => {
-    const module = new WebAssembly.Module(allocatorWasm());
-    expect(WebAssembly.Module.imports(module)).toEqual([
+    const module = new wasm.Module(allocatorWasm());
+    expect(wasm.Module.imports(module)).toEqual([
       { module: "env", name: "memory", kind: "memory" },
     ]);
-    expect(WebAssembly.Module.exports(module).map((entry) => entry.name)).toEqual([
+    expect(wasm.Module.exports(module).map((entry) => entry.name)).toEqual([
       "aligned_alloc",
       "free",
       "osal_release",
     ]);
     expect(allocatorMinimumPages).toBeGreaterThanOrEqual(1);
-    const tooSmall = new WebAssembly.Memory({ initial: allocatorMinimumPages - 1 });
-    expect(() => new WebAssembly.Instance(module, { env: { memory: tooSmall } })).toThrow();
+    const tooSmall = new wasm.Memory({ initial: allocatorMinimumPages - 1 });
+    expect(() => new wasm.Instance(module, { env: { memory: tooSmall } })).toThrow();
   });
 });

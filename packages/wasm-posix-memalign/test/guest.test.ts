@@ -10,7 +10,7 @@ import {
   PAGE,
   RW,
 } from "./helpers.js";
-import { WebAssembly } from "./wasm.js";
+import { wasm } from "./wasm.js";
 
 describe("a guest's allocator", () => {
   it("works on the bundled module's exports used as a guest's", () => {
@@ -46,13 +46,13 @@ describe("a guest's allocator", () => {
   });
 
   it("refuses shared memories and guests without the exports", () => {
-    const shared = new WebAssembly.Memory({ initial: 1, maximum: 4, shared: true });
+    const shared = new wasm.Memory({ initial: 1, maximum: 4, shared: true });
     const exports = { aligned_alloc: () => 0, free: () => {}, memory: shared };
     expect(() => guestAllocator({ exports })).toThrow(SharedMemoryError);
     expect(() => guestAllocator({ exports: { memory: shared } })).toThrow(
       expect.objectContaining({ code: "EINVAL" }),
     );
-    const memory = new WebAssembly.Memory({ initial: 1, maximum: 4 });
+    const memory = new wasm.Memory({ initial: 1, maximum: 4 });
     expect(() => guestAllocator({ exports: { aligned_alloc: () => 0, free: () => {} } })).toThrow(
       expect.objectContaining({ code: "EINVAL" }),
     );

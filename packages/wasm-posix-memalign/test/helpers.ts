@@ -8,7 +8,7 @@ import {
   type LinearMemory,
   type WasmPosixMemalign,
 } from "../src/index.js";
-import { WebAssembly } from "./wasm.js";
+import { wasm } from "./wasm.js";
 
 export const PAGE = 16 * KiB;
 export const RW = MmapStrategy.DEFAULT;
@@ -78,8 +78,8 @@ export function allocatorWasm(): Uint8Array {
 
 /** The bundled module instantiated by hand, its exports used the way a guest's would be. */
 export function bundledModuleAsGuest(maximumPages = 1024) {
-  const memory = new WebAssembly.Memory({ initial: 1, maximum: maximumPages });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(allocatorWasm()), {
+  const memory = new wasm.Memory({ initial: 1, maximum: maximumPages });
+  const instance = new wasm.Instance(new wasm.Module(allocatorWasm()), {
     env: { memory },
   });
   return { memory, exports: instance.exports };
@@ -89,10 +89,10 @@ let guestModule: object | undefined;
 
 /** The wasi-libc (dlmalloc) guest fixture: its aligned_alloc/free share the guest's heap. */
 export function dlmallocGuest() {
-  guestModule ??= new WebAssembly.Module(
+  guestModule ??= new wasm.Module(
     readFileSync(new URL("./fixtures/dlmalloc-guest.wasm", import.meta.url)),
   );
-  const instance = new WebAssembly.Instance(guestModule, {});
+  const instance = new wasm.Instance(guestModule, {});
   const exports = instance.exports as Record<string, unknown> & {
     _initialize(): void;
     guest_scribble(size: number, value: number): void;

@@ -18,4 +18,4 @@ export interface TestWebAssembly {
   ) => { readonly exports: Record<string, unknown> };
 }
 
-export const WebAssembly = (globalThis as unknown as { WebAssembly: TestWebAssembly }).WebAssembly;
+export const wasm = (globalThis as unknown as { WebAssembly: TestWebAssembly }).WebAssembly;

@@ -1,15 +1,15 @@
-import { MmapError } from "@osal/core";
+import { MmapError } from "./errors.js";
 
-/** The size of a WebAssembly page, the unit of `memory.grow`: 64 KiB. */
+/** The unit of `memory.grow`: one WebAssembly page, 64 KiB. */
 export const WASM_PAGE_SIZE = 65536;
 
-/** The most a wasm32 memory can hold: 65536 pages, 4 GiB. */
+/** The most a wasm32 memory can hold: 65536 WebAssembly pages, 4 GiB. */
 export const WASM32_MAX_BYTES = 65536 * WASM_PAGE_SIZE;
 
 /**
- * The part of a `WebAssembly.Memory` this backend uses: its buffer and `grow`.
- * Declared structurally so the package needs neither the DOM lib nor a wasm
- * runtime's types; any real `WebAssembly.Memory` satisfies it.
+ * The part of a `WebAssembly.Memory` wasm backends use: its buffer and `grow`.
+ * Declared structurally so packages need neither the DOM lib nor a wasm
+ * runtime's types; every real `WebAssembly.Memory` satisfies it.
  */
 export interface LinearMemory {
   /** The current bytes; replaced (the old one detached) whenever the memory grows. */
@@ -18,32 +18,21 @@ export interface LinearMemory {
   grow(deltaPages: number): number;
 }
 
-interface MemoryDescriptor {
-  initial: number;
-  maximum?: number;
-}
-
-interface WasmGlobal {
-  WebAssembly?: {
-    Memory: new (descriptor: MemoryDescriptor) => LinearMemory;
-  };
+interface WasmMemoryConstructor {
+  new (descriptor: { initial: number; maximum?: number; shared?: boolean }): LinearMemory;
 }
 
 /**
- * Creates a fresh, empty `WebAssembly.Memory` that may grow to `maximumBytes`
- * (a multiple of 64 KiB, at most 4 GiB). Throws `ENOTSUP` where the host has no
- * WebAssembly.
+ * A new, empty `WebAssembly.Memory` that may grow to `maximumBytes` (a multiple of
+ * 64 KiB, at most 4 GiB), shared between workers when `shared`. Throws an
+ * `MmapError` `ENOTSUP` where the host has no WebAssembly.
  */
-export function createLinearMemory(maximumBytes: number): LinearMemory {
-  const wasm = (globalThis as WasmGlobal).WebAssembly;
+export function createLinearMemory(maximumBytes: number, shared = false): LinearMemory {
+  const wasm = (globalThis as { WebAssembly?: { Memory: WasmMemoryConstructor } }).WebAssembly;
   if (wasm === undefined) {
-    throw new MmapError({
-      code: "ENOTSUP",
-      syscall: "mmap",
-      detail: "this host has no WebAssembly.Memory",
-    });
+    throw new MmapError({ code: "ENOTSUP", syscall: "mmap", detail: "this host has no WebAssembly.Memory" });
   }
-  return new wasm.Memory({ initial: 0, maximum: maximumBytes / WASM_PAGE_SIZE });
+  return new wasm.Memory({ initial: 0, maximum: maximumBytes / WASM_PAGE_SIZE, shared });
 }
 
 /** True when `value` looks like a `WebAssembly.Memory` (has a buffer and `grow`). */
@@ -53,14 +42,15 @@ export function isLinearMemory(value: unknown): value is LinearMemory {
   return typeof candidate.grow === "function" && typeof candidate.buffer === "object";
 }
 
-/** True when the memory is shared between threads (`shared: true`). */
+/** True when the memory is shared between threads (created with `shared: true`). */
 export function isSharedMemory(memory: LinearMemory): boolean {
   return typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
 }
 
 /**
  * The memory's declared maximum in bytes where the host can tell (the
- * type-reflection `memory.type()`), otherwise `undefined`.
+ * type-reflection proposal's `memory.type()`), otherwise `undefined`: Node 20
+ * cannot, so backends also take the maximum as an option.
  */
 export function declaredMaximumBytes(memory: LinearMemory): number | undefined {
   const reflect = (memory as { type?: () => { maximum?: number } }).type;
