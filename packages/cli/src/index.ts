@@ -60,6 +60,15 @@ export {
   backendSpecs,
   findBackend,
 } from "./runners/backends.js";
+export { type GuestContext, type GuestTarget, guestTargets } from "./runners/guest-backends.js";
+export {
+  type GuestLocator,
+  type GuestMman,
+  type GuestToolchain,
+  repositoryGuests,
+} from "./runners/guest-files.js";
+export { type GuestFigures, guestWorkloadResult } from "./runners/guest-result.js";
+export { guestRunner } from "./runners/guest-runner.js";
 export type { Runner, RunnerKind, RunOutcome, RunRequest } from "./runners/runner.js";
 export { tsRunner } from "./runners/ts-runner.js";
 export {

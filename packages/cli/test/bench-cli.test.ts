@@ -1,9 +1,9 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { workloadNames } from "@osal/conformance/workloads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BenchJson, backendSpecs, rowCells, runCli } from "../src/index.js";
+import { allRunners, type BenchJson, backendSpecs, rowCells, runCli } from "../src/index.js";
 import { checkWellFormedXml } from "./xml-well-formed.js";
 
 async function run(argv: string[], errIsTTY = false) {
@@ -17,16 +17,23 @@ async function run(argv: string[], errIsTTY = false) {
   return { code, out: out.join(""), err: err.join("") };
 }
 
-const steps = "40";
+const steps = "20";
 let dir: string;
 let text: Awaited<ReturnType<typeof run>>;
 let json: BenchJson;
+const runners = allRunners();
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The text of one workload's table (heading to the blank line after it). */
 function section(workload: string): string {
   return text.out.split(/\n\n/).find((s) => s.startsWith(`${workload} (`)) ?? "";
 }
 
+/** Workloads of the `--json` run: one every backend completes, one several fail (failure rows). */
+const jsonWorkloads = ["sgen", "mmtk"] as const;
+
+// Two short runs of every runner (guests instantiate a wasm module each): seconds,
+// but allow for a loaded machine.
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "osal-cli-"));
   text = await run(["bench", "--steps", steps, "--seed", "7", "--out", join(dir, "text")]);
@@ -36,13 +43,15 @@ beforeAll(async () => {
     steps,
     "--seed",
     "7",
+    "--workloads",
+    jsonWorkloads.join(","),
     "--out",
     join(dir, "json"),
     "--json",
   ]);
   expect(raw.code).toBe(0);
   json = JSON.parse(raw.out) as BenchJson;
-});
+}, 120_000);
 
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -56,9 +65,9 @@ describe("osal bench, end to end on a short run", () => {
       expect(text.out).toContain(`${workload} (${steps} steps, seed 7)`);
     }
     for (const workload of workloadNames) {
-      for (const backend of backendSpecs) {
+      for (const runner of runners) {
         expect(section(workload)).toMatch(
-          new RegExp(`^${backend.name} +ts +(yes|no: step \\d+)`, "m"),
+          new RegExp(`^${escape(runner.name)} +${runner.kind} +(yes|no: step \\d+)`, "m"),
         );
       }
     }
@@ -66,11 +75,11 @@ describe("osal bench, end to end on a short run", () => {
   });
 
   it("prints JSON with the same rows and figures as the tables", () => {
-    expect(json.steps).toBe(40);
+    expect(json.steps).toBe(20);
     expect(json.seed).toBe(7);
-    expect(json.workloads.map((w) => w.workload)).toEqual([...workloadNames]);
+    expect(json.workloads.map((w) => w.workload)).toEqual([...jsonWorkloads]);
     for (const table of json.workloads) {
-      expect(table.rows.map((r) => r.runner)).toEqual(backendSpecs.map((b) => b.name));
+      expect(table.rows.map((r) => r.runner)).toEqual(runners.map((r) => r.name));
       for (const row of table.rows) {
         // Every column but the timing one is deterministic for a given seed and step count.
         const cells = rowCells(
@@ -96,12 +105,20 @@ describe("osal bench, end to end on a short run", () => {
   });
 
   it("writes a well-formed, non-empty SVG chart per workload and a map per run", async () => {
-    const files = (await readdir(join(dir, "text"))).sort();
-    const expected = workloadNames.flatMap((w) => [
-      `footprint-${w}.svg`,
-      ...backendSpecs.map((b) => `map-${w}-${b.name}.svg`),
+    // The JSON lists what it wrote: the chart and a map per run that had one.
+    const jsonFiles = (await readdir(join(dir, "json"))).sort();
+    const listed = json.workloads.flatMap((table) => [
+      basename(table.chart),
+      ...Object.values(table.maps).map((path) => basename(path)),
     ]);
-    expect(files).toEqual(expected.sort());
+    expect(jsonFiles).toEqual(listed.sort());
+    // Every TypeScript run draws its backend's map; guests on osal backends do too.
+    const files = (await readdir(join(dir, "text"))).sort();
+    for (const workload of workloadNames) {
+      expect(files).toContain(`footprint-${workload}.svg`);
+      for (const backend of backendSpecs)
+        expect(files).toContain(`map-${workload}-${backend.name}.svg`);
+    }
     for (const file of files) {
       const svg = await readFile(join(dir, "text", file), "utf8");
       const { problems, root } = checkWellFormedXml(svg);
@@ -112,10 +129,7 @@ describe("osal bench, end to end on a short run", () => {
     const chart = await readFile(join(dir, "text", "footprint-zend.svg"), "utf8");
     expect(chart).toContain("workload steps");
     expect(chart).toContain("host footprint");
-    for (const backend of backendSpecs) expect(chart).toContain(`>${backend.name}`);
-    for (const table of json.workloads) {
-      expect(Object.keys(table.maps)).toEqual(backendSpecs.map((b) => b.name));
-    }
+    for (const runner of runners) expect(chart).toContain(`>${runner.name}<`);
   });
 
   it("shows progress on a terminal and stays quiet otherwise", async () => {
@@ -192,5 +206,26 @@ describe("osal maps", () => {
     expect(svg).toContain("mock-unix: mmtk after 30 steps");
     expect(svg).toContain("mapped: space:mmtk-heap");
     expect(svg).toContain("paler: mapped NoAccess");
+  });
+
+  it("draws the map of a C guest's backend", async () => {
+    const r = await run([
+      "maps",
+      "--backend",
+      "wasi-guest@wasm-page-manager",
+      "--workload",
+      "sgen",
+      "--step",
+      "15",
+      "--out",
+      dir,
+    ]);
+    expect(r.code).toBe(0);
+    const svg = await readFile(
+      join(dir, "map-sgen-wasi-guest-wasm-page-manager-step15.svg"),
+      "utf8",
+    );
+    expect(checkWellFormedXml(svg).problems).toEqual([]);
+    expect(svg).toContain("external (not this backend&apos;s)");
   });
 });

@@ -1,11 +1,21 @@
 import { UsageError } from "../options/list-option.js";
 import { backendSpecs } from "./backends.js";
+import { guestTargets } from "./guest-backends.js";
+import { type GuestLocator, repositoryGuests } from "./guest-files.js";
+import { guestRunner } from "./guest-runner.js";
 import type { Runner } from "./runner.js";
 import { tsRunner } from "./ts-runner.js";
 
-/** Every runner the bench knows, in table order: the TypeScript client on each backend. */
-export function allRunners(): Runner[] {
-  return backendSpecs.map(tsRunner);
+/**
+ * Every runner the bench knows, in table order: the TypeScript client on each
+ * backend, then the C guests on each wasm backend and on the peers (the libc's
+ * own `mmap` of wasi-libc and Emscripten).
+ */
+export function allRunners(locate: GuestLocator = repositoryGuests()): Runner[] {
+  return [
+    ...backendSpecs.map(tsRunner),
+    ...guestTargets.map((target) => guestRunner(target, locate)),
+  ];
 }
 
 /** Names `--backends` accepts: every backend and peer some runner runs on. */
