@@ -22,7 +22,7 @@ let dir: string;
 let text: Awaited<ReturnType<typeof run>>;
 let json: BenchJson;
 const runners = allRunners();
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The text of one workload's table (heading to the blank line after it). */
 function section(workload: string): string {
@@ -67,7 +67,7 @@ describe("osal bench, end to end on a short run", () => {
     for (const workload of workloadNames) {
       for (const runner of runners) {
         expect(section(workload)).toMatch(
-          new RegExp(`^${escape(runner.name)} +${runner.kind} +(yes|no: step \\d+)`, "m"),
+          new RegExp(`^${escapeRegExp(runner.name)} +${runner.kind} +(yes|no: step \\d+)`, "m"),
         );
       }
     }

@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { relative, resolve } from "node:path";
 import { runBench } from "../bench/run-bench.js";
 import { writeBenchSvgs } from "../bench/write-svgs.js";
 import type { CliIo } from "../cli-io.js";
@@ -59,7 +59,8 @@ export async function benchCommand(
   }
   io.out(formatBenchReport(report));
   const mapCount = [...files.values()].reduce((n, f) => n + Object.keys(f.maps).length, 0);
-  const shown = relative(process.cwd(), options.outDir) || ".";
+  const fromHere = relative(process.cwd(), options.outDir) || ".";
+  const shown = fromHere.startsWith("..") ? resolve(options.outDir) : fromHere;
   io.out(
     `\npictures in ${shown}/: footprint-<workload>.svg (${files.size}, footprint over time), ` +
       `map-<workload>-<backend>.svg (${mapCount}, memory map at the end of each run)\n`,

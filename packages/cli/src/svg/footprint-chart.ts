@@ -31,24 +31,34 @@ const LEFT = 90;
 const RIGHT = 330;
 const TOP = 50;
 const BOTTOM = 60;
+/** Peaks further apart than this switch the byte axis to a log scale. */
+export const LOG_SCALE_SPREAD = 16;
 
 /**
  * Draws host footprint over workload steps as an SVG line chart: one coloured
  * line per series, the live-bytes reference dashed, labelled axes with round
- * ticks (steps below, bytes at the left) and a legend on the right.
+ * ticks (steps below, bytes at the left) and a legend on the right. When the
+ * series' peaks differ by more than {@link LOG_SCALE_SPREAD} times (a simulated
+ * process's resident kilobytes next to a peer's gigabytes) the byte axis is
+ * logarithmic, in powers of four, and says so; otherwise it is linear from 0.
  */
 export function renderFootprintChart(chart: FootprintChart): string {
   const all = [...chart.series, ...(chart.live ? [chart.live] : [])];
   const maxStep = Math.max(1, ...all.flatMap((s) => s.points.map(([x]) => x)));
   const maxBytes = Math.max(1, ...all.flatMap((s) => s.points.map(([, y]) => y)));
+  const log = useLogScale(chart.series);
   const xTicks = niceTicks(maxStep);
-  const yTicks = byteTicks(maxBytes);
+  const yTicks = log ? logByteTicks(all, maxBytes) : byteTicks(maxBytes);
   const xMax = xTicks[xTicks.length - 1]!;
+  const yMin = yTicks[0]!;
   const yMax = yTicks[yTicks.length - 1]!;
   const plotW = WIDTH - LEFT - RIGHT;
   const plotH = HEIGHT - TOP - BOTTOM;
   const px = (step: number): number => LEFT + (step / xMax) * plotW;
-  const py = (bytes: number): number => TOP + plotH - (bytes / yMax) * plotH;
+  const py = log
+    ? (bytes: number): number =>
+        TOP + plotH - (Math.log2(Math.max(bytes, yMin) / yMin) / Math.log2(yMax / yMin)) * plotH
+    : (bytes: number): number => TOP + plotH - (bytes / yMax) * plotH;
 
   const parts: string[] = [];
   parts.push(text(WIDTH / 2, 24, chart.title, { "text-anchor": "middle", "font-size": 15 }));
@@ -79,7 +89,7 @@ export function renderFootprintChart(chart: FootprintChart): string {
   );
   parts.push(text(LEFT + plotW / 2, HEIGHT - 14, "workload steps", { "text-anchor": "middle" }));
   parts.push(
-    text(20, TOP + plotH / 2, "host footprint", {
+    text(20, TOP + plotH / 2, log ? "host footprint (log scale)" : "host footprint", {
       "text-anchor": "middle",
       transform: `rotate(-90 20 ${TOP + plotH / 2})`,
     }),
@@ -150,4 +160,26 @@ export function renderFootprintChart(chart: FootprintChart): string {
 
 function round(value: number): number {
   return Math.round(value * 10) / 10;
+}
+
+/** True when the series' non-zero peaks are more than {@link LOG_SCALE_SPREAD} times apart. */
+function useLogScale(series: readonly FootprintSeries[]): boolean {
+  const peaks = series
+    .map((s) => Math.max(0, ...s.points.map(([, y]) => y)))
+    .filter((peak) => peak > 0);
+  if (peaks.length < 2) return false;
+  return Math.max(...peaks) / Math.min(...peaks) > LOG_SCALE_SPREAD;
+}
+
+/** Powers of four from at or below the smallest non-zero value to at or above `max`. */
+function logByteTicks(series: readonly FootprintSeries[], max: number): number[] {
+  const values = series.flatMap((s) => s.points.map(([, y]) => y)).filter((y) => y > 0);
+  const min = Math.max(1, Math.min(...values));
+  let tick = 4 ** Math.floor(Math.log2(min) / 2);
+  const ticks = [tick];
+  while (tick < max) {
+    tick *= 4;
+    ticks.push(tick);
+  }
+  return ticks;
 }
