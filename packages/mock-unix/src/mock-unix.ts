@@ -7,8 +7,13 @@
  *
  * Address space. A 47-bit user space (configurable) holding a sorted list of
  * VMAs (`VmaList`): start, end, protection, reserve/accounting flags, huge page
- * hint and annotation. Adjacent VMAs with equal attributes merge, as Linux's
- * do, so `/proc/self/maps` looks the same as on a real process.
+ * hint and annotation, plus the flags `madvise` sets (`VM_NOHUGEPAGE`,
+ * `VM_SEQ_READ`/`VM_RAND_READ`) and what Linux's `vma_merge` looks at besides:
+ * `vm_pgoff` and the `anon_vma` a VMA gets on its first write. Adjacent VMAs
+ * merge exactly when Linux's would (equal flags and name, continuous offset,
+ * compatible `anon_vma`s), so `/proc/self/maps` and `mremap`'s one-VMA rule
+ * behave as on a real process; `@osal/node-posix`'s differential test checks
+ * this against the kernel.
  * New mappings go top-down below `mmap_base`, like Linux's default layout.
  *
  * Pages. Bytes live in a sparse `PageStore`: a page exists only after its first

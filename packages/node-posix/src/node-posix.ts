@@ -86,7 +86,7 @@ import { type NodePosixOptions, type ResolvedNodePosixOptions, resolveOptions } 
 import { residentBytes } from "./pagemap.js";
 import { findTopDown } from "./placement.js";
 import { procMaps } from "./proc-maps.js";
-import { osTotalMemory } from "./system.js";
+import { osTotalMemory, overcommitMode } from "./system.js";
 
 /** What node-posix really does: everything the kernel does, for one JS thread. */
 const NODE_POSIX_CAPABILITIES: Capabilities = Object.freeze({
@@ -150,6 +150,8 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   readonly arenaStart: number;
   readonly namesVmas: boolean;
   readonly token = {};
+  /** `vm.overcommit_memory` is 2: the kernel ignores `MAP_NORESERVE` and charges everything writable. */
+  private readonly overcommitNever = overcommitMode() === 2;
   private readonly table = new MappingTable();
   private readonly recorder = new StatsRecorder();
 
@@ -316,9 +318,9 @@ class NodePosixProcess extends HostProcess implements NodePosix {
       this.table.update(start, start + size, (part) => ({
         ...part,
         prot,
-        accounted: accountedAfterMprotect(part, prot),
+        accounted: accountedAfterMprotect(part, prot, this.chargeable(part.reserve)),
       }));
-      this.syncAnonVmas();
+      this.syncAnonVmas(start, start + size);
       this.refreshLevels();
     });
   }
@@ -340,7 +342,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
           advice === "hugepage" ? HugePageSupport.TransparentHugePages : HugePageSupport.No;
         this.table.update(start, start + size, (part) => ({ ...part, hugePage }));
       }
-      if (advice !== "dontneed" && advice !== "willneed") this.syncAnonVmas();
+      if (advice !== "dontneed" && advice !== "willneed") this.syncAnonVmas(start, start + size);
     });
   }
 
@@ -444,12 +446,12 @@ class NodePosixProcess extends HostProcess implements NodePosix {
       end: start + size,
       prot: strategy.prot,
       reserve: strategy.reserve,
-      accounted: strategy.reserve && strategy.prot !== MmapProtection.NoAccess,
+      accounted: this.chargeable(strategy.reserve) && strategy.prot !== MmapProtection.NoAccess,
       anonVma: false,
       hugePage: strategy.hugePage,
       annotation,
     });
-    this.syncAnonVmas();
+    this.syncAnonVmas(start, start + size);
     this.refreshLevels();
   }
 
@@ -491,7 +493,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
       });
     }
     this.table.set({ ...entry, end: start + newSize });
-    this.syncAnonVmas();
+    this.syncAnonVmas(start, start + newSize);
     this.refreshLevels();
     return start;
   }
@@ -509,7 +511,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     this.kernelCheck("mremap", start, oldSize, this.arena.placehold(start, oldSize));
     this.table.remove(start, start + oldSize);
     this.table.set({ ...entry, start: target, end: target + newSize });
-    this.syncAnonVmas();
+    this.syncAnonVmas(target, target + newSize);
     this.refreshLevels();
     return target;
   }
@@ -541,7 +543,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   }
 
   /** The arena's user VMAs from `/proc/self/maps`, split where the table's attributes change. */
-  private kernelListing(): (TableEntry & { readonly name?: string })[] {
+  private kernelListing(): TableEntry[] {
     if (this.arena.isReleased) return [];
     const out: TableEntry[] = [];
     for (const vma of procMaps(this.libc).vmas(this.arenaStart, this.addressSpaceEnd)) {
@@ -636,16 +638,29 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   }
 
   /**
-   * A kernel VMA has one `anon_vma` for all of it: after a call that may have
-   * merged VMAs, every table run inside a VMA where one run had it has it.
+   * A kernel VMA has one `anon_vma` for all of it: after a call on `[start, end)`
+   * that may have merged VMAs there (or with its neighbours), every table run in
+   * such a VMA where one run had it has it.
    */
-  private syncAnonVmas(): void {
-    for (const vma of procMaps(this.libc).vmas(this.arenaStart, this.addressSpaceEnd)) {
-      const parts = this.table.overlapping(vma.start, vma.end);
+  private syncAnonVmas(start: number, end: number): void {
+    const low = Math.max(this.arenaStart, start - this.pageSize);
+    const high = Math.min(this.addressSpaceEnd, end + this.pageSize);
+    for (const vma of procMaps(this.libc).vmas(low, high, false)) {
+      const vmaStart = Math.max(vma.start, this.arenaStart);
+      const vmaEnd = Math.min(vma.end, this.addressSpaceEnd);
+      const parts = this.table.overlapping(vmaStart, vmaEnd);
       if (parts.some((part) => part.anonVma) && !parts.every((part) => part.anonVma)) {
-        this.table.update(vma.start, vma.end, (part) => ({ ...part, anonVma: true }));
+        this.table.update(vmaStart, vmaEnd, (part) => ({ ...part, anonVma: true }));
       }
     }
+  }
+
+  /**
+   * Whether a mapping with this `reserve` flag can be charged: `MAP_NORESERVE`
+   * exempts it, except under `vm.overcommit_memory=2`, where Linux ignores it.
+   */
+  private chargeable(reserve: boolean): boolean {
+    return reserve || this.overcommitNever;
   }
 
   /** A write faulted pages in: the kernel VMAs holding them now have an `anon_vma`. */
@@ -691,8 +706,12 @@ function kernelProt(prot: MmapProtection): number {
  * reserved memory writable charges it; making it `PROT_NONE` uncharges it only
  * while the VMA has no `anon_vma`; an unchanged protection changes nothing.
  */
-function accountedAfterMprotect(part: TableEntry, prot: MmapProtection): boolean {
+function accountedAfterMprotect(
+  part: TableEntry,
+  prot: MmapProtection,
+  chargeable: boolean,
+): boolean {
   if (prot === part.prot) return part.accounted;
-  if (prot !== MmapProtection.NoAccess) return part.accounted || part.reserve;
+  if (prot !== MmapProtection.NoAccess) return part.accounted || chargeable;
   return part.accounted && part.anonVma;
 }

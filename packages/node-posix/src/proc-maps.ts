@@ -39,15 +39,17 @@ export class ProcMaps {
     return this.fd !== undefined;
   }
 
-  /** The VMAs sharing a byte with `[low, high)`, clipped to it, in address order. */
-  vmas(low: number, high: number): KernelVma[] {
-    if (this.fd === undefined) return viaText(low, high);
+  /** The VMAs sharing a byte with `[low, high)`, in address order, clipped to it unless `clip` is false. */
+  vmas(low: number, high: number, clip = true): KernelVma[] {
+    if (this.fd === undefined) return viaText(low, high, clip);
     const out: KernelVma[] = [];
     let cursor = low;
     while (cursor < high) {
       const vma = this.ask(this.fd, cursor);
       if (!vma || vma.start >= high) break;
-      out.push({ ...vma, start: Math.max(vma.start, low), end: Math.min(vma.end, high) });
+      out.push(
+        clip ? { ...vma, start: Math.max(vma.start, low), end: Math.min(vma.end, high) } : vma,
+      );
       cursor = vma.end;
     }
     return out;

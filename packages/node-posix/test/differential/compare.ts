@@ -91,6 +91,32 @@ function bytesOf(length: number, seed: number): Uint8Array {
   return bytes;
 }
 
+/**
+ * `op` with its page moved onto one of `reference`'s current mappings in the
+ * region, two times in three (chosen by `op.aim`), its page count then mostly
+ * cut to the rest of that mapping, always to the region: the concrete call
+ * both backends get.
+ */
+export function resolve(region: Region, reference: OperatingSystem, op: Op): Op {
+  if (!("aim" in op)) return op;
+  const p = region.pageSize;
+  const regionPages = (region.end - region.start) / p;
+  let page = op.page;
+  let room = regionPages - page;
+  const mappings = reference
+    .getMappings()
+    .filter((m) => m.start >= region.start && m.end <= region.end);
+  if (op.aim % 3 !== 0 && mappings.length > 0) {
+    const target = mappings[op.aim % mappings.length]!;
+    const pages = (target.end - target.start) / p;
+    page = (target.start - region.start) / p + (Math.floor(op.aim / 7) % pages);
+    // Mostly stay inside the mapping; sometimes run past its end.
+    room = op.aim % 5 === 0 ? regionPages - page : (target.end - region.start) / p - page;
+  }
+  if (!("pages" in op)) return { ...op, page };
+  return { ...op, page, pages: Math.max(1, Math.min(op.pages, room)) };
+}
+
 /** Runs `op` on `os` and says what came of it: `ok`, `ok <address>`, or the error's class and code. */
 export function apply(region: Region, os: OperatingSystem, op: Op): string {
   const p = region.pageSize;
