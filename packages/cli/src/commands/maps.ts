@@ -11,9 +11,11 @@ import { renderMemoryMapChart } from "../svg/memory-map-chart.js";
 /** Usage of `osal maps`. */
 export const mapsUsage = `usage: osal maps --backend X --workload W [--step N] [--seed N] [--out DIR]
 
-Runs workload W for N steps (default 2000) on backend X and draws the backend's
-memory map at that step (mappings by annotation, free-zeroed, free-dirty,
-external) into DIR/map-W-X-stepN.svg (default DIR ./osal-out).
+Runs workload W for N steps (default 2000) on X and draws the backend's memory
+map at that step (mappings by annotation, free pages, zeroed or dirty where the
+backend reports it, external memory) into DIR/map-W-X-stepN.svg (default DIR
+./osal-out). X is a backend (the TypeScript client on it) or a C guest runner
+such as wasi-guest@wasm-page-manager; peers (a libc's own mmap) have no map.
 `;
 
 /**
@@ -28,7 +30,7 @@ export async function mapsCommand(
 ): Promise<number> {
   const options = parseMapsOptions(argv);
   if (options.help) {
-    io.out(mapsUsage);
+    io.out(`${mapsUsage}\nrunners: ${runners.map((r) => r.name).join(", ")}\n`);
     return 0;
   }
   const runner = runners.find((r) => r.name === options.backend);
