@@ -59,6 +59,12 @@ export {
   type OSMemory,
 } from "./memory.js";
 export type { OperatingSystem, OperatingSystemFactory } from "./operating-system.js";
+export {
+  type PageState,
+  type PageStateReporter,
+  type PageStateRun,
+  reportsPageStates,
+} from "./page-states.js";
 export type { OSProcess } from "./process.js";
 export { HugePageSupport, isAccessible, MmapProtection, protectionLetters } from "./protection.js";
 export { type MemoryCall, type MemoryStats, memoryCalls, StatsRecorder } from "./stats.js";

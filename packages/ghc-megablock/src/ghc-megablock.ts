@@ -93,6 +93,8 @@ import {
   MmapStrategy,
   type MremapOptions,
   type OperatingSystem,
+  type PageStateReporter,
+  type PageStateRun,
   StatsRecorder,
 } from "@osal/core";
 import { MegablockSpace } from "./megablock-space.js";
@@ -122,7 +124,7 @@ export const FOREIGN_MEMORY_NAME = "[heap]";
  * `WebAssembly.Memory` at megablock granularity, plus GHC's own
  * `getMBlocks`/`freeMBlocks`, and the host's process facts.
  */
-export class GhcMegablock extends HostProcess implements OperatingSystem {
+export class GhcMegablock extends HostProcess implements OperatingSystem, PageStateReporter {
   /** The megablock size: every range is a whole number of megablocks. */
   readonly pageSize: number;
   /** The memory's maximum rounded down to a megablock: nothing is ever mapped past it. */
@@ -423,6 +425,11 @@ export class GhcMegablock extends HostProcess implements OperatingSystem {
    * before it, alignment gaps, pages grown by others) as `[heap]`. Free
    * megablocks are not mappings and are not listed.
    */
+  /** Free megablocks as zeroed (never handed out) or dirty (reused), and memory not this backend's. */
+  pageStates(): readonly PageStateRun[] {
+    return this.space.pageStates();
+  }
+
   getProcessMemoryMaps(): string {
     const lines: MapsLine[] = this.getMappings().map((mapping) => ({
       start: mapping.start,

@@ -1,4 +1,12 @@
-import { type LinearMemory, MiB, type MmapAnnotation, MmapError, WASM_PAGE_SIZE } from "@osal/core";
+import {
+  type LinearMemory,
+  MiB,
+  type MmapAnnotation,
+  MmapError,
+  type PageState,
+  type PageStateRun,
+  WASM_PAGE_SIZE,
+} from "@osal/core";
 import { FreeRuns } from "./free-runs.js";
 import { MegablockState, MegablockTable } from "./megablock-table.js";
 
@@ -151,6 +159,35 @@ export class MegablockSpace {
   zero(start: number, size: number): void {
     this.bytes().fill(0, start, start + size);
     this.onZeroed(size);
+  }
+
+  /**
+   * The unmapped megablocks of the memory as runs: free and never handed out
+   * (zero), free and reused (dirty), or not this backend's (external).
+   */
+  pageStates(): PageStateRun[] {
+    const size = this.memory.buffer.byteLength;
+    const blocks = Math.ceil(size / this.megablockSize);
+    const out: PageStateRun[] = [];
+    for (let i = 0; i < blocks; i++) {
+      const state = this.unmappedStateOf(i);
+      if (state === undefined) continue;
+      const start = i * this.megablockSize;
+      const end = Math.min(start + this.megablockSize, size);
+      const last = out[out.length - 1];
+      if (last && last.end === start && last.state === state)
+        out[out.length - 1] = { ...last, end };
+      else out.push({ start, end, state });
+    }
+    return out;
+  }
+
+  private unmappedStateOf(index: number): PageState | undefined {
+    const state = this.table.stateOf(index);
+    if (state === MegablockState.Foreign) return "external";
+    if (state === MegablockState.Free)
+      return this.table.isDirty(index) ? "free-dirty" : "free-zeroed";
+    return undefined;
   }
 
   /** Byte ranges of the memory that are not this backend's megablocks, by address. */

@@ -1,4 +1,9 @@
-import { formatAnnotation, type OperatingSystem, parseProcMaps } from "@osal/core";
+import {
+  formatAnnotation,
+  type OperatingSystem,
+  parseProcMaps,
+  reportsPageStates,
+} from "@osal/core";
 import type { MapSpan, MemoryMap, SpanState } from "./memory-map.js";
 
 /** A run of free or foreign pages as a backend's page-state query reports it. */
@@ -18,7 +23,10 @@ export interface MapSource {
    * Omitted (simulated processes): the map spans the mappings and gaps are unmapped.
    */
   readonly memoryBytes?: number;
-  /** The backend's page-state query, where it has one: free pages told apart as zeroed or dirty. */
+  /**
+   * A page-state query telling free pages apart as zeroed or dirty. Defaults to
+   * the backend's own `pageStates()` when it offers one (`PageStateReporter`).
+   */
   readonly pageStates?: () => readonly PageStateRun[];
 }
 
@@ -48,7 +56,8 @@ export function snapshotMemoryMap(backend: string, caption: string, source: MapS
   const start = source.memoryBytes !== undefined ? 0 : (foreground[0]?.start ?? 0);
   const end = Math.max(source.memoryBytes ?? 0, ...foreground.map((s) => s.end), start);
   const gapState: SpanState = source.memoryBytes !== undefined ? "free" : "unmapped";
-  const background = [...(source.pageStates?.() ?? [])].sort((a, b) => a.start - b.start);
+  const query = source.pageStates ?? (reportsPageStates(os) ? () => os.pageStates() : undefined);
+  const background = [...(query?.() ?? [])].sort((a, b) => a.start - b.start);
 
   const spans: MapSpan[] = [];
   let next = 0;
@@ -85,7 +94,7 @@ export function snapshotMemoryMap(backend: string, caption: string, source: MapS
     start,
     end,
     spans,
-    zeroStateKnown: source.pageStates !== undefined,
+    zeroStateKnown: query !== undefined,
   };
 }
 
