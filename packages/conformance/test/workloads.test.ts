@@ -1,4 +1,4 @@
-import { MiB } from "@osal/core";
+import { MiB, type OSMemory } from "@osal/core";
 import { describe, expect, it } from "vitest";
 import {
   Prng,
@@ -7,6 +7,7 @@ import {
   type WorkloadResult,
   type WorkloadSample,
   workloadNames,
+  workloadSizes,
 } from "../src/workloads/index.js";
 import { FakeMemory } from "./workloads-fake-os.js";
 
@@ -165,6 +166,57 @@ describe("expected failures", () => {
     expect(stats.calls.mremap - stats.failedCalls.mremap).toBeGreaterThan(0);
   });
 
+  it("zend grows huge blocks only by page-granular appends or by doubling", () => {
+    const os = new FakeMemory({ pageSize: 4096 });
+    const growths = recordRemaps(os);
+    expect(runWorkload("zend", os, { steps: 2000, seed: 12 }).completed).toBe(true);
+    const page = workloadSizes.zendRealPage;
+    const appends = growths.filter((g) => g.newSize - g.oldSize <= workloadSizes.zendAppendMax);
+    const doublings = growths.filter((g) => g.newSize === 2 * (g.oldSize - page) + page);
+    expect(appends.length).toBeGreaterThan(0);
+    expect(doublings.length).toBeGreaterThan(0);
+    expect(appends.length + doublings.length).toBe(growths.length);
+    for (const g of growths) expect(g.newSize % page).toBe(0);
+  });
+
+  it("zend mostly grows the block it grew last (the value being built)", () => {
+    const os = new FakeMemory({ pageSize: 4096 });
+    const growths = recordRemaps(os);
+    runWorkload("zend", os, { steps: 2000, seed: 13 });
+    let pairs = 0;
+    let continued = 0;
+    for (let i = 1; i < growths.length; i++) {
+      const previous = growths[i - 1]!;
+      if (!previous.ok) continue;
+      pairs++;
+      const g = growths[i]!;
+      if (g.start === previous.start && g.oldSize === previous.newSize) continued++;
+    }
+    expect(pairs).toBeGreaterThan(100);
+    expect(continued / pairs).toBeGreaterThan(0.6);
+  });
+
+  it("zend truncates huge blocks with a tail munmap and frees them all at request end", () => {
+    const os = new FakeMemory({ pageSize: 4096 });
+    const perStep = recordCallsPerStep(os);
+    runWorkload("zend", os, {
+      steps: 3000,
+      seed: 14,
+      sampleEvery: 1,
+      onSample: perStep.endStep,
+    });
+    // Without a map in the same step, an unmap off a 2 MiB boundary is a truncation.
+    const truncations = perStep.steps.filter(
+      (s) => s.maps === 0 && s.unmaps.some((start) => start % (2 * MiB) !== 0),
+    );
+    expect(truncations.length).toBeGreaterThan(0);
+    // Only the end of a request unmaps several blocks and does nothing else.
+    const requestEnds = perStep.steps.filter(
+      (s) => s.maps === 0 && s.remaps === 0 && s.unmaps.length >= 2,
+    );
+    expect(requestEnds.length).toBeGreaterThan(0);
+  });
+
   it("zend aligns every chunk to 2 MiB by the over-map-and-trim path", () => {
     const os = new FakeMemory();
     runWorkload("zend", os, { steps: 200, seed: 11 });
@@ -215,3 +267,59 @@ describe("runWorkload options", () => {
     expect(os.stats().calls.mmap).toBe(0);
   });
 });
+
+/** One `mremap` a workload made: where, from and to what size, and whether it worked. */
+interface RemapCall {
+  start: number;
+  oldSize: number;
+  newSize: number;
+  ok: boolean;
+}
+
+/** Records every `mremap` call made on `os`. */
+function recordRemaps(os: OSMemory): RemapCall[] {
+  const calls: RemapCall[] = [];
+  const mremap = os.mremap.bind(os);
+  os.mremap = (start, oldSize, newSize, options) => {
+    try {
+      const moved = mremap(start, oldSize, newSize, options);
+      calls.push({ start, oldSize, newSize, ok: true });
+      return moved;
+    } catch (error) {
+      calls.push({ start, oldSize, newSize, ok: false });
+      throw error;
+    }
+  };
+  return calls;
+}
+
+/** The calls of each workload step: maps, remaps and the start of every unmap. */
+function recordCallsPerStep(os: OSMemory): {
+  steps: { maps: number; remaps: number; unmaps: number[] }[];
+  endStep: () => void;
+} {
+  const steps: { maps: number; remaps: number; unmaps: number[] }[] = [];
+  let current = { maps: 0, remaps: 0, unmaps: [] as number[] };
+  const map = os.dzmmapAnywhere.bind(os);
+  const unmap = os.munmap.bind(os);
+  const remap = os.mremap.bind(os);
+  os.dzmmapAnywhere = (...args) => {
+    current.maps++;
+    return map(...args);
+  };
+  os.munmap = (start, size) => {
+    current.unmaps.push(start);
+    unmap(start, size);
+  };
+  os.mremap = (...args) => {
+    current.remaps++;
+    return remap(...args);
+  };
+  return {
+    steps,
+    endStep: () => {
+      steps.push(current);
+      current = { maps: 0, remaps: 0, unmaps: [] };
+    },
+  };
+}

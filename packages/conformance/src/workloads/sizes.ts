@@ -9,8 +9,15 @@ import { MiB } from "@osal/core";
 export const workloadSizes = Object.freeze({
   /** zend_alloc's chunk (`ZEND_MM_CHUNK_SIZE`), also its alignment. */
   zendChunk: 2 * MiB,
-  /** Largest zend huge block. */
+  /** Largest zend huge block; a string or array that would grow past it stops growing. */
   zendHugeMax: 16 * MiB,
+  /**
+   * `REAL_PAGE_SIZE` and `SMART_STR_PAGE`: zend_alloc sizes huge blocks, and
+   * `smart_str` its buffers, in multiples of it (the backend's page rounds further).
+   */
+  zendRealPage: 4 * 1024,
+  /** Largest single append to a zend string being built (a line, a row, a read buffer). */
+  zendAppendMax: 64 * 1024,
   /** Most bytes of zend chunks and huge blocks held between steps. */
   zendLiveCap: 128 * MiB,
   /** sgen's section (`SGEN_DEFAULT_SECTION_SIZE`-like), also its alignment. */
