@@ -1,4 +1,5 @@
 import {
+  HugePageSupport,
   MemoryFault,
   MmapAnnotation,
   MmapError,
@@ -53,9 +54,9 @@ export function describeOp(region: Region, op: Op): string {
   const at = (page: number) => rel(region, region.start + page * p);
   switch (op.kind) {
     case "map":
-      return `dzmmap(${at(op.page)}, ${op.pages}p, ${PROTS[op.prot]}, reserve=${op.reserve}, ${op.replace ? "MAP_FIXED" : "NOREPLACE"}, label=${op.label})`;
+      return `dzmmap(${at(op.page)}, ${op.pages}p, ${PROTS[op.prot]}, reserve=${op.reserve}${op.huge ? ", THP" : ""}, ${op.replace ? "MAP_FIXED" : "NOREPLACE"}, label=${op.label})`;
     case "anywhere":
-      return `dzmmapAnywhere(${op.pages}p, align=${2 ** op.alignLog}p, ${PROTS[op.prot]}, reserve=${op.reserve}, label=${op.label})`;
+      return `dzmmapAnywhere(${op.pages}p, align=${2 ** op.alignLog}p, ${PROTS[op.prot]}, reserve=${op.reserve}${op.huge ? ", THP" : ""}, label=${op.label})`;
     case "preferred":
       return `dzmmapPreferred(${at(op.page)}, ${op.pages}p, align=${2 ** op.alignLog}p, label=${op.label})`;
     case "munmap":
@@ -126,12 +127,15 @@ export function apply(region: Region, os: OperatingSystem, op: Op): string {
       case "map": {
         const strategy = MmapStrategy.DEFAULT.withProt(PROTS[op.prot]!)
           .withReserve(op.reserve)
+          .withHugePage(op.huge ? HugePageSupport.TransparentHugePages : HugePageSupport.No)
           .withReplace(op.replace);
         os.dzmmap(abs(op.page), op.pages * p, strategy, label(region, op.label));
         return "ok";
       }
       case "anywhere": {
-        const strategy = MmapStrategy.DEFAULT.withProt(PROTS[op.prot]!).withReserve(op.reserve);
+        const strategy = MmapStrategy.DEFAULT.withProt(PROTS[op.prot]!)
+          .withReserve(op.reserve)
+          .withHugePage(op.huge ? HugePageSupport.TransparentHugePages : HugePageSupport.No);
         return `ok ${rel(region, os.dzmmapAnywhere(op.pages * p, 2 ** op.alignLog * p, strategy, label(region, op.label)))}`;
       }
       case "preferred": {

@@ -18,6 +18,7 @@ export type Op =
       pages: number;
       prot: number;
       reserve: boolean;
+      huge: boolean;
       label: number;
     }
   | {
@@ -26,6 +27,7 @@ export type Op =
       alignLog: number;
       prot: number;
       reserve: boolean;
+      huge: boolean;
       label: number;
     }
   | { kind: "preferred"; page: number; aim: number; pages: number; alignLog: number; label: number }
@@ -83,6 +85,7 @@ export function randomOps(seed: number, count: number, regionPages: number): Op[
         pages: pagesFrom(at, 6),
         prot: random.int(0, 3),
         reserve: random.chance(0.7),
+        huge: random.chance(0.15),
         label: random.int(0, 2),
       });
     } else if (roll < 27) {
@@ -92,6 +95,7 @@ export function randomOps(seed: number, count: number, regionPages: number): Op[
         alignLog: random.int(0, 3),
         prot: random.int(0, 3),
         reserve: random.chance(0.7),
+        huge: random.chance(0.15),
         label: random.int(0, 2),
       });
     } else if (roll < 31) {
