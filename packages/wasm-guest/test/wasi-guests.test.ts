@@ -14,7 +14,8 @@ describe("zend, 4 000 steps, clang + wasi-libc", () => {
   // Issue 6 asks for peak linear memory <= 1.10 x peak live on the page manager.
   // Not met today: zend's 2-16 MiB huge blocks, 2 MiB-aligned, leave holes that
   // first-fit placement cannot reuse (the conformance zend workload measures the
-  // same, 1.40). When the page manager improves this starts passing: make it `it`.
+  // same). Any placement is bounded below by the 2 MiB slots held: 1.085 for this
+  // run. When the page manager gets there this starts passing: make it `it`.
   it.fails("meets the issue's bound: peak linear memory <= 1.10 x peak live", () => {
     const zend = recorded(results, `zend/${pageManager.name}`);
     expect(zend.peakMemoryBytes / zend.peakLiveBytes).toBeLessThanOrEqual(1.1);
