@@ -429,14 +429,23 @@ class MockUnixProcess implements MockUnix {
       prot: strategy.prot,
       reserve: strategy.reserve,
       accounted: isAccountable(strategy.prot, strategy.reserve),
-      hugePage: strategy.hugePage,
+      hugePage: HugePageSupport.No,
       noHugePage: false,
       readAhead: "normal",
       offset: start,
       anonVma: undefined,
       annotation,
     };
-    this.adopt(this.vmas.with(vma), "mmap", start, size, annotation);
+    let next = this.vmas.with(vma);
+    // On Linux a huge page hint is mmap then madvise(MADV_HUGEPAGE): the new VMA
+    // may first merge with a neighbour (taking its anon_vma) and is then split off.
+    if (strategy.hugePage === HugePageSupport.TransparentHugePages) {
+      next = next.updated(start, start + size, (part) => ({
+        ...part,
+        hugePage: strategy.hugePage,
+      }));
+    }
+    this.adopt(next, "mmap", start, size, annotation);
     this.dropPages(start, size);
   }
 
@@ -599,15 +608,14 @@ class MockUnixProcess implements MockUnix {
 
 /**
  * `VM_ACCOUNT` after `mprotect` to `prot`, as Linux (6.7+) decides it: making
- * reserved memory writable charges it; making it read-only or `PROT_NONE`
- * uncharges it only while nothing was ever written to the VMA (no `anon_vma`).
- * A protection that does not change leaves the VMA as it is.
+ * reserved memory writable charges it; making it `PROT_NONE` uncharges it only
+ * while nothing was ever written to the VMA (no `anon_vma`). A protection that
+ * does not change leaves the VMA as it is.
  */
 function stillAccounted(part: Vma, prot: MmapProtection): boolean {
   if (prot === part.prot) return part.accounted;
-  if (isAccountable(prot, part.reserve)) return true;
-  if (prot === MmapProtection.NoAccess) return part.accounted && part.anonVma !== undefined;
-  return part.accounted;
+  if (prot !== MmapProtection.NoAccess) return part.accounted || part.reserve;
+  return part.accounted && part.anonVma !== undefined;
 }
 
 function totalCharged(list: VmaList): number {

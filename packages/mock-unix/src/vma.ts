@@ -20,8 +20,9 @@ export interface Vma {
   readonly reserve: boolean;
   /**
    * Charged against the commit limit (Linux's `VM_ACCOUNT`): set when the mapping
-   * is writable and reserved, or when `mprotect` later makes it writable; never
-   * cleared by `mprotect`, as on Linux.
+   * is writable and reserved, or when `mprotect` later makes it writable;
+   * cleared by `mprotect` to `PROT_NONE` only while the VMA has no `anon_vma`
+   * (never written), as Linux 6.7+ does.
    */
   readonly accounted: boolean;
   /** Transparent huge page hint (Linux's `VM_HUGEPAGE`). */

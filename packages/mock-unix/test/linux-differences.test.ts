@@ -1,4 +1,4 @@
-import { KiB, MmapProtection, MmapStrategy } from "@osal/core";
+import { HugePageSupport, KiB, MmapProtection, MmapStrategy } from "@osal/core";
 import { describe, expect, it } from "vitest";
 import { createMockUnix } from "../src/index.js";
 
@@ -114,6 +114,32 @@ describe("mock-unix keeps VMAs apart where Linux does", () => {
     os.fill(base + 3 * P, 1, 0);
     os.dzmmap(base + 2 * P, P, FIXED);
     expect(ranges(os)).toEqual(["0-3", "3-5"]);
+  });
+});
+
+describe("mock-unix maps with a huge page hint as Linux does: mmap, then madvise(MADV_HUGEPAGE)", () => {
+  it("the new mapping shares the anon_vma of the neighbour it briefly merged with", () => {
+    // Found by the differential test (seed 2000752): the kernel kept the commit
+    // charge of the hinted mapping after mprotect(PROT_NONE), because it had an anon_vma.
+    const os = fresh();
+    const rwx = FIXED.withProt(MmapProtection.ReadWriteExec);
+    os.dzmmap(base + 5 * P, P, rwx);
+    os.write(base + 5 * P, new Uint8Array([1]));
+    os.dzmmap(base, 5 * P, rwx.withHugePage(HugePageSupport.TransparentHugePages));
+    expect(ranges(os)).toEqual(["0-5", "5-6"]);
+    expect(os.getMappings().map((m) => m.hugePage)).toEqual(["TransparentHugePages", "No"]);
+    const committed = os.stats().committedBytes;
+    os.setMemoryAccess(base, 4 * P, MmapProtection.NoAccess);
+    expect(os.stats().committedBytes).toBe(committed);
+  });
+
+  it("without a written neighbour the hinted mapping is uncharged by mprotect(PROT_NONE)", () => {
+    const os = fresh();
+    const rwx = FIXED.withProt(MmapProtection.ReadWriteExec);
+    os.dzmmap(base + 5 * P, P, rwx);
+    os.dzmmap(base, 5 * P, rwx.withHugePage(HugePageSupport.TransparentHugePages));
+    os.setMemoryAccess(base, 4 * P, MmapProtection.NoAccess);
+    expect(os.stats().committedBytes).toBe(2 * P);
   });
 });
 

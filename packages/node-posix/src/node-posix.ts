@@ -437,9 +437,6 @@ class NodePosixProcess extends HostProcess implements NodePosix {
       (strategy.reserve ? 0 : Linux.MAP_NORESERVE);
     const result = this.libc.mmap(start, size, kernelProt(strategy.prot), flags, -1, 0);
     if (result === -1) this.kernelCheck("mmap", start, size, this.errno(), annotation);
-    if (strategy.hugePage === HugePageSupport.TransparentHugePages) {
-      this.libc.madvise(start, size, Linux.MADV_HUGEPAGE);
-    }
     this.name(start, size, annotation);
     this.table.set({
       start,
@@ -448,10 +445,17 @@ class NodePosixProcess extends HostProcess implements NodePosix {
       reserve: strategy.reserve,
       accounted: this.chargeable(strategy.reserve) && strategy.prot !== MmapProtection.NoAccess,
       anonVma: false,
-      hugePage: strategy.hugePage,
+      hugePage: HugePageSupport.No,
       annotation,
     });
     this.syncAnonVmas(start, start + size);
+    if (strategy.hugePage === HugePageSupport.TransparentHugePages) {
+      // The hint is madvise(MADV_HUGEPAGE) after the mmap, which may have merged the
+      // new VMA with a neighbour (and its anon_vma); the madvise splits it off again.
+      this.libc.madvise(start, size, Linux.MADV_HUGEPAGE);
+      this.table.update(start, start + size, (part) => ({ ...part, hugePage: strategy.hugePage }));
+      this.syncAnonVmas(start, start + size);
+    }
     this.refreshLevels();
   }
 
