@@ -4,7 +4,7 @@
  * MAP_FIXED_NOREPLACE, in-place mremap, no memset on fresh pages, an O(log n)
  * free-run index, and a shared-memory lock for workers.
  */
-export type { LinearMemory } from "./linear-memory.js";
+export type { LinearMemory } from "@osal/core";
 export {
   DEFAULT_LARGE_ALIGNMENT,
   DEFAULT_PAGE_SIZE,

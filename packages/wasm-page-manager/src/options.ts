@@ -1,13 +1,17 @@
-import { GiB, isPowerOfTwo, KiB, MiB, MmapError } from "@osal/core";
 import {
   createLinearMemory,
+  declaredMaximumBytes,
+  GiB,
   isLinearMemory,
+  isPowerOfTwo,
   isSharedMemory,
+  KiB,
   type LinearMemory,
-  reflectedMaximumBytes,
-  WASM_PAGE_BYTES,
+  MiB,
+  MmapError,
+  WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
-} from "./linear-memory.js";
+} from "@osal/core";
 import type { SbrkFunction } from "./page-source.js";
 import { SharedState } from "./shared-state.js";
 
@@ -67,7 +71,7 @@ export const DEFAULT_LARGE_ALIGNMENT = 2 * MiB;
 /** Applies defaults and checks every option; `EINVAL` (nothing created) on a bad one. */
 export function resolveOptions(options: WasmPageManagerOptions): ResolvedOptions {
   const pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  if (!isPowerOfTwo(pageSize) || pageSize < 4 * KiB || pageSize > WASM_PAGE_BYTES) {
+  if (!isPowerOfTwo(pageSize) || pageSize < 4 * KiB || pageSize > WASM_PAGE_SIZE) {
     invalid(`pageSize ${String(pageSize)} must be a power of two from 4 KiB to 64 KiB`);
   }
   const largeMappingAlignment = options.largeMappingAlignment ?? DEFAULT_LARGE_ALIGNMENT;
@@ -114,7 +118,7 @@ export function resolveOptions(options: WasmPageManagerOptions): ResolvedOptions
     memory = createLinearMemory(maximum, shared);
   } else {
     if (shared && !isSharedMemory(memory)) invalid("shared: true needs a shared memory");
-    maximum = reflectedMaximumBytes(memory) ?? options.maximumBytes ?? WASM32_MAX_BYTES;
+    maximum = declaredMaximumBytes(memory) ?? options.maximumBytes ?? WASM32_MAX_BYTES;
     if (maximum < memory.buffer.byteLength) maximum = memory.buffer.byteLength;
   }
   const state = SharedState.create(pageSize, maximum / pageSize, shared || isSharedMemory(memory));
@@ -125,7 +129,7 @@ function checkMaximum(bytes: number): void {
   if (
     !Number.isSafeInteger(bytes) ||
     bytes <= 0 ||
-    bytes % WASM_PAGE_BYTES !== 0 ||
+    bytes % WASM_PAGE_SIZE !== 0 ||
     bytes > 4 * GiB
   ) {
     invalid(`maximumBytes ${String(bytes)} must be a positive multiple of 64 KiB up to 4 GiB`);

@@ -71,6 +71,7 @@ import {
   checkStrategy,
   formatProcMaps,
   HostProcess,
+  type LinearMemory,
   type MadviseAdvice,
   type MappingInfo,
   type MapsLine,
@@ -83,10 +84,11 @@ import {
   type MmapStrategy,
   type MremapOptions,
   type OperatingSystem,
+  type PageStateReporter,
+  type PageStateRun,
   StatsRecorder,
 } from "@osal/core";
 import { AnnotationTable } from "./annotation-table.js";
-import type { LinearMemory } from "./linear-memory.js";
 import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
 import { GrowSource, type PageSource, SbrkSource } from "./page-source.js";
 import {
@@ -121,7 +123,7 @@ const CLAIM_ATTEMPTS = 8;
  * and an Atomics lock for workers sharing the memory. Make one with
  * {@link createWasmPageManager}.
  */
-export class WasmPageManager extends HostProcess implements OperatingSystem {
+export class WasmPageManager extends HostProcess implements OperatingSystem, PageStateReporter {
   readonly pageSize: number;
   readonly addressSpaceEnd: number;
   readonly capabilities: Capabilities = wasmPageManagerCapabilities;
@@ -432,6 +434,23 @@ export class WasmPageManager extends HostProcess implements OperatingSystem {
         }
       });
       return formatProcMaps(lines);
+    });
+  }
+
+  /**
+   * The unmapped pages of the memory as runs: free and known zero (never handed
+   * out), free and dirty (zeroed when next mapped), or someone else's (external).
+   */
+  pageStates(): readonly PageStateRun[] {
+    return this.locked(() => {
+      if (this.source instanceof SbrkSource) this.source.observe(this.shared);
+      else this.source.sync(this.shared);
+      const runs: PageStateRun[] = [];
+      this.forEachRun((from, to, state) => {
+        const kind = unmappedStateName(state);
+        if (kind) runs.push({ start: from * this.pageSize, end: to * this.pageSize, state: kind });
+      });
+      return runs;
     });
   }
 
@@ -819,6 +838,14 @@ export class WasmPageManager extends HostProcess implements OperatingSystem {
       from = to;
     }
   }
+}
+
+/** The page-state name of an unmapped page table state, `undefined` for mapped pages. */
+function unmappedStateName(state: number): PageStateRun["state"] | undefined {
+  if (state === PageState.FreeZeroed) return "free-zeroed";
+  if (state === PageState.FreeDirty) return "free-dirty";
+  if (state === PageState.External) return "external";
+  return undefined;
 }
 
 /** Strategies already checked: `MmapStrategy` values are frozen, so once valid, always valid. */

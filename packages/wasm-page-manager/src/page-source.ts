@@ -1,5 +1,4 @@
-import { MmapError } from "@osal/core";
-import { type LinearMemory, WASM_PAGE_BYTES } from "./linear-memory.js";
+import { type LinearMemory, MmapError, WASM_PAGE_SIZE } from "@osal/core";
 
 /**
  * A guest's exported `sbrk`: moves the program break by `increment` bytes and
@@ -71,7 +70,7 @@ export class GrowSource implements PageSource {
     this.sync(owner);
     const missing = endPage * this.pageSize - this.memory.buffer.byteLength;
     if (missing <= 0) return;
-    const delta = Math.ceil(missing / WASM_PAGE_BYTES);
+    const delta = Math.ceil(missing / WASM_PAGE_SIZE);
     let old: number;
     try {
       old = this.memory.grow(delta);
@@ -79,14 +78,14 @@ export class GrowSource implements PageSource {
       throw new MmapError({
         code: "ENOMEM",
         syscall: "mmap",
-        size: delta * WASM_PAGE_BYTES,
+        size: delta * WASM_PAGE_SIZE,
         cause,
         detail: `memory.grow(${delta}) failed: the memory is at its maximum`,
       });
     }
-    const first = (old * WASM_PAGE_BYTES) / this.pageSize;
+    const first = (old * WASM_PAGE_SIZE) / this.pageSize;
     if (first > owner.frontier) owner.external(owner.frontier, first);
-    owner.owned(first, first + (delta * WASM_PAGE_BYTES) / this.pageSize, true);
+    owner.owned(first, first + (delta * WASM_PAGE_SIZE) / this.pageSize, true);
   }
 }
 

@@ -43,11 +43,7 @@ const ghcMegablock: BackendSpec = {
   },
 };
 
-/**
- * `@osal/wasm-page-manager`: Mono-style page table over its own WebAssembly.Memory,
- * 64 KiB pages. It has no public page-state query, so its maps show free pages
- * without telling zeroed from dirty.
- */
+/** `@osal/wasm-page-manager`: Mono-style page table over its own WebAssembly.Memory, 64 KiB pages. */
 const wasmPageManager: BackendSpec = {
   name: "wasm-page-manager",
   description: "Mono-style page manager (64 KiB pages) over a WebAssembly.Memory",
