@@ -1,3 +1,4 @@
+import { release } from "node:os";
 import { afterAll, describe, expect, it } from "vitest";
 import { createNodePosix } from "../src/index.js";
 import { Linux, loadLibc } from "../src/libc.js";
@@ -41,14 +42,18 @@ describe("mock-unix against the real kernel (node-posix)", () => {
       const ops = randomOps(seed, 1 + (seed % STEPS), REGION_PAGES);
       operations += ops.length;
       // /proc/self/smaps costs milliseconds: ask the kernel for VM_ACCOUNT every 4th sequence.
-      if (runSequence(real, ops, seed % 4 === 0, tally)) expect.fail(report(real, seed, ops));
+      if (runSequence(real, ops, seed % 4 === 0, tally)) {
+        expect.fail(
+          `${report(real, seed, ops)}\n(Linux ${release()}; mock-unix models the kernel as of Linux 6.18, see the README)`,
+        );
+      }
     }
     const outcomes = [...tally.entries()]
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([key, n]) => `${key}: ${n}`)
       .join(", ");
     console.info(
-      `differential: ${SEQUENCES} sequences, ${operations} operations, no difference (${outcomes})`,
+      `differential on Linux ${release()}: ${SEQUENCES} sequences, ${operations} operations, no difference (${outcomes})`,
     );
   }, 600_000);
 });
