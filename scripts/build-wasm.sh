@@ -5,6 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 builds=(
+  packages/wasm-posix-memalign/scripts/build-wasm.sh
+  guests/build.sh
 )
 for build in "${builds[@]}"; do
   echo "build-wasm: $build"
