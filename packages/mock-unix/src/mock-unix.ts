@@ -240,9 +240,11 @@ class MockUnixProcess implements MockUnix {
       const moving = sliceVma(vma, start, start + oldSize);
       // Linux's copy_vma: a VMA never written takes the offset of its new place.
       const offset = moving.anonVma === undefined ? target : moving.offset;
+      // As Linux: the copy is mapped (and merged) first, then the old range is
+      // unmapped, so the copy can merge with what is left of its own source VMA.
       const next = this.vmas
-        .without(start, start + oldSize)
-        .with({ ...moving, start: target, end: target + newSize, offset });
+        .with({ ...moving, start: target, end: target + newSize, offset })
+        .without(start, start + oldSize);
       this.adopt(next, "mremap", start, newSize);
       this.pages.move(start / this.pageSize, oldSize / this.pageSize, target / this.pageSize);
       return target;

@@ -143,6 +143,26 @@ describe("mock-unix maps with a huge page hint as Linux does: mmap, then madvise
   });
 });
 
+describe("mock-unix moves with mremap as Linux does: copy first, then unmap the old range", () => {
+  it("a copy placed right below its own unwritten VMA merges with it and with a written neighbour", () => {
+    // Found by the differential test (seed 2020007): the rest of the source VMA
+    // took the neighbour's anon_vma, so when it was moved later it kept its old
+    // offset and no longer merged with a fresh mapping next to it.
+    const os = createMockUnix({ mmapMinAddr: base, mmapBase: base + 24 * P });
+    os.dzmmap(base + 24 * P, P, FIXED.withProt(MmapProtection.NoAccess).withReserve(false));
+    os.dzmmap(base + 11 * P, P, FIXED);
+    os.write(base + 11 * P, new Uint8Array([1]));
+    os.dzmmap(base + 19 * P, 5 * P, FIXED);
+    // 3 pages grow to 7: they cannot grow in place, and the highest free 7-page gap is 12-19.
+    expect(os.mremap(base + 19 * P, 3 * P, 7 * P, { mayMove: true })).toBe(base + 12 * P);
+    expect(ranges(os)).toEqual(["11-19", "22-24", "24-25"]);
+    os.munmap(base + 18 * P, 5 * P);
+    expect(os.mremap(base + 23 * P, P, 4 * P, { mayMove: true })).toBe(base + 19 * P);
+    os.dzmmap(base + 20 * P, 3 * P, FIXED);
+    expect(ranges(os)).toEqual(["11-18", "19-20", "20-23", "24-25"]);
+  });
+});
+
 describe("mock-unix mremap checks what Linux checks", () => {
   it("to the same size: only the VMA at the old address must exist", () => {
     const os = fresh();

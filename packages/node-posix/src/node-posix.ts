@@ -505,6 +505,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   private move(entry: TableEntry, start: number, oldSize: number, newSize: number): number {
     const target = this.place("mremap", newSize, this.pageSize, entry.annotation);
     this.arena.assertInside(target, newSize);
+    const source = procMaps(this.libc).vmaAt(start);
     const flags = Linux.MREMAP_MAYMOVE | Linux.MREMAP_FIXED;
     if (this.libc.mremap(start, oldSize, newSize, flags, target) === -1) {
       const code = this.errno();
@@ -516,6 +517,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     this.table.remove(start, start + oldSize);
     this.table.set({ ...entry, start: target, end: target + newSize });
     this.syncAnonVmas(target, target + newSize);
+    if (source && !entry.anonVma) this.noteSelfMerge(source, start, oldSize, target, newSize);
     this.refreshLevels();
     return target;
   }
@@ -657,6 +659,30 @@ class NodePosixProcess extends HostProcess implements NodePosix {
         this.table.update(vmaStart, vmaEnd, (part) => ({ ...part, anonVma: true }));
       }
     }
+  }
+
+  /**
+   * Linux maps the copy of a moving VMA before it unmaps the old range, so a copy
+   * placed right next to its own source VMA merges with it. An unwritten VMA's
+   * offset is always linear with its address (only a written VMA keeps an old
+   * offset when moved), so the merge happens whenever they touch; if the copy
+   * also merged with a written neighbour, what is left of the source now shares
+   * that neighbour's `anon_vma`.
+   */
+  private noteSelfMerge(
+    source: { readonly start: number; readonly end: number },
+    start: number,
+    oldSize: number,
+    target: number,
+    newSize: number,
+  ): void {
+    const touches = target + newSize === source.start || target === source.end;
+    if (!touches || !this.table.find(target)?.anonVma) return;
+    const mark = (from: number, to: number) => {
+      if (to > from) this.table.update(from, to, (part) => ({ ...part, anonVma: true }));
+    };
+    mark(Math.max(source.start, this.arenaStart), start);
+    mark(start + oldSize, Math.min(source.end, this.addressSpaceEnd));
   }
 
   /**

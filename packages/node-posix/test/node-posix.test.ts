@@ -159,6 +159,25 @@ describe("node-posix reads the kernel's own figures", () => {
     expect(kernel()).toBe(12 * p);
   });
 
+  it("committedBytes stays right when a moved copy merges with the rest of its own VMA", () => {
+    const os = createNodePosix({ arenaSize: 24 * 4096 });
+    try {
+      const p = os.pageSize;
+      const at = (page: number) => os.arenaStart + page * p;
+      os.dzmmap(at(11), p, FIXED);
+      os.write(at(11), new Uint8Array([1]));
+      os.dzmmap(at(19), 5 * p, FIXED);
+      expect(os.mremap(at(19), 3 * p, 7 * p, { mayMove: true })).toBe(at(12));
+      // The rest (22-24) merged, for a moment, with the copy and the written page: it
+      // shares their anon_vma, so PROT_NONE does not uncharge it.
+      os.setMemoryAccess(at(22), 2 * p, MmapProtection.NoAccess);
+      expect(os.stats().committedBytes).toBe(10 * p);
+      expect(rangeUsage(os.arenaStart, os.addressSpaceEnd).accountedBytes).toBe(10 * p);
+    } finally {
+      os.close();
+    }
+  });
+
   it("footprintBytes counts written pages, not the zero page reads map", () => {
     const os = make();
     const p = os.pageSize;
