@@ -52,9 +52,9 @@ export function mockFor(region: Region): MockUnix {
  * Runs `ops` on `real` (emptied first) and on a fresh mock-unix, comparing after
  * every operation: the outcome (return value or error and code), the VMA layout
  * (`/proc/self/maps` for node-posix), the attributes `getMappings()` reports
- * and every accessible byte; after the last one also `mappedBytes` and
- * `committedBytes`, and with `askKernel` the kernel's own `VM_ACCOUNT` bytes
- * from `/proc/self/smaps` (milliseconds to read). Returns the first difference.
+ * every accessible byte, `mappedBytes` and `committedBytes`; after the last one,
+ * with `askKernel`, also the kernel's own `VM_ACCOUNT` bytes from
+ * `/proc/self/smaps` (milliseconds to read). Returns the first difference.
  */
 export function runSequence(
   real: NodePosix,
@@ -89,21 +89,21 @@ export function runSequence(
     }
     const bytes = byteDifference(region, mock, real);
     if (bytes) return { step, what: bytes };
+    const mockStats = mock.stats();
+    const realStats = real.stats();
+    if (mockStats.mappedBytes - mockBase !== realStats.mappedBytes) {
+      return differ("mappedBytes", mockStats.mappedBytes - mockBase, realStats.mappedBytes);
+    }
+    if (mockStats.committedBytes !== realStats.committedBytes) {
+      return differ("committedBytes", mockStats.committedBytes, realStats.committedBytes);
+    }
   }
-  // stats() reads /proc/self/smaps (milliseconds): compare it once per sequence.
+  if (!askKernel || ops.length === 0) return undefined;
+  // The kernel's own VM_ACCOUNT bytes: /proc/self/smaps takes milliseconds, so once per sequence.
   const step = ops.length - 1;
   const mockStats = mock.stats();
   const realStats = real.stats();
-  const mockMapped = mockStats.mappedBytes - mockBase;
-  if (mockMapped !== realStats.mappedBytes) {
-    return {
-      step,
-      what: `mappedBytes: mock-unix ${mockMapped}, node-posix ${realStats.mappedBytes}`,
-    };
-  }
-  const kernel = askKernel
-    ? rangeUsage(region.start, region.end).accountedBytes
-    : realStats.committedBytes;
+  const kernel = rangeUsage(region.start, region.end).accountedBytes;
   if (mockStats.committedBytes !== kernel || realStats.committedBytes !== kernel) {
     return {
       step,
