@@ -49,8 +49,41 @@
  *
  * Zeroing. Fresh megablocks are zero (linear memory grows zeroed) and are
  * never memset. A dirty megablock taken from the free list is zeroed when it
- * is mapped; `madvise(dontneed)` zeroes its range. `stats().zeroedBytes` counts
- * exactly the bytes written by those fills.
+ * is mapped accessible; `madvise(dontneed)` zeroes the accessible megablocks of
+ * its range. `NoAccess` megablocks are zeroed lazily, see Note [Lazy zeroing of
+ * megablocks]. `stats().zeroedBytes` counts exactly the bytes written by those
+ * fills, when they are written.
+ *
+ * Note [Lazy zeroing of megablocks]
+ * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+ * A `NoAccess` megablock cannot be read through this backend, so bytes it must
+ * read as zero need not be written until it becomes accessible: a GC that
+ * decommits (`NoAccess`, then madvise(dontneed)) or reserves `NoAccess` over
+ * reused megablocks would otherwise pay for zeroing memory that may never be
+ * touched again, and pay twice when it is. (madvise(dontneed) while still
+ * accessible, CoreCLR's order, must zero at once: a guest may load directly.) Each mapped megablock
+ * has a zero mark in the table (ZeroMark): Dirty (its bytes are its contents),
+ * Pending (must read as zero, still holds old bytes) or Zero (known zero:
+ * mapped `NoAccess` over a clean megablock and never accessible since). Only
+ * `NoAccess` megablocks are Pending or Zero.
+ *   - Mapping `NoAccess` writes nothing: dirty megablocks become Pending, clean
+ *     ones Zero. Mapping accessible zeroes dirty ones at once.
+ *   - madvise(dontneed) zeroes accessible megablocks at once (a guest may load
+ *     from them); a `NoAccess` Dirty one becomes Pending.
+ *   - mprotect to an accessible protection zeroes the Pending megablocks, and
+ *     every mark becomes Dirty (committing committed memory keeps its bytes);
+ *     mprotect to `NoAccess` keeps the bytes and the marks, as on Linux.
+ *   - munmap: a Zero megablock goes back to the free list clean, any other
+ *     dirty, so a Pending one is zeroed when next mapped accessible, never
+ *     handed out as zero.
+ *   - A moving mremap copies only Dirty megablocks; a Pending or Zero one
+ *     becomes Zero on a clean target and Pending on a dirty one, with nothing
+ *     written (zeroing it before the copy would write it twice).
+ * So decommit (`NoAccess`, dontneed) then commit zeroes once, and repeated
+ * decommits cost nothing. The
+ * assumption, as for protection in general here (`enforcesProtection` false):
+ * nobody stores into a `NoAccess` megablock directly, which would fault on a
+ * real OS.
  *
  * Remapping. Growing in place without MREMAP_MAYMOVE is refused with ENOMEM
  * (capabilities.remapInPlace is false). With mayMove the mapping grows in
@@ -98,7 +131,7 @@ import {
   StatsRecorder,
 } from "@osal/core";
 import { MegablockSpace } from "./megablock-space.js";
-import { MegablockState, type MegablockTable } from "./megablock-table.js";
+import { MegablockState, type MegablockTable, ZeroMark } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";
 
 /** What ghc-megablock really does; see Note [Megablocks over linear memory]. */
@@ -311,16 +344,17 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
         }
       }
       const target = this.space.place(newCount, 1, "mremap", attributes.annotation);
-      const zeroFrom = target + (oldEnd - first);
-      this.space.claim(target, target + newCount, id, zeroFrom, "mremap", attributes.annotation);
-      this.space.bytes().copyWithin(target * this.pageSize, start, start + oldSize);
-      this.space.release(first, oldEnd);
+      this.move(first, oldEnd, target, newCount, id, attributes.annotation);
       this.updateLevels();
       return target * this.pageSize;
     });
   }
 
-  /** Records a new protection for every megablock of the range; `ENOMEM` if any is unmapped. */
+  /**
+   * Records a new protection for every megablock of the range; `ENOMEM` if any
+   * is unmapped. Opening a range zeroes its megablocks whose zeroing was
+   * deferred (Note [Lazy zeroing of megablocks]); other bytes are kept.
+   */
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
       checkRange("mprotect", start, size, this);
@@ -338,14 +372,16 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
         }
         this.table.setAttributes(i, to);
       }
+      if (prot !== MmapProtection.NoAccess) this.space.settle(first, end);
       this.updateLevels();
     });
   }
 
   /**
    * Advice on a mapped range (`ENOMEM` if any megablock is unmapped). `dontneed`
-   * zeroes the range (counted in `zeroedBytes`); other advice is accepted and
-   * has no effect here.
+   * zeroes the accessible megablocks of the range (counted in `zeroedBytes`) and
+   * defers the zeroing of `NoAccess` ones until they are opened; other advice is
+   * accepted and has no effect here.
    */
   madvise(start: number, size: number, advice: MadviseAdvice): void {
     this.recorder.track("madvise", () => {
@@ -353,7 +389,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       checkAdvice(advice, start, size);
       const first = start / this.pageSize;
       this.requireMapped("madvise", first, first + size / this.pageSize, start, size);
-      if (advice === "dontneed") this.space.zero(start, size);
+      if (advice === "dontneed") this.space.discard(first, first + size / this.pageSize);
     });
   }
 
@@ -479,6 +515,43 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     this.space.claim(first, first + count, id, first, "mmap", annotation);
     this.updateLevels();
     return first * this.pageSize;
+  }
+
+  /**
+   * mremap's move: maps `newCount` megablocks at `target` with attribute `id`,
+   * copies the old megablocks' bytes there and frees them. A `Pending` or `Zero`
+   * megablock has no contents to copy: its new megablock is marked `Zero` when
+   * clean, else `Pending`, and nothing is written for it (cheaper than zeroing
+   * before the copy).
+   */
+  private move(
+    first: number,
+    oldEnd: number,
+    target: number,
+    newCount: number,
+    id: number,
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    const oldCount = oldEnd - first;
+    const marks = new Uint8Array(oldCount);
+    for (let i = 0; i < oldCount; i++) {
+      if (this.table.zeroMarkOf(first + i) === ZeroMark.Dirty) continue;
+      marks[i] = this.space.isClean(target + i) ? ZeroMark.Zero : ZeroMark.Pending;
+    }
+    this.space.claim(target, target + newCount, id, target + oldCount, "mremap", annotation);
+    const bytes = this.space.bytes();
+    const size = this.pageSize;
+    let runStart = -1;
+    for (let i = 0; i <= oldCount; i++) {
+      if (i < oldCount) this.table.setZeroMarks(target + i, target + i + 1, marks[i] as ZeroMark);
+      if (i < oldCount && marks[i] === ZeroMark.Dirty) {
+        if (runStart < 0) runStart = i;
+      } else if (runStart >= 0) {
+        bytes.copyWithin((target + runStart) * size, (first + runStart) * size, (first + i) * size);
+        runStart = -1;
+      }
+    }
+    this.space.release(first, oldEnd);
   }
 
   /** The attribute id shared by every megablock of `[first, end)`, else `EFAULT`. */

@@ -3,12 +3,13 @@ import {
   MiB,
   type MmapAnnotation,
   MmapError,
+  MmapProtection,
   type PageState,
   type PageStateRun,
   WASM_PAGE_SIZE,
 } from "@osal/core";
 import { FreeRuns } from "./free-runs.js";
-import { MegablockState, MegablockTable } from "./megablock-table.js";
+import { MegablockState, MegablockTable, ZeroMark } from "./megablock-table.js";
 
 /**
  * Mappings of at least this size first look for a free range aligned to it:
@@ -106,8 +107,11 @@ export class MegablockSpace {
    * {@link canClaim}) with attribute `id`: grows the memory first if the range
    * passes its end (`ENOMEM`, nothing changed, if it cannot), adding any
    * megablocks skipped for alignment to the free list; takes the rest from the
-   * free list, zeroing the dirty ones from `zeroFrom` on (a caller about to
-   * overwrite the head passes a later index). Fresh megablocks are not written.
+   * free list. From `zeroFrom` on (a caller about to fill the head passes a
+   * later index, and sets the head's zero marks itself): with an accessible
+   * protection the dirty megablocks are zeroed; with `NoAccess` nothing is
+   * written, dirty ones are marked `Pending` and clean ones `Zero`. Fresh
+   * megablocks are never written.
    */
   claim(
     first: number,
@@ -125,7 +129,16 @@ export class MegablockSpace {
       this.free.insert(fresh, end);
     }
     this.free.remove(first, end);
-    let i = Math.max(first, zeroFrom);
+    const from = Math.max(first, zeroFrom);
+    if (this.table.attributesById(id).prot === MmapProtection.NoAccess) {
+      for (let i = from; i < end; i++) {
+        this.table.setZeroMarks(i, i + 1, this.table.isDirty(i) ? ZeroMark.Pending : ZeroMark.Zero);
+      }
+      this.table.map(first, end, id);
+      return;
+    }
+    this.table.setZeroMarks(from, end, ZeroMark.Dirty);
+    let i = from;
     while (i < end) {
       if (!this.table.isDirty(i)) {
         i++;
@@ -151,6 +164,56 @@ export class MegablockSpace {
       while (j < end && this.table.stateOf(j) === MegablockState.Mapped) j++;
       this.table.unmap(i, j);
       this.free.insert(i, j);
+      i = j;
+    }
+  }
+
+  /**
+   * True when megablock `index` is known to read as zero before it is claimed:
+   * above the memory's end (it will be grown) or free and never handed out.
+   */
+  isClean(index: number): boolean {
+    return (
+      index >= this.growBase() ||
+      (this.table.stateOf(index) === MegablockState.Free && !this.table.isDirty(index))
+    );
+  }
+
+  /**
+   * Mapped megablocks `[first, end)` just became accessible: the `Pending` ones
+   * are zeroed now (and reported), and every mark is settled to `Dirty`.
+   */
+  settle(first: number, end: number): void {
+    this.zeroRuns(first, end, (i) => this.table.zeroMarkOf(i) === ZeroMark.Pending);
+    this.table.setZeroMarks(first, end, ZeroMark.Dirty);
+  }
+
+  /**
+   * madvise(dontneed) over mapped megablocks `[first, end)`: accessible ones are
+   * zeroed now (a guest may load from them directly); `NoAccess` ones that hold
+   * bytes are only marked `Pending` (`Pending` and `Zero` stay).
+   */
+  discard(first: number, end: number): void {
+    const table = this.table;
+    for (let i = first; i < end; i++) {
+      if (table.attributesOf(i).prot === MmapProtection.NoAccess) {
+        if (table.zeroMarkOf(i) === ZeroMark.Dirty) table.setZeroMarks(i, i + 1, ZeroMark.Pending);
+      }
+    }
+    this.zeroRuns(first, end, (i) => table.attributesOf(i).prot !== MmapProtection.NoAccess);
+  }
+
+  /** Zeroes (and reports) each maximal run of megablocks in `[first, end)` that `wanted` picks. */
+  private zeroRuns(first: number, end: number, wanted: (index: number) => boolean): void {
+    let i = first;
+    while (i < end) {
+      if (!wanted(i)) {
+        i++;
+        continue;
+      }
+      let j = i + 1;
+      while (j < end && wanted(j)) j++;
+      this.zero(i * this.megablockSize, (j - i) * this.megablockSize);
       i = j;
     }
   }

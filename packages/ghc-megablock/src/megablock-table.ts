@@ -19,6 +19,23 @@ export const MegablockState = {
 /** One of the {@link MegablockState} values. */
 export type MegablockState = (typeof MegablockState)[keyof typeof MegablockState];
 
+/**
+ * What the bytes of a mapped megablock are to its next reader. Only `NoAccess`
+ * megablocks are ever `Pending` or `Zero`; making one accessible settles it to
+ * `Dirty`. See Note [Lazy zeroing of megablocks] in `ghc-megablock.ts`.
+ */
+export const ZeroMark = {
+  /** The bytes are the mapping's own (it is, or was, accessible). */
+  Dirty: 0,
+  /** Must read as zero once accessible but still holds old bytes: zeroed when opened. */
+  Pending: 1,
+  /** Known to read as zero: mapped `NoAccess` over a clean megablock, never accessible since. */
+  Zero: 2,
+} as const;
+
+/** One of the {@link ZeroMark} values. */
+export type ZeroMark = (typeof ZeroMark)[keyof typeof ZeroMark];
+
 /** The attributes a mapped megablock carries, shared by every megablock mapped alike. */
 export interface MappingAttributes {
   readonly prot: MmapProtection;
@@ -31,7 +48,8 @@ export interface MappingAttributes {
  * The page table: one entry per megablock of the address space, holding its
  * state, whether it has ever been handed out (`dirty`: its bytes may be
  * non-zero, so it must be zeroed before it is handed out again) and, while
- * mapped, its attributes (interned: megablocks mapped alike share one id).
+ * mapped, its attributes (interned: megablocks mapped alike share one id) and
+ * its {@link ZeroMark} (zeroing owed to, or known of, a `NoAccess` megablock).
  * Keeps the mapped and committed megablock counts up to date.
  */
 export class MegablockTable {
@@ -39,6 +57,7 @@ export class MegablockTable {
   readonly count: number;
   private readonly state: Uint8Array;
   private readonly dirty: Uint8Array;
+  private readonly marks: Uint8Array;
   private readonly attributeIds: Uint32Array;
   private readonly attributes: MappingAttributes[] = [];
   private readonly attributeKeys = new Map<string, number>();
@@ -49,6 +68,7 @@ export class MegablockTable {
     this.count = count;
     this.state = new Uint8Array(count);
     this.dirty = new Uint8Array(count);
+    this.marks = new Uint8Array(count);
     this.attributeIds = new Uint32Array(count);
   }
 
@@ -88,6 +108,19 @@ export class MegablockTable {
     return this.dirty[index] === 1;
   }
 
+  /** The zero mark of mapped megablock `index` (`Dirty` for any other). */
+  zeroMarkOf(index: number): ZeroMark {
+    return this.marks[index] as ZeroMark;
+  }
+
+  /**
+   * Sets the zero mark of megablocks `[start, end)`: mapped ones, or free ones
+   * about to be mapped (their mark is read only once they are).
+   */
+  setZeroMarks(start: number, end: number, mark: ZeroMark): void {
+    this.marks.fill(mark, start, end);
+  }
+
   /** The attribute id of mapped megablock `index`. */
   attributeIdOf(index: number): number {
     return this.attributeIds[index]!;
@@ -109,7 +142,10 @@ export class MegablockTable {
     this.dirty.fill(0, start, end);
   }
 
-  /** Marks free megablocks `[start, end)` mapped with attributes `id` (and dirty from now on). */
+  /**
+   * Marks free megablocks `[start, end)` mapped with attributes `id` (and dirty
+   * from now on). Their zero marks are the caller's to set.
+   */
   map(start: number, end: number, id: number): void {
     this.state.fill(MegablockState.Mapped, start, end);
     this.dirty.fill(1, start, end);
@@ -118,11 +154,16 @@ export class MegablockTable {
     if (this.attributes[id]!.reserve) this.committed += end - start;
   }
 
-  /** Marks mapped megablocks `[start, end)` free (they stay dirty). */
+  /**
+   * Marks mapped megablocks `[start, end)` free: dirty, except those marked
+   * `Zero` (never accessible since they were clean), which are clean again.
+   */
   unmap(start: number, end: number): void {
     for (let i = start; i < end; i++) {
       if (this.attributesOf(i).reserve) this.committed--;
+      if (this.marks[i] === ZeroMark.Zero) this.dirty[i] = 0;
     }
+    this.marks.fill(ZeroMark.Dirty, start, end);
     this.state.fill(MegablockState.Free, start, end);
     this.mapped -= end - start;
   }

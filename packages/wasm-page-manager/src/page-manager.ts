@@ -41,10 +41,9 @@
  * it never over-maps and trims.
  *
  * Zeroing. A page handed out for the first time was just grown and reads as zero:
- * no memset. A FreeDirty page is zeroed when it is mapped again, MAP_FIXED over
- * an allocated page zeroes it, madvise(dontneed) zeroes the range; the bytes
- * written are counted in `stats().zeroedBytes`, exactly. A move by mremap copies
- * the old bytes and zeroes only the new tail.
+ * no memset. Pages that may hold old bytes are zeroed only when someone could
+ * read them, see Note [Lazy zeroing]. The bytes written are counted in
+ * `stats().zeroedBytes`, exactly, when they are written.
  *
  * Sources. `memory.grow` by default (wasi-libc's sbrk reads memory.size, so it
  * never hands out what we grew); or the guest's exported `sbrk` (Emscripten keeps
@@ -53,6 +52,43 @@
  * External (page-source.ts), as soon as a call reaches the frontier (memory others
  * grow can only appear there, so calls below it need not look). Memory is never
  * returned to the host.
+ *
+ * Note [Lazy zeroing]
+ * ~~~~~~~~~~~~~~~~~~~~
+ * A `NoAccess` page cannot be read through this backend, so bytes it must read as
+ * zero need not be written until it becomes accessible. GCs release memory exactly
+ * that way: MMTk maps a freed chunk again as QUARANTINE (`NoAccess`, MAP_FIXED),
+ * CoreCLR decommits the same way where MAP_FIXED exists (else with
+ * madvise(dontneed) + `NoAccess`), and both open the range again later
+ * (MAP_FIXED read-write, or mprotect). Zeroing at release and again at
+ * reuse wrote every such page twice; zeroing at release, when the range is never
+ * reused, wrote it for nobody. So each allocated page carries a zero mark beside
+ * its state (ZeroMark, in the shared state, under the lock like the rest):
+ *   - Dirty: its bytes are its contents (it is, or was, accessible).
+ *   - Pending: it must read as zero once accessible but still holds old bytes.
+ *   - Zero: it is known to read as zero (mapped `NoAccess` over FreeZeroed or Zero
+ *     pages, never accessible since).
+ * Only `NoAccess` pages are ever Pending or Zero. The transitions:
+ *   - mapping `NoAccess` (any dzmmap*, also MAP_FIXED over a mapping): FreeZeroed
+ *     and Zero pages become Zero, every other page Pending; nothing is written.
+ *   - mapping accessible: FreeDirty, Dirty and Pending pages are zeroed now (a guest
+ *     may load from them directly), and all become Dirty.
+ *   - madvise(dontneed): accessible pages are zeroed now; `NoAccess` Dirty pages
+ *     become Pending (Pending and Zero stay).
+ *   - mprotect to an accessible protection: Pending pages are zeroed now, and all
+ *     become Dirty (a commit of committed memory keeps its bytes, as on Linux);
+ *     mprotect to `NoAccess` changes no mark (the bytes stay, as on Linux).
+ *   - munmap: a Zero page becomes FreeZeroed, any other FreeDirty, so a Pending
+ *     page is zeroed when it is next mapped accessible, never handed out as zero.
+ *   - mremap moving the mapping: Dirty pages are copied; a Pending or Zero page is
+ *     not (it has no contents), its new page becomes Zero if that was FreeZeroed,
+ *     else Pending: carrying the mark writes nothing, zeroing first then copying
+ *     would write the page twice. Growing in place maps the new pages as above.
+ * So quarantine, quarantine again, then open zeroes each page once; decommit then
+ * commit zeroes once; a chunk quarantined over fresh memory and later mapped
+ * read-write is never zeroed. The assumption, shared with every backend here
+ * (`enforcesProtection` false): nobody stores into a `NoAccess` page directly,
+ * which on a real OS would fault.
  *
  * Locking. All of the above (header, page table, index, annotation table) lives in
  * one buffer, a SharedArrayBuffer where the host has them (shared-state.ts).
@@ -71,6 +107,7 @@ import {
   checkStrategy,
   formatProcMaps,
   HostProcess,
+  isAccessible,
   type LinearMemory,
   type MadviseAdvice,
   type MappingInfo,
@@ -99,6 +136,7 @@ import {
   isReservedAttribute,
   PageState,
   withProtection,
+  ZeroMark,
 } from "./page-state.js";
 import { Header, type SharedState } from "./shared-state.js";
 
@@ -136,6 +174,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   private readonly states: Uint8Array;
   private readonly attributes: Uint8Array;
   private readonly annotationIds: Uint32Array;
+  private readonly zeroMarks: Uint8Array;
   private readonly source: PageSource;
   private readonly annotations: AnnotationTable;
   private readonly recorder = new StatsRecorder();
@@ -165,6 +204,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     this.states = this.shared.states;
     this.attributes = this.shared.attributes;
     this.annotationIds = this.shared.annotationIds;
+    this.zeroMarks = this.shared.zeroMarks;
     this.annotations = new AnnotationTable(this.shared);
     this.source =
       resolved.source === "grow"
@@ -348,6 +388,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
         for (let page = first; page < first + count; page++) {
           attributes[page] = withProtection(attributes[page]!, prot);
         }
+        if (isAccessible(prot)) this.settle(first, first + count);
       });
     });
   }
@@ -360,7 +401,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
         const first = start / this.pageSize;
         const count = size / this.pageSize;
         this.requireAllocated("madvise", first, count, "ENOMEM");
-        if (advice === "dontneed") this.zero(first, first + count);
+        if (advice === "dontneed") this.discard(first, first + count);
         if (advice === "hugepage" || advice === "nohugepage") {
           const attributes = this.attributes;
           const hugePage = advice === "hugepage" ? "TransparentHugePages" : "No";
@@ -703,14 +744,19 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   /**
-   * Maps pages `[first, first + count)`, all owned (free or allocated). Pages from
-   * `first + keep` on that may hold old bytes are zeroed and counted; the first
-   * `keep` pages are about to be overwritten by the caller (a move).
+   * Maps pages `[first, first + count)`, all owned (free or allocated). From
+   * `first + keep` on (the first `keep` pages are about to be filled by the caller,
+   * a move, which also sets their zero marks): with an accessible protection, the
+   * pages that may hold old bytes are zeroed and counted; with `NoAccess` nothing
+   * is written, each page is marked `Zero` (known zero) or `Pending` (zeroed when
+   * made accessible), see Note [Lazy zeroing].
    */
   private assign(first: number, count: number, attributes: number, id: number, keep: number): void {
     const states = this.states;
     const attributeBytes = this.attributes;
     const annotationIds = this.annotationIds;
+    const marks = this.zeroMarks;
+    const lazy = !isAccessibleAttribute(attributes);
     const end = first + count;
     const zeroStart = first + keep;
     let added = 0;
@@ -720,7 +766,18 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       const state = states[page];
       if (state !== PageState.Allocated) added++;
       else if (isReservedAttribute(attributeBytes[page]!)) uncommitted++;
-      const dirty = page >= zeroStart && state !== PageState.FreeZeroed;
+      let dirty = false;
+      if (page >= zeroStart) {
+        const zero =
+          state === PageState.FreeZeroed ||
+          (state === PageState.Allocated && marks[page] === ZeroMark.Zero);
+        if (lazy) {
+          marks[page] = zero ? ZeroMark.Zero : ZeroMark.Pending;
+        } else {
+          marks[page] = ZeroMark.Dirty;
+          dirty = !zero;
+        }
+      }
       if (dirty) {
         if (zeroFrom < 0) zeroFrom = page;
       } else if (zeroFrom >= 0) {
@@ -739,6 +796,48 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       header[Header.CommittedPages]! + (isReservedAttribute(attributes) ? count : 0) - uncommitted;
   }
 
+  /**
+   * Allocated pages `[from, to)` just became accessible: the `Pending` ones are
+   * zeroed now (and counted), and every mark is settled to `Dirty`.
+   */
+  private settle(from: number, to: number): void {
+    const marks = this.zeroMarks;
+    let runStart = -1;
+    for (let page = from; page < to; page++) {
+      if (marks[page] === ZeroMark.Pending) {
+        if (runStart < 0) runStart = page;
+      } else if (runStart >= 0) {
+        this.zero(runStart, page);
+        runStart = -1;
+      }
+    }
+    if (runStart >= 0) this.zero(runStart, to);
+    marks.fill(ZeroMark.Dirty, from, to);
+  }
+
+  /**
+   * madvise(dontneed) over allocated pages `[from, to)`: accessible pages are zeroed
+   * now (a guest may load from them directly); `NoAccess` pages that hold bytes
+   * are only marked `Pending`.
+   */
+  private discard(from: number, to: number): void {
+    const attributes = this.attributes;
+    const marks = this.zeroMarks;
+    let runStart = -1;
+    for (let page = from; page < to; page++) {
+      if (isAccessibleAttribute(attributes[page]!)) {
+        if (runStart < 0) runStart = page;
+        continue;
+      }
+      if (runStart >= 0) {
+        this.zero(runStart, page);
+        runStart = -1;
+      }
+      if (marks[page] === ZeroMark.Dirty) marks[page] = ZeroMark.Pending;
+    }
+    if (runStart >= 0) this.zero(runStart, to);
+  }
+
   /** Unmaps the allocated pages of `[first, first + count)`; others are left alone. */
   private release(first: number, count: number): void {
     const states = this.states;
@@ -749,9 +848,12 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     let runStart = -1;
     const attributes = this.attributes;
     const annotationIds = this.annotationIds;
+    const marks = this.zeroMarks;
     for (let page = first; page < end; page++) {
       if (states[page] === PageState.Allocated) {
-        states[page] = PageState.FreeDirty;
+        // A page known to be zero goes back as such; a pending one is dirty again.
+        states[page] = marks[page] === ZeroMark.Zero ? PageState.FreeZeroed : PageState.FreeDirty;
+        marks[page] = ZeroMark.Dirty;
         annotationIds[page] = 0;
         freed++;
         if (isReservedAttribute(attributes[page]!)) uncommitted++;
@@ -767,22 +869,47 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     header[Header.CommittedPages] = header[Header.CommittedPages]! - uncommitted;
   }
 
-  /** mremap with MREMAP_MAYMOVE: a new place, the old bytes copied, the old pages freed. */
+  /**
+   * mremap with MREMAP_MAYMOVE: a new place, the old bytes copied, the old pages
+   * freed. The zero marks move with the pages: a `Pending` or `Zero` page is not
+   * copied (its bytes are not its contents), its new page is marked `Zero` when
+   * that page is known zero, else `Pending`; nothing is written for it.
+   */
   private move(first: number, oldCount: number, newCount: number): number {
     const size = newCount * this.pageSize;
     const align = this.alignmentFor(this.pageSize, size) / this.pageSize;
     const target = this.place(newCount, align, size);
     const lastAttributes = this.attributes[first + oldCount - 1]!;
     const lastId = this.annotationIds[first + oldCount - 1]!;
+    const states = this.states;
+    const marks = this.zeroMarks;
+    // Before assign overwrites the target's states: what each moved page becomes.
+    for (let i = 0; i < oldCount; i++) {
+      marks[target + i] =
+        marks[first + i] === ZeroMark.Dirty
+          ? ZeroMark.Dirty
+          : states[target + i] === PageState.FreeZeroed
+            ? ZeroMark.Zero
+            : ZeroMark.Pending;
+    }
     this.assign(target, newCount, lastAttributes, lastId, oldCount);
     this.attributes.copyWithin(target, first, first + oldCount);
     this.annotationIds.copyWithin(target, first, first + oldCount);
-    const bytes = this.bytes(Math.max(first + oldCount, target + oldCount) * this.pageSize);
-    bytes.copyWithin(
-      target * this.pageSize,
-      first * this.pageSize,
-      (first + oldCount) * this.pageSize,
-    );
+    const pageSize = this.pageSize;
+    const bytes = this.bytes(Math.max(first + oldCount, target + oldCount) * pageSize);
+    let runStart = -1;
+    for (let i = 0; i <= oldCount; i++) {
+      if (i < oldCount && marks[first + i] === ZeroMark.Dirty) {
+        if (runStart < 0) runStart = i;
+      } else if (runStart >= 0) {
+        bytes.copyWithin(
+          (target + runStart) * pageSize,
+          (first + runStart) * pageSize,
+          (first + i) * pageSize,
+        );
+        runStart = -1;
+      }
+    }
     this.release(first, oldCount);
     return target;
   }

@@ -33,8 +33,8 @@ export const Header = {
 } as const;
 
 const HEADER_WORDS = 16;
-/** Marks a buffer as a page manager state ("wpm1"). */
-export const STATE_MAGIC = 0x77706d31;
+/** Marks a buffer as a page manager state of this layout ("wpm2": with zero marks). */
+export const STATE_MAGIC = 0x77706d32;
 
 /** Distinct annotations one state can intern. */
 export const ANNOTATION_CAPACITY = 16384;
@@ -44,8 +44,8 @@ export const ANNOTATION_CHAR_CAPACITY = 512 * 1024;
 /**
  * The whole mutable state of a page manager, in one buffer (a `SharedArrayBuffer`
  * wherever the host has them) so that several workers can attach to it:
- * a header of counters, the page table (a state byte, an attribute byte and an
- * annotation id per page), the free-run index and the annotation table. Every
+ * a header of counters, the page table (a state byte, an attribute byte, a zero
+ * mark and an annotation id per page), the free-run index and the annotation table. Every
  * field is read and written under the state lock.
  */
 export class SharedState implements FrontierOwner {
@@ -59,6 +59,8 @@ export class SharedState implements FrontierOwner {
   readonly attributes: Uint8Array;
   /** One annotation id per page (0: none). */
   readonly annotationIds: Uint32Array;
+  /** One `ZeroMark` byte per page (page-state.ts): zeroing owed to, or known of, an allocated page. */
+  readonly zeroMarks: Uint8Array;
   /** Per interned annotation: offset and length of its text. */
   readonly annotationSlots: Uint32Array;
   /** The interned annotation texts (JSON, as UTF-16 code units). */
@@ -95,6 +97,8 @@ export class SharedState implements FrontierOwner {
     this.attributes = new Uint8Array(buffer, offset, pages);
     offset += pages;
     this.annotationText = new Uint16Array(buffer, offset, charCapacity);
+    offset += charCapacity * 2;
+    this.zeroMarks = new Uint8Array(buffer, offset, pages);
   }
 
   /**
@@ -109,7 +113,8 @@ export class SharedState implements FrontierOwner {
       totalPages * 4 +
       2 * ANNOTATION_CAPACITY * 4 +
       2 * totalPages +
-      2 * ANNOTATION_CHAR_CAPACITY;
+      2 * ANNOTATION_CHAR_CAPACITY +
+      totalPages;
     const canShare = typeof SharedArrayBuffer !== "undefined";
     if (shared && !canShare) {
       throw new MmapError({
