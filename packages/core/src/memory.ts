@@ -122,8 +122,10 @@ export interface OSMemory extends MemoryAccess {
   munmap(start: number, size: number): void;
 
   /**
-   * Resizes the mapping that holds `[start, start + oldSize)` (which must lie
-   * within one mapping) to `newSize`, as Linux `mremap`. Shrinking unmaps the tail.
+   * Resizes the mapping at `start` from `oldSize` to `newSize` bytes, as Linux
+   * `mremap`. Something must be mapped at `start` (`EFAULT` otherwise); to grow,
+   * `[start, start + oldSize)` must lie within one mapping (`EFAULT` otherwise).
+   * Shrinking unmaps `[start + newSize, start + oldSize)`, whatever it spans.
    * Growing extends in place when the pages after it are free; otherwise it moves
    * the mapping (keeping its bytes and attributes) if `mayMove`, or fails with
    * `ENOMEM` leaving the mapping as it was. Returns the (possibly new) address.
