@@ -125,7 +125,9 @@ export interface OSMemory extends MemoryAccess {
    * Resizes the mapping at `start` from `oldSize` to `newSize` bytes, as Linux
    * `mremap`. Something must be mapped at `start` (`EFAULT` otherwise); to grow,
    * `[start, start + oldSize)` must lie within one mapping (`EFAULT` otherwise).
-   * Shrinking unmaps `[start + newSize, start + oldSize)`, whatever it spans.
+   * Shrinking unmaps `[start + newSize, start + oldSize)`; Linux (and mock-unix)
+   * accept an old range spanning several mappings there, the wasm backends
+   * refuse it with `EFAULT`, changing nothing.
    * Growing extends in place when the pages after it are free; otherwise it moves
    * the mapping (keeping its bytes and attributes) if `mayMove`, or fails with
    * `ENOMEM` leaving the mapping as it was. Returns the (possibly new) address.
