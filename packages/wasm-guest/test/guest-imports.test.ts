@@ -194,6 +194,11 @@ describe("mremap with MREMAP_FIXED", () => {
     expect(osal.mremap(a, page, 2 * page, flags, a)).toBe(-Errno.EINVAL);
     expect(osal.mremap(a, page, page, flags, a + 8 * page + 4096)).toBe(-Errno.EINVAL);
     expect(osal.mremap(a, 2 * page, 2 * page, flags, a + 8 * page)).toBe(-Errno.EFAULT);
+    // Shrinking: only what moves must be one mapping; the excess is unmapped.
+    const b = u(osal.mmap(a + 4 * page, page, RW, ANON | MAP.FIXED, -1, 0n));
+    const c = u(osal.mmap(b + page, page, PROT.NONE, ANON | MAP.FIXED, -1, 0n));
+    expect(u(osal.mremap(b, 2 * page, page, flags, a + 12 * page))).toBe(a + 12 * page);
+    expect(os.getMappings().some((m) => m.start < c + page && b < m.end)).toBe(false);
     expect(osal.mremap(a, page, page, flags, 0)).toBe(-Errno.EPERM);
     expect(u(osal.mremap(a, page, page, flags, a + 8 * page))).toBe(a + 8 * page);
     expect(os.getMappings().find((m) => m.start === a + 8 * page)?.prot).toBe(
