@@ -92,6 +92,22 @@ void guest_live_add(size_t bytes) {
 
 void guest_live_sub(size_t bytes) { live_bytes -= bytes; }
 
+static const char *figure_names[GUEST_MAX_FIGURES];
+static size_t figure_values[GUEST_MAX_FIGURES];
+static int figure_count;
+
+void guest_figure(const char *name, size_t value) {
+  for (int i = 0; i < figure_count; i++) {
+    if (strcmp(figure_names[i], name) == 0) {
+      figure_values[i] = value;
+      return;
+    }
+  }
+  if (figure_count == GUEST_MAX_FIGURES) guest_call_failed("guest_figure (too many figures)", EINVAL);
+  figure_names[figure_count] = name;
+  figure_values[figure_count++] = value;
+}
+
 void guest_sample(void) {
   size_t now = memory_bytes();
   if (now > peak_memory_bytes) peak_memory_bytes = now;
@@ -194,6 +210,7 @@ static void print_result(const char *status, const char *message) {
   print_counts("calls", calls);
   printf(",");
   print_counts("failedCalls", failed);
+  for (int i = 0; i < figure_count; i++) printf(",\"%s\":%zu", figure_names[i], figure_values[i]);
   printf(",\"message\":\"%s\"}\n", message);
   fflush(stdout);
 }

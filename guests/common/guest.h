@@ -55,6 +55,13 @@ void guest_set_step(long step);
 void guest_live_add(size_t bytes);
 void guest_live_sub(size_t bytes);
 
+/*
+ * Adds a figure of the workload's own to the result line, as "name":value
+ * (at most GUEST_MAX_FIGURES names; setting a name again replaces its value).
+ */
+#define GUEST_MAX_FIGURES 4
+void guest_figure(const char *name, size_t value);
+
 /* Samples the linear memory size (call after every step). */
 void guest_sample(void);
 

@@ -10,7 +10,7 @@ const timeout = 60_000;
 
 /**
  * Steps per run: zend runs the issue's 4 000 on the page manager and on the
- * libc builds (Emscripten's runs out of memory near step 1 400); everything
+ * libc builds (Emscripten's runs out of memory near step 2 600); everything
  * else runs 1 000, enough to churn its memory several times over.
  */
 function stepsFor(workload: WorkloadName, backend: string): number {
