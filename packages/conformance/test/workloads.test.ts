@@ -139,10 +139,18 @@ describe("expected failures", () => {
     expect(os.stats().calls.mprotect).toBeGreaterThan(0);
   });
 
-  it("zend completes by map-new-copy-free when mremap cannot grow in place", () => {
+  it("zend grows by map-new-copy-free, without trying mremap, on a backend that cannot grow in place", () => {
     const os = new FakeMemory({ remapInPlace: false });
     const result = runWorkload("zend", os, { steps: 600, seed: 8 });
     expect(result.failure).toBeUndefined();
+    expect(result.completed).toBe(true);
+    expect(os.stats().calls.mremap).toBe(0);
+    expect(result.failedCalls).toBe(0);
+  });
+
+  it("zend falls back to map-new-copy-free when an in-place mremap fails with ENOMEM", () => {
+    const os = new FakeMemory();
+    const result = runWorkload("zend", os, { steps: 2000, seed: 8 });
     expect(result.completed).toBe(true);
     expect(os.stats().failedCalls.mremap).toBeGreaterThan(0);
     expect(result.failedCalls).toBe(os.stats().failedCalls.mremap);

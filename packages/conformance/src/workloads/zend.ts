@@ -286,10 +286,16 @@ class Zend implements Workload {
     }
   }
 
-  /** `zend_mm_chunk_extend`: in place, else `zend_mm_realloc_slow` (map-new-copy-free). */
+  /**
+   * `zend_mm_chunk_extend`: in place, else `zend_mm_realloc_slow` (map-new-copy-free).
+   * A runtime written against osal asks `capabilities.remapInPlace` first, as
+   * PHP's build asks `HAVE_MREMAP`: on a backend that cannot grow in place it goes
+   * straight to the copy instead of making a call it knows will fail.
+   */
   private extend(block: StampedRange, newSize: number): StampedRange {
     const { ctx } = this;
     const oldSize = block.size;
+    if (!ctx.os.capabilities.remapInPlace) return this.copyToNew(block, newSize);
     let moved: number;
     try {
       moved = ctx.mremap(block.start, oldSize, newSize, false);
