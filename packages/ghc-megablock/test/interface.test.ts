@@ -1,6 +1,7 @@
 import {
   hasErrorCode,
   KiB,
+  type LinearMemory,
   MemoryFault,
   MiB,
   MmapAnnotation,
@@ -59,6 +60,19 @@ describe("options", () => {
     expect(error).toBeInstanceOf(MmapError);
     expect(hasErrorCode(error, "ENOTSUP")).toBe(true);
     expect((error as Error).message).toMatch(/shared/);
+  });
+
+  it("refuses a real shared WebAssembly.Memory, as its capabilities say", () => {
+    const { WebAssembly } = globalThis as unknown as {
+      WebAssembly: {
+        Memory: new (d: { initial: number; maximum: number; shared: boolean }) => LinearMemory;
+      };
+    };
+    const shared = new WebAssembly.Memory({ initial: 16, maximum: 64, shared: true });
+    expect(ghcMegablockCapabilities.threadSafe).toBe(false);
+    expect(codeOf(() => createGhcMegablock({ memory: shared }))).toBe("ENOTSUP");
+    // Nothing was taken from the memory it refused.
+    expect(shared.buffer.byteLength).toBe(16 * 64 * KiB);
   });
 
   it("declares what it does", () => {
