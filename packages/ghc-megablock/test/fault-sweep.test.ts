@@ -1,0 +1,89 @@
+import { KiB, type LinearMemory, MmapStrategy } from "@osal/core";
+import { describe, expect, it } from "vitest";
+import { createGhcMegablock, type GhcMegablock } from "../src/index.js";
+import { runSweep, SWEEP_SEED, SWEEP_STEPS, unmapAll } from "./fault-sweep-harness.js";
+import { wasmMemory } from "./helpers.js";
+
+const MEGABLOCK = 64 * KiB;
+const MAXIMUM_PAGES = 256;
+
+/**
+ * `memory.grow` throwing (as a host out of memory does) from its `failAt`-th call
+ * until the current call to the backend ends.
+ */
+class FaultyMemory implements LinearMemory {
+  calls = 0;
+  fired = false;
+  failing = true;
+  constructor(
+    private readonly inner: LinearMemory,
+    readonly failAt: number,
+  ) {}
+  get buffer(): ArrayBuffer | SharedArrayBuffer {
+    return this.inner.buffer;
+  }
+  grow(delta: number): number {
+    this.calls++;
+    if (this.calls === this.failAt) this.fired = true;
+    if (this.fired && this.failing) {
+      throw new RangeError("WebAssembly.Memory.grow(): Maximum memory size exceeded");
+    }
+    return this.inner.grow(delta);
+  }
+  /** Between backend calls: the fault ends with the call it hit. */
+  endStep(): void {
+    if (this.fired) this.failing = false;
+  }
+}
+
+/**
+ * After unmapping everything: every megablock of the memory is free except
+ * megablock 0 (never handed out: no mapping at the null pointer), none leaked.
+ */
+function expectAllFree(os: GhcMegablock, memory: FaultyMemory): void {
+  expect(os.getMappings()).toEqual([]);
+  expect(os.stats().mappedBytes).toBe(0);
+  let at = 0;
+  let free = 0;
+  for (const run of os.pageStates()) {
+    expect(run.start).toBe(at);
+    if (run.state === "external")
+      expect(run).toEqual({ start: 0, end: MEGABLOCK, state: "external" });
+    else free += run.end - run.start;
+    at = run.end;
+  }
+  expect(at).toBe(memory.buffer.byteLength);
+  expect(free).toBe(Math.max(0, at - MEGABLOCK));
+  // And usable: one mapping of all of them needs no growth.
+  const calls = memory.calls;
+  if (free > 0) os.dzmmapAnywhere(free, MEGABLOCK, MmapStrategy.DEFAULT);
+  expect(memory.calls).toBe(calls);
+}
+
+describe(`fault sweep (seed ${SWEEP_SEED.toString(16)}, ${SWEEP_STEPS} calls)`, () => {
+  it("memory.grow failing at every point: ENOMEM, nothing changed, no megablock leaked", () => {
+    let faults = 0;
+    for (let failAt = 1; ; failAt++) {
+      const memory = new FaultyMemory(wasmMemory(0, MAXIMUM_PAGES), failAt);
+      const os = createGhcMegablock({
+        memory,
+        megablockSize: MEGABLOCK,
+        maximumBytes: MAXIMUM_PAGES * 64 * KiB,
+      });
+      const run = runSweep(
+        { os, pageSize: MEGABLOCK, memoryBytes: () => memory.buffer.byteLength },
+        { beforeStep: () => memory.endStep(), fired: () => memory.fired && memory.failing },
+      );
+      expect(run.problems, `fault at grow ${failAt}`).toEqual([]);
+      unmapAll(os);
+      expectAllFree(os, memory);
+      if (!memory.fired) break;
+      // ghc-megablock never remaps in place: a growth it needs has no other way.
+      expect(run.absorbed, `fault at grow ${failAt}`).toEqual([]);
+      expect(run.failedByFault, `fault at grow ${failAt}`).toBe(1);
+      faults++;
+      expect(failAt).toBeLessThan(1000);
+    }
+    expect(faults).toBeGreaterThan(5);
+  });
+});
