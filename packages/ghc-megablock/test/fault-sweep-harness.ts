@@ -4,9 +4,10 @@ import { type Capabilities, hasErrorCode, MmapStrategy, type OSMemory } from "@o
 /**
  * A fault sweep: a fixed seeded sequence of map / munmap (whole and partial) /
  * mremap / fill calls (plus MAP_FIXED and MAP_FIXED_NOREPLACE past the memory's end
- * where the backend declares them), run once per injected fault. Targets are drawn
- * from `getMappings()`, so each run is deterministic for its fault. Every call that
- * throws must throw `ENOMEM` and leave the snapshot (mappings and bytes) as it was.
+ * where the backend declares them), run once per injected fault. Targets are the
+ * blocks the sequence itself mapped (one mapping call each, as a runtime tracks its
+ * own), so each run is deterministic for its fault. Every call that throws must
+ * throw `ENOMEM` and leave the snapshot (mappings and bytes) as it was.
  */
 export interface SweepTarget {
   readonly os: OSMemory & { readonly capabilities: Capabilities };
@@ -49,47 +50,57 @@ export function runSweep(
   let failedByFault = 0;
   const absorbed: string[] = [];
   let tag = 0;
+  const blocks: { start: number; length: number }[] = [];
   for (let step = 0; step < SWEEP_STEPS; step++) {
-    const maps = os.getMappings();
-    const pick = maps.length === 0 ? 0 : next(100);
-    const mapping = maps.length === 0 ? undefined : maps[next(maps.length)];
+    const pick = blocks.length === 0 ? 0 : next(100);
+    const index = blocks.length === 0 ? 0 : next(blocks.length);
+    const block = blocks[index];
     const pages = 1 + next(6);
     const gap = next(3);
     const mayMove = next(4) !== 0;
+    const split = next(1 << 16);
     const value = 1 + (++tag % 250);
     let call: () => void;
     let name: string;
-    if (mapping === undefined || pick < 35) {
+    if (block === undefined || pick < 35) {
       name = `map ${pages} pages`;
       call = () => {
         const start = os.dzmmapAnywhere(pages * page, page, MmapStrategy.DEFAULT);
         os.fill(start, pages * page, value);
+        blocks.push({ start, length: pages * page });
       };
     } else if (pick < 55) {
-      const length = mapping.end - mapping.start;
-      const keep = length > page && next(2) === 0 ? page * (1 + next(length / page - 1)) : 0;
-      name = `munmap ${mapping.start + keep}+${length - keep}`;
-      call = () => os.munmap(mapping.start + keep, length - keep);
-    } else if (pick < 75) {
-      const length = mapping.end - mapping.start;
-      name = `mremap ${mapping.start}+${length} to ${pages} pages${mayMove ? " (may move)" : ""}`;
+      const { start, length } = block;
+      const keep =
+        length > page && split % 2 === 0 ? page * (1 + (split % (length / page - 1))) : 0;
+      name = `munmap ${start + keep}+${length - keep}`;
       call = () => {
-        const start = os.mremap(mapping.start, length, pages * page, { mayMove });
+        os.munmap(start + keep, length - keep);
+        if (keep > 0) block.length = keep;
+        else blocks.splice(index, 1);
+      };
+    } else if (pick < 75) {
+      const { start: old, length } = block;
+      name = `mremap ${old}+${length} to ${pages} pages${mayMove ? " (may move)" : ""}`;
+      call = () => {
+        const start = os.mremap(old, length, pages * page, { mayMove });
         if (pages * page > length) os.fill(start + length, pages * page - length, value);
+        block.start = start;
+        block.length = pages * page;
       };
     } else if (pick < 85 && (caps.fixed || caps.noReplace)) {
       const start = target.memoryBytes() + gap * page;
-      const replace = caps.fixed && (!caps.noReplace || next(2) === 0);
+      const replace = caps.fixed && (!caps.noReplace || split % 2 === 0);
       name = `${replace ? "MAP_FIXED" : "MAP_FIXED_NOREPLACE"} ${start}+${pages} pages`;
       call = () => {
         if (start + pages * page > os.addressSpaceEnd) return;
         os.dzmmap(start, pages * page, MmapStrategy.DEFAULT.withReplace(replace));
         os.fill(start, pages * page, value);
+        blocks.push({ start, length: pages * page });
       };
     } else {
-      const length = mapping.end - mapping.start;
-      name = `fill ${mapping.start}+${length}`;
-      call = () => os.fill(mapping.start, length, value);
+      name = `fill ${block.start}+${block.length}`;
+      call = () => os.fill(block.start, block.length, value);
     }
     hooks.beforeStep?.();
     const before = snapshotMemory(os);
