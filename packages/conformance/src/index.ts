@@ -8,6 +8,14 @@
  */
 
 export type { CaseContext, ConformanceCase, ConformanceGroup } from "./conformance-case.js";
+export {
+  runSweep,
+  SWEEP_SEED,
+  SWEEP_STEPS,
+  type SweepRun,
+  type SweepTarget,
+  unmapAll,
+} from "./fault-sweep.js";
 export { MemoryModel, type ModelPage } from "./model/memory-model.js";
 export { runModel } from "./model/run-model.js";
 export {

@@ -1,7 +1,7 @@
+import { runSweep, SWEEP_SEED, SWEEP_STEPS, unmapAll } from "@osal/conformance";
 import { KiB, type LinearMemory, MmapStrategy } from "@osal/core";
 import { describe, expect, it } from "vitest";
 import { createGhcMegablock, type GhcMegablock } from "../src/index.js";
-import { runSweep, SWEEP_SEED, SWEEP_STEPS, unmapAll } from "./fault-sweep-harness.js";
 import { wasmMemory } from "./helpers.js";
 
 const MEGABLOCK = 64 * KiB;

@@ -1,7 +1,7 @@
+import { runSweep, SWEEP_SEED, SWEEP_STEPS, unmapAll } from "@osal/conformance";
 import { MiB } from "@osal/core";
 import { describe, expect, it } from "vitest";
 import { type AlignedAllocator, bundledAllocator, createWasmPosixMemalign } from "../src/index.js";
-import { runSweep, SWEEP_SEED, SWEEP_STEPS, unmapAll } from "./fault-sweep-harness.js";
 import { PAGE, RW, spy } from "./helpers.js";
 
 /**

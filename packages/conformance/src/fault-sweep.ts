@@ -1,5 +1,5 @@
-import { diffSnapshots, snapshotMemory } from "@osal/conformance";
 import { type Capabilities, hasErrorCode, MmapStrategy, type OSMemory } from "@osal/core";
+import { diffSnapshots, snapshotMemory } from "./snapshot.js";
 
 /**
  * A fault sweep: a fixed seeded sequence of map / munmap (whole and partial) /
