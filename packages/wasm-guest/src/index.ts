@@ -32,6 +32,7 @@ export {
   type OsalImports,
 } from "./guest-imports.js";
 export { type GuestResult, parseGuestResult, RESULT_PREFIX } from "./guest-result.js";
+export type { GuestRun } from "./guest-run.js";
 export {
   MADV,
   MAP,
@@ -42,6 +43,7 @@ export {
   WASM32_ADDRESS_END,
 } from "./linux-abi.js";
 export { importsOsal } from "./make-guest-backend.js";
+export { type RunWasiGuestOptions, runWasiGuest } from "./run-wasi-guest.js";
 export { type CapturedWasi, captureStdio } from "./stdio-capture.js";
 export {
   instantiateWasiGuest,

@@ -4,4 +4,5 @@
  * its exit status, output and parsed `OSAL-RESULT` line; used by the tests and
  * the CLI.
  */
-export { type GuestRun, type RunGuestOptions, runGuest } from "./run-guest.js";
+export type { GuestRun } from "../guest-run.js";
+export { type RunGuestOptions, runGuest } from "./run-guest.js";

@@ -1,13 +1,12 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { WASI } from "node:wasi";
-import type { OSMemory } from "@osal/core";
 import { type EmscriptenFactory, runEmscriptenGuest } from "../emscripten-guest.js";
 import type { GuestBackendFactory, GuestToolchain } from "../guest-backend.js";
 import type { GuestImportsOptions } from "../guest-imports.js";
-import { type GuestResult, parseGuestResult } from "../guest-result.js";
-import { captureStdio } from "../stdio-capture.js";
-import { instantiateWasiGuest } from "../wasi-guest.js";
+import { parseGuestResult } from "../guest-result.js";
+import type { GuestRun } from "../guest-run.js";
+import { runWasiGuest } from "../run-wasi-guest.js";
 
 /** Options of {@link runGuest}. */
 export interface RunGuestOptions extends Pick<GuestImportsOptions, "annotation"> {
@@ -24,22 +23,6 @@ export interface RunGuestOptions extends Pick<GuestImportsOptions, "annotation">
   readonly args?: readonly string[];
 }
 
-/** What a guest run produced. */
-export interface GuestRun {
-  /** Exit status (0: completed). */
-  readonly exitCode: number;
-  /** Everything the guest wrote to stdout. */
-  readonly stdout: string;
-  /** Everything the guest wrote to stderr. */
-  readonly stderr: string;
-  /** Its `OSAL-RESULT` line, parsed; `undefined` if it printed none. */
-  readonly result: GuestResult | undefined;
-  /** The trap, when the guest did not exit normally. */
-  readonly error: unknown;
-  /** The backend behind its `osal` imports (`undefined` for a libc build). */
-  readonly os: OSMemory | undefined;
-}
-
 /**
  * Runs a built guest to completion in Node on the backend `options.backend`
  * makes (a fresh one per run), and returns its exit status, output and parsed
@@ -53,45 +36,17 @@ export async function runGuest(options: RunGuestOptions): Promise<GuestRun> {
 }
 
 async function runWasi(options: RunGuestOptions): Promise<GuestRun> {
-  const module = new WebAssembly.Module(readFileSync(options.file));
-  let memory: WebAssembly.Memory | undefined;
-  const wasi = captureStdio(
-    new WASI({
+  return runWasiGuest({
+    module: new WebAssembly.Module(readFileSync(options.file)),
+    wasi: new WASI({
       version: "preview1",
       args: ["guest", ...(options.args ?? [])],
       env: {},
       returnOnExit: true,
     }),
-    () => {
-      if (memory === undefined)
-        throw new Error("@osal/wasm-guest: the guest wrote before it was instantiated");
-      return memory;
-    },
-  );
-  const guest = await instantiateWasiGuest({
-    module,
-    wasi,
     backend: options.backend,
     annotation: options.annotation,
   });
-  memory = guest.memory;
-  let exitCode: number;
-  let error: unknown;
-  try {
-    exitCode = guest.start();
-  } catch (caught) {
-    error = caught;
-    exitCode = 134;
-  }
-  const stdout = wasi.stdout();
-  return {
-    exitCode,
-    stdout,
-    stderr: wasi.stderr(),
-    result: parseGuestResult(stdout),
-    error,
-    os: guest.os,
-  };
 }
 
 async function runEmscripten(options: RunGuestOptions): Promise<GuestRun> {
