@@ -1,6 +1,7 @@
 import { playwright } from "@vitest/browser-playwright";
 import { defineProject } from "vitest/config";
 import { chromiumArgs, chromiumPath } from "./chromium.js";
+import { runGuestInNode } from "./node-commands.js";
 
 // Cross-origin isolation, so the page (and its workers) may share a
 // WebAssembly.Memory: SharedArrayBuffer exists only in isolated documents.
@@ -23,6 +24,9 @@ export default defineProject({
         launchOptions: { executablePath: chromiumPath(), args: chromiumArgs },
       }),
       instances: [{ browser: "chromium" }],
+      commands: { runGuestInNode },
+      // A failure is reported in text; no screenshot files in the work tree.
+      screenshotFailures: false,
     },
   },
 });

@@ -1,0 +1,41 @@
+import { fileURLToPath } from "node:url";
+import type { GuestResult } from "@osal/wasm-guest";
+import { runGuest } from "@osal/wasm-guest/node";
+import type { BrowserCommand } from "vitest/node";
+import { type GuestBackendName, guestBackends } from "./support/guest-backends.js";
+
+/** What a guest run in Node reported, for comparison with the same run in Chromium. */
+export interface NodeGuestRun {
+  readonly exitCode: number;
+  readonly result: GuestResult | undefined;
+}
+
+/**
+ * Browser command (runs in the Node process): runs the committed wasi build of
+ * `workload` under `node:wasi` on the named backend with `args`, so a browser
+ * test can check that Chromium and Node agree byte for byte on its results.
+ */
+export const runGuestInNode: BrowserCommand<
+  [workload: string, backend: GuestBackendName, args: string[]]
+> = async (_context, workload, backend, args) => {
+  const file = fileURLToPath(
+    new URL(`../../guests/build/wasi/${workload}-osal.wasm`, import.meta.url),
+  );
+  const run = await runGuest({
+    toolchain: "wasi",
+    file,
+    backend: guestBackends[backend].factory,
+    args,
+  });
+  return { exitCode: run.exitCode, result: run.result } satisfies NodeGuestRun;
+};
+
+declare module "vitest/browser" {
+  interface BrowserCommands {
+    runGuestInNode: (
+      workload: string,
+      backend: GuestBackendName,
+      args: string[],
+    ) => Promise<NodeGuestRun>;
+  }
+}
