@@ -74,7 +74,14 @@ export { tsRunner } from "./runners/ts-runner.js";
 export {
   type FootprintChart,
   type FootprintSeries,
+  LOG_SCALE_SPREAD,
   renderFootprintChart,
 } from "./svg/footprint-chart.js";
 export { renderMemoryMapChart } from "./svg/memory-map-chart.js";
-export { element, escapeXml, svgDocument, text } from "./svg/svg-document.js";
+export {
+  element,
+  escapeXml,
+  type SvgAttributes,
+  svgDocument,
+  text,
+} from "./svg/svg-document.js";

@@ -16,7 +16,13 @@ export {
   type SweepTarget,
   unmapAll,
 } from "./fault-sweep.js";
-export { MemoryModel, type ModelPage } from "./model/memory-model.js";
+export {
+  MemoryModel,
+  type ModelAttributes,
+  type ModelFault,
+  type ModelPage,
+  type ModelRange,
+} from "./model/memory-model.js";
 export { runModel } from "./model/run-model.js";
 export {
   type ConformanceOptions,
