@@ -33,6 +33,12 @@ export interface GuestResult {
   >;
   /** `completed`, or where and why it stopped. */
   readonly message: string;
+  /**
+   * zend only: its alignment floor, the most 2 MiB slots its chunks and huge
+   * blocks held at once × 2 MiB — the lowest peak memory any placement of
+   * 2 MiB-aligned blocks could reach. Absent for the other workloads.
+   */
+  readonly floorBytes?: number;
 }
 
 /** The prefix of the result line. */

@@ -7,8 +7,8 @@ import type { GuestResult } from "../../src/index.js";
  * Throws if the line has none (a guest built before it reported one).
  */
 export function zendFloorBytes(result: GuestResult): number {
-  const floor = (result as GuestResult & { readonly floorBytes?: unknown }).floorBytes;
-  if (typeof floor !== "number") throw new Error("the zend guest reported no floorBytes");
+  const floor = result.floorBytes;
+  if (floor === undefined) throw new Error("the zend guest reported no floorBytes");
   return floor;
 }
 
