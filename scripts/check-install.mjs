@@ -1,0 +1,90 @@
+// Installs every public @osal package the way a stranger would — from the
+// tarballs `npm pack` makes, into an empty project, with the registry for
+// everything else — then imports every entry point, maps and reads memory on
+// each backend, resolves the non-JavaScript exports and runs the installed
+// `osal demo`. Catches what publint cannot: a file missing from `files`, an
+// import of a devDependency, a bin that does not start.
+// Run after a build: `npm run check:packaging` runs it last.
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const packagesDir = join(root, "packages");
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+// What the stranger's program does with each package, once installed.
+const smoke = `
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { MmapStrategy, MmapError } from "@osal/core";
+import { createMockUnix } from "@osal/mock-unix";
+import { createWasmPageManager } from "@osal/wasm-page-manager";
+import { createGhcMegablock } from "@osal/ghc-megablock";
+import { createWasmPosixMemalign } from "@osal/wasm-posix-memalign";
+import { createNodePosix } from "@osal/node-posix";
+import { createGuestImports } from "@osal/wasm-guest";
+import { runGuest } from "@osal/wasm-guest/node";
+import { runConformance } from "@osal/conformance";
+import { runWorkload } from "@osal/conformance/workloads";
+import * as cli from "@osal/cli";
+
+const backends = {
+  "mock-unix": () => createMockUnix(),
+  "wasm-page-manager": () => createWasmPageManager({ maximumBytes: 64 * 1024 * 1024 }),
+  "ghc-megablock": () => createGhcMegablock({ megablockSize: 65536, maximumBytes: 64 * 1024 * 1024 }),
+  "wasm-posix-memalign": () => createWasmPosixMemalign({ maximumBytes: 64 * 1024 * 1024 }),
+  "node-posix": () => createNodePosix(),
+};
+for (const [name, make] of Object.entries(backends)) {
+  const os = make();
+  const size = 4 * os.pageSize;
+  const at = os.dzmmapAnywhere(size, os.pageSize, MmapStrategy.DEFAULT);
+  os.write(at + 8, new Uint8Array([1, 2, 3]));
+  assert.deepEqual([...os.read(at + 7, 5)], [0, 1, 2, 3, 0], name);
+  assert.throws(() => os.munmap(at + 1, size), (e) => e instanceof MmapError && e.code === "EINVAL", name);
+  os.munmap(at, size);
+  const result = runWorkload("sgen", make(), { steps: 50, seed: 1 });
+  assert.equal(result.failedCalls, 0, name);
+}
+assert.equal(typeof createGuestImports(createWasmPageManager()).mmap, "function");
+assert.equal(typeof runGuest, "function");
+assert.equal(typeof runConformance, "function");
+assert.equal(typeof cli.renderMemoryMapChart, "function");
+const require = createRequire(import.meta.url);
+for (const asset of ["@osal/wasm-guest/include/osal/mman.h", "@osal/wasm-posix-memalign/allocator.wasm"]) {
+  require.resolve(asset);
+}
+console.log("installed packages: every entry point imports and works");
+`;
+
+const scratch = mkdtempSync(join(tmpdir(), "osal-install-"));
+try {
+  const tarballs = [];
+  for (const name of readdirSync(packagesDir).sort()) {
+    const dir = join(packagesDir, name);
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    if (pkg.private) continue;
+    const [packed] = JSON.parse(
+      run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], dir),
+    );
+    tarballs.push(join(scratch, packed.filename));
+  }
+  writeFileSync(
+    join(scratch, "package.json"),
+    JSON.stringify({ name: "stranger", private: true, type: "module" }),
+  );
+  run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], scratch);
+  writeFileSync(join(scratch, "smoke.mjs"), smoke);
+  process.stdout.write(run("node", ["smoke.mjs"], scratch));
+  const demo = run(join(scratch, "node_modules/.bin/osal"), ["demo"], scratch);
+  if (!demo.includes("MMTk")) throw new Error(`the installed osal demo printed:\n${demo}`);
+  console.log(`installed osal demo: ${demo.split("\n").length} lines`);
+} catch (error) {
+  console.error(`install check failed: ${error.stdout ?? ""}${error.stderr ?? error.message}`);
+  process.exitCode = 1;
+} finally {
+  rmSync(scratch, { recursive: true, force: true });
+}
