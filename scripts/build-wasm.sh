@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 builds=(
   packages/wasm-posix-memalign/scripts/build-wasm.sh
-  guests/build.sh
+  packages/guests/build.sh
 )
 for build in "${builds[@]}"; do
   echo "build-wasm: $build"

@@ -2,7 +2,7 @@
 // tarballs `npm pack` makes, into an empty project, with the registry for
 // everything else — then imports every entry point, maps and reads memory on
 // each backend, resolves the non-JavaScript exports and runs the installed
-// `osal demo`. Catches what publint cannot: a file missing from `files`, an
+// `osal demo` and `osal bench` (with the C guests). Catches what publint cannot: a file missing from `files`, an
 // import of a devDependency, a bin that does not start.
 // Run after a build: `npm run check:packaging` runs it last.
 import { execFileSync } from "node:child_process";
@@ -54,7 +54,7 @@ assert.equal(typeof runGuest, "function");
 assert.equal(typeof runConformance, "function");
 assert.equal(typeof cli.renderMemoryMapChart, "function");
 const require = createRequire(import.meta.url);
-for (const asset of ["@osal/wasm-guest/include/osal/mman.h", "@osal/wasm-posix-memalign/allocator.wasm"]) {
+for (const asset of ["@osal/wasm-guest/include/osal/mman.h", "@osal/wasm-posix-memalign/allocator.wasm", "@osal/guests/wasi/zend-osal.wasm"]) {
   require.resolve(asset);
 }
 console.log("installed packages: every entry point imports and works");
@@ -82,6 +82,21 @@ try {
   const demo = run(join(scratch, "node_modules/.bin/osal"), ["demo"], scratch);
   if (!demo.includes("MMTk")) throw new Error(`the installed osal demo printed:\n${demo}`);
   console.log(`installed osal demo: ${demo.split("\n").length} lines`);
+  // The C guests ship in @osal/guests: an installed bench runs them too.
+  const bench = JSON.parse(
+    run(
+      join(scratch, "node_modules/.bin/osal"),
+      ["bench", "--workloads", "sgen", "--steps", "50", "--json", "--out", join(scratch, "out")],
+      scratch,
+    ),
+  );
+  const rows = bench.workloads.flatMap((w) => w.rows);
+  const guests = rows.filter((row) => row.kind === "guest");
+  const failed = guests.filter((row) => !row.completed);
+  if (guests.length === 0 || failed.length > 0) {
+    throw new Error(`installed osal bench: guest rows failed: ${JSON.stringify(failed)}`);
+  }
+  console.log(`installed osal bench: ${guests.length} C guest runs completed`);
 } catch (error) {
   console.error(`install check failed: ${error.stdout ?? ""}${error.stderr ?? error.message}`);
   process.exitCode = 1;

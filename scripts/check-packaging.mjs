@@ -16,6 +16,8 @@ const allowed = [
   /^include\//,
   /^wasm\//,
   /^c\//,
+  /^build\//,
+  /^build\.sh$/,
   /^README\.md$/,
   /^package\.json$/,
   /^LICENSE$/,

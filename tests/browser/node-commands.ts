@@ -1,4 +1,5 @@
 import { fileURLToPath } from "node:url";
+import { type GuestWorkload, guestUrl } from "@osal/guests";
 import type { GuestResult } from "@osal/wasm-guest";
 import { runGuest } from "@osal/wasm-guest/node";
 import type { BrowserCommand } from "vitest/node";
@@ -16,11 +17,9 @@ export interface NodeGuestRun {
  * test can check that Chromium and Node agree byte for byte on its results.
  */
 export const runGuestInNode: BrowserCommand<
-  [workload: string, backend: GuestBackendName, args: string[]]
+  [workload: GuestWorkload, backend: GuestBackendName, args: string[]]
 > = async (_context, workload, backend, args) => {
-  const file = fileURLToPath(
-    new URL(`../../guests/build/wasi/${workload}-osal.wasm`, import.meta.url),
-  );
+  const file = fileURLToPath(guestUrl(workload, "wasi", "osal"));
   const run = await runGuest({
     toolchain: "wasi",
     file,
@@ -33,7 +32,7 @@ export const runGuestInNode: BrowserCommand<
 declare module "vitest/browser" {
   interface BrowserCommands {
     runGuestInNode: (
-      workload: string,
+      workload: GuestWorkload,
       backend: GuestBackendName,
       args: string[],
     ) => Promise<NodeGuestRun>;

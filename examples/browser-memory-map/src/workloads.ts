@@ -1,8 +1,8 @@
-import coreclrUrl from "../../../guests/build/wasi/coreclr-osal.wasm?url";
-import ghcUrl from "../../../guests/build/wasi/ghc-osal.wasm?url";
-import mmtkUrl from "../../../guests/build/wasi/mmtk-osal.wasm?url";
-import sgenUrl from "../../../guests/build/wasi/sgen-osal.wasm?url";
-import zendUrl from "../../../guests/build/wasi/zend-osal.wasm?url";
+import coreclrUrl from "@osal/guests/wasi/coreclr-osal.wasm?url";
+import ghcUrl from "@osal/guests/wasi/ghc-osal.wasm?url";
+import mmtkUrl from "@osal/guests/wasi/mmtk-osal.wasm?url";
+import sgenUrl from "@osal/guests/wasi/sgen-osal.wasm?url";
+import zendUrl from "@osal/guests/wasi/zend-osal.wasm?url";
 
 /** A C guest (clang + wasi-libc, `mmap` from the `osal` imports) the page can run. */
 export interface Workload {
@@ -10,7 +10,7 @@ export interface Workload {
   readonly id: "zend" | "sgen" | "coreclr" | "ghc" | "mmtk";
   /** The runtime whose memory pattern it replays. */
   readonly label: string;
-  /** Where Vite serves the committed build (`guests/build/wasi/*-osal.wasm`). */
+  /** Where Vite serves the guest (`@osal/guests/wasi/*-osal.wasm`). */
   readonly url: string;
 }
 

@@ -65,7 +65,7 @@ export {
   type GuestLocator,
   type GuestMman,
   type GuestToolchain,
-  repositoryGuests,
+  packagedGuests,
 } from "./runners/guest-files.js";
 export { type GuestFigures, guestWorkloadResult } from "./runners/guest-result.js";
 export { guestRunner } from "./runners/guest-runner.js";

@@ -3,14 +3,13 @@
 // a Markdown table (the one in README.md). Build first:
 //   (cd packages/<each> && npx tsc -p tsconfig.build.json)
 //   node packages/wasm-guest/scripts/guest-figures.mjs [steps=N]
-import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createGhcMegablock } from "@osal/ghc-megablock";
+import { guestUrl } from "@osal/guests";
 import { createWasmPageManager } from "@osal/wasm-page-manager";
 import { createWasmPosixMemalign, guestAllocator } from "@osal/wasm-posix-memalign";
 import { runGuest } from "../dist/node/index.js";
 
-const build = join(dirname(fileURLToPath(import.meta.url)), "../../../guests/build");
 const extra = process.argv.slice(2);
 const MiB = 1024 * 1024;
 
@@ -53,11 +52,7 @@ for (const toolchain of ["wasi", "emscripten"]) {
   for (const workload of ["zend", "sgen", "coreclr", "ghc", "mmtk"]) {
     for (const backend of backends.filter((b) => b.toolchains.includes(toolchain))) {
       const mman = backend.factory ? "osal" : "libc";
-      const file = join(
-        build,
-        toolchain,
-        `${workload}-${mman}.${toolchain === "wasi" ? "wasm" : "js"}`,
-      );
+      const file = fileURLToPath(guestUrl(workload, toolchain, mman));
       const run = await runGuest({
         toolchain,
         file,

@@ -53,7 +53,7 @@ export interface EmscriptenGuestRun {
  * The build must use `-sMODULARIZE` and `-sEXIT_RUNTIME=1` (so the exit status
  * is reported) and `-sWASM_BIGINT` (so `mmap`'s i64 offset is not split), and
  * `-sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0` so it leaves the host's
- * process handlers alone; `guests/build.sh` shows the full command.
+ * process handlers alone; `@osal/guests`' `build.sh` shows the full command.
  */
 export async function runEmscriptenGuest(
   options: EmscriptenGuestOptions,

@@ -1,9 +1,9 @@
 import { ConsoleStdout, File, OpenFile, WASI } from "@bjorn3/browser_wasi_shim";
+import sgenUrl from "@osal/guests/wasi/sgen-osal.wasm?url";
+import zendUrl from "@osal/guests/wasi/zend-osal.wasm?url";
 import { runWasiGuest } from "@osal/wasm-guest";
 import { describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
-import sgenUrl from "../../../guests/build/wasi/sgen-osal.wasm?url";
-import zendUrl from "../../../guests/build/wasi/zend-osal.wasm?url";
 import { type GuestBackendName, guestBackends } from "../support/guest-backends.js";
 
 // Two of the committed C guests (clang + wasi-libc), fetched by the page like

@@ -1,7 +1,7 @@
 import { UsageError } from "../options/list-option.js";
 import { backendSpecs } from "./backends.js";
 import { guestTargets } from "./guest-backends.js";
-import { type GuestLocator, repositoryGuests } from "./guest-files.js";
+import { type GuestLocator, packagedGuests } from "./guest-files.js";
 import { guestRunner } from "./guest-runner.js";
 import type { Runner } from "./runner.js";
 import { tsRunner } from "./ts-runner.js";
@@ -11,7 +11,7 @@ import { tsRunner } from "./ts-runner.js";
  * backend, then the C guests on each wasm backend and on the peers (the libc's
  * own `mmap` of wasi-libc and Emscripten).
  */
-export function allRunners(locate: GuestLocator = repositoryGuests()): Runner[] {
+export function allRunners(locate: GuestLocator = packagedGuests()): Runner[] {
   return [
     ...backendSpecs.map(tsRunner),
     ...guestTargets.map((target) => guestRunner(target, locate)),

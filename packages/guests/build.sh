@@ -1,19 +1,20 @@
 #!/bin/sh
 # Builds every osal guest two ways (osal imports / the libc's own mmap) with
 # two toolchains (Debian's clang + wasi-libc, Debian's emscripten) into
-# guests/build/. Deterministic: no absolute paths, no timestamps, no debug
+# build/. Deterministic: no absolute paths, no timestamps, no debug
 # info, so building twice gives identical bytes and CI can compare the
 # committed outputs. Exits non-zero if a toolchain is missing or a build fails.
 #
-#   guests/build.sh            build everything
-#   guests/build.sh --check    build into a temporary folder and compare with guests/build/
+#   packages/guests/build.sh            build everything
+#   packages/guests/build.sh --check    build into a temporary folder and compare with build/
 set -eu
 
-cd "$(dirname "$0")/.."
+# Paths inside the outputs are relative to this package, wherever it sits.
+cd "$(dirname "$0")"
 ROOT=$(pwd)
 WORKLOADS="zend sgen coreclr ghc mmtk"
-INCLUDE=packages/wasm-guest/include
-OUT=guests/build
+INCLUDE=../wasm-guest/include
+OUT=build
 CHECK=0
 if [ "${1:-}" = "--check" ]; then
   CHECK=1
@@ -28,12 +29,12 @@ command -v "$CLANG" >/dev/null 2>&1 || missing="$missing $CLANG"
 command -v wasm-ld >/dev/null 2>&1 || missing="$missing wasm-ld(lld)"
 command -v "$EMCC" >/dev/null 2>&1 || missing="$missing $EMCC"
 if [ -n "$missing" ]; then
-  echo "guests/build.sh: missing toolchain:$missing (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32 emscripten)" >&2
+  echo "packages/guests/build.sh: missing toolchain:$missing (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32 emscripten)" >&2
   exit 2
 fi
 # wasi-libc present?
 if ! echo 'int main(void){return 0;}' | "$CLANG" --target=wasm32-wasi -x c - -o /dev/null 2>/dev/null; then
-  echo "guests/build.sh: $CLANG cannot link for wasm32-wasi (install wasi-libc and libclang-rt-dev-wasm32)" >&2
+  echo "packages/guests/build.sh: $CLANG cannot link for wasm32-wasi (install wasi-libc and libclang-rt-dev-wasm32)" >&2
   exit 2
 fi
 export NODE_PATH=${NODE_PATH:-/usr/share/nodejs}
@@ -51,7 +52,7 @@ mkdir -p "$OUT/wasi" "$OUT/emscripten"
 printf '{\n  "type": "commonjs"\n}\n' >"$OUT/emscripten/package.json"
 
 for w in $WORKLOADS; do
-  src="guests/$w/$w.c guests/common/guest.c"
+  src="c/$w/$w.c c/common/guest.c"
   # shellcheck disable=SC2086
   "$CLANG" $COMMON_CFLAGS $WASI_FLAGS -DGUEST_MMAN_OSAL $src -o "$OUT/wasi/$w-osal.wasm"
   # shellcheck disable=SC2086
@@ -67,7 +68,7 @@ for w in $WORKLOADS; do
   if grep -i "undefined symbol" "$log" | grep -vE "undefined symbol: (mmap|munmap|mremap|mprotect|madvise) " >/dev/null; then
     cat "$log" >&2
     rm -f "$log"
-    echo "guests/build.sh: $w-osal (emscripten): undefined symbols besides the osal imports" >&2
+    echo "packages/guests/build.sh: $w-osal (emscripten): undefined symbols besides the osal imports" >&2
     exit 1
   fi
   rm -f "$log"
@@ -76,13 +77,13 @@ for w in $WORKLOADS; do
 done
 
 if [ "$CHECK" = 1 ]; then
-  if diff -r "$OUT" guests/build >/dev/null; then
-    echo "guests/build.sh --check: committed outputs match"
+  if diff -r "$OUT" build >/dev/null; then
+    echo "packages/guests/build.sh --check: committed outputs match"
   else
-    echo "guests/build.sh --check: guests/build/ differs from a fresh build:" >&2
-    diff -rq "$OUT" guests/build >&2 || true
+    echo "packages/guests/build.sh --check: build/ differs from a fresh build:" >&2
+    diff -rq "$OUT" build >&2 || true
     exit 1
   fi
 else
-  echo "guests/build.sh: built $(find "$OUT" -name '*.wasm' | wc -l | tr -d ' ') wasm modules into $OUT"
+  echo "packages/guests/build.sh: built $(find "$OUT" -name '*.wasm' | wc -l | tr -d ' ') wasm modules into $OUT"
 fi
