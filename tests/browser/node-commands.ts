@@ -3,7 +3,7 @@ import { type GuestWorkload, guestUrl } from "@osal/guests";
 import type { GuestResult } from "@osal/wasm-guest";
 import { runGuest } from "@osal/wasm-guest/node";
 import type { BrowserCommand } from "vitest/node";
-import { type GuestBackendName, guestBackends } from "./support/guest-backends.js";
+import { guestBackend } from "./support/guest-backends.js";
 
 /** What a guest run in Node reported, for comparison with the same run in Chromium. */
 export interface NodeGuestRun {
@@ -17,13 +17,13 @@ export interface NodeGuestRun {
  * test can check that Chromium and Node agree byte for byte on its results.
  */
 export const runGuestInNode: BrowserCommand<
-  [workload: GuestWorkload, backend: GuestBackendName, args: string[]]
+  [workload: GuestWorkload, backend: string, args: string[]]
 > = async (_context, workload, backend, args) => {
   const file = fileURLToPath(guestUrl(workload, "wasi", "osal"));
   const run = await runGuest({
     toolchain: "wasi",
     file,
-    backend: guestBackends[backend].factory,
+    backend: guestBackend(backend).factory,
     args,
   });
   return { exitCode: run.exitCode, result: run.result } satisfies NodeGuestRun;
@@ -33,7 +33,7 @@ declare module "vitest/browser" {
   interface BrowserCommands {
     runGuestInNode: (
       workload: GuestWorkload,
-      backend: GuestBackendName,
+      backend: string,
       args: string[],
     ) => Promise<NodeGuestRun>;
   }

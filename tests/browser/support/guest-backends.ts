@@ -1,35 +1,20 @@
-import { createGhcMegablock } from "@osal/ghc-megablock";
-import type { GuestBackendFactory } from "@osal/wasm-guest";
-import { createWasmPageManager } from "@osal/wasm-page-manager";
-import { createWasmPosixMemalign, guestAllocator } from "@osal/wasm-posix-memalign";
+import {
+  type GuestBackend,
+  guestBackends,
+} from "../../../packages/wasm-guest/test/support/backends.js";
 
-/** A wasm backend a wasi guest runs on, and the guest arguments it needs. */
-export interface GuestBackend {
-  readonly factory: GuestBackendFactory;
-  /** Its page size, when larger than the guests' 64 KiB default. */
-  readonly args: readonly string[];
+// The wasm backends under a guest come from the very table `@osal/wasm-guest`'s
+// Node guest tests use, so a run in Chromium and its twin under `node:wasi` (the
+// browser command) build identical backends.
+
+/** The backends that serve wasi-libc guests (all four configurations). */
+export const wasiBackendNames = guestBackends
+  .filter((backend) => backend.toolchains.includes("wasi"))
+  .map((backend) => backend.name);
+
+/** The backend called `name` in {@link guestBackends}; an unknown name is a `RangeError`. */
+export function guestBackend(name: string): GuestBackend {
+  const backend = guestBackends.find((b) => b.name === name);
+  if (backend === undefined) throw new RangeError(`no guest backend named ${name}`);
+  return backend;
 }
-
-/**
- * Every wasm backend under a wasi guest, by name. Plain ESM with no DOM or Node
- * API, so the browser tests and the Node-side command that runs the same guest
- * for comparison build identical backends.
- */
-export const guestBackends = {
-  "wasm-page-manager": { factory: ({ memory }) => createWasmPageManager({ memory }), args: [] },
-  "ghc-megablock (64 KiB)": {
-    factory: ({ memory }) => createGhcMegablock({ memory, megablockSize: 64 * 1024 }),
-    args: [],
-  },
-  "ghc-megablock (1 MiB)": {
-    factory: ({ memory }) => createGhcMegablock({ memory }),
-    args: ["page=1048576"],
-  },
-  "wasm-posix-memalign": {
-    factory: ({ exports }) => createWasmPosixMemalign({ allocator: guestAllocator({ exports }) }),
-    args: [],
-  },
-} satisfies Record<string, GuestBackend>;
-
-/** A key of {@link guestBackends}. */
-export type GuestBackendName = keyof typeof guestBackends;

@@ -4,7 +4,7 @@ import zendUrl from "@osal/guests/wasi/zend-osal.wasm?url";
 import { runWasiGuest } from "@osal/wasm-guest";
 import { describe, expect, it } from "vitest";
 import { commands } from "vitest/browser";
-import { type GuestBackendName, guestBackends } from "../support/guest-backends.js";
+import { guestBackend, wasiBackendNames } from "../support/guest-backends.js";
 
 // Two of the committed C guests (clang + wasi-libc), fetched by the page like
 // any asset: zend (PHP's chunks, huge blocks and mremap) and sgen (Mono's
@@ -12,9 +12,9 @@ import { type GuestBackendName, guestBackends } from "../support/guest-backends.
 const guestUrls = { zend: zendUrl, sgen: sgenUrl } as const;
 const steps = 600;
 
-async function runInChromium(workload: keyof typeof guestUrls, backend: GuestBackendName) {
+async function runInChromium(workload: keyof typeof guestUrls, backend: string) {
   const module = await WebAssembly.compileStreaming(fetch(guestUrls[workload]));
-  const args = [`steps=${steps}`, ...guestBackends[backend].args];
+  const args = [`steps=${steps}`, ...guestBackend(backend).args];
   // stdout and stderr are captured by runWasiGuest; these fds are never written.
   const wasi = new WASI(
     ["guest", ...args],
@@ -26,13 +26,11 @@ async function runInChromium(workload: keyof typeof guestUrls, backend: GuestBac
     ],
     { debug: false },
   );
-  const run = await runWasiGuest({ module, wasi, backend: guestBackends[backend].factory });
+  const run = await runWasiGuest({ module, wasi, backend: guestBackend(backend).factory });
   return { run, args };
 }
 
-describe.each(
-  Object.keys(guestBackends) as GuestBackendName[],
-)("a C guest under @bjorn3/browser_wasi_shim on %s", (backend) => {
+describe.each(wasiBackendNames)("a C guest under @bjorn3/browser_wasi_shim on %s", (backend) => {
   it.each(
     Object.keys(guestUrls) as (keyof typeof guestUrls)[],
   )("%s completes, and reports exactly what the same run reports in Node", async (workload) => {
