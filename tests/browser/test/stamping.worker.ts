@@ -1,8 +1,9 @@
 // A Web Worker for workers.test.ts. It attaches a page manager to the shared
-// memory and page-table state it is posted, then maps, stamps, checks, remaps
-// and unmaps pages at random. Every page it holds carries its id and a serial
-// in the first 8 bytes, and it claims each page in a shared owner table with
-// compareExchange: a page handed to two workers at once shows up either way.
+// memory and page-table state it is posted, then maps, stamps, checks and
+// unmaps (whole blocks, or all but the first page) at random. Every page it
+// holds carries its id and a serial in the first 8 bytes, and it claims each
+// page in a shared owner table with compareExchange: a page handed to two
+// workers at once shows up either way.
 import { type LinearMemory, MmapStrategy } from "@osal/core";
 import { createWasmPageManager } from "@osal/wasm-page-manager";
 
