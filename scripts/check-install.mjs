@@ -2,18 +2,14 @@
 // tarballs `npm pack` makes, into an empty project, with the registry for
 // everything else — then imports every entry point, maps and reads memory on
 // each backend, resolves the non-JavaScript exports and runs the installed
-// `osal demo` and `osal bench` (with the C guests). Catches what publint cannot: a file missing from `files`, an
-// import of a devDependency, a bin that does not start.
+// `osal demo` and `osal bench` (with the C guests). Catches what publint
+// cannot: a file missing from `files`, an import of a devDependency, a bin
+// that does not start.
 // Run after a build: `npm run check:packaging` runs it last.
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-const root = new URL("..", import.meta.url).pathname;
-const packagesDir = join(root, "packages");
-const run = (cmd, args, cwd) =>
-  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+import { publicPackages, run } from "./packages.mjs";
 
 // What the stranger's program does with each package, once installed.
 const smoke = `
@@ -62,16 +58,12 @@ console.log("installed packages: every entry point imports and works");
 
 const scratch = mkdtempSync(join(tmpdir(), "osal-install-"));
 try {
-  const tarballs = [];
-  for (const name of readdirSync(packagesDir).sort()) {
-    const dir = join(packagesDir, name);
-    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-    if (pkg.private) continue;
+  const tarballs = publicPackages().map(({ dir }) => {
     const [packed] = JSON.parse(
       run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], dir),
     );
-    tarballs.push(join(scratch, packed.filename));
-  }
+    return join(scratch, packed.filename);
+  });
   writeFileSync(
     join(scratch, "package.json"),
     JSON.stringify({ name: "stranger", private: true, type: "module" }),

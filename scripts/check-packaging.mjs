@@ -2,13 +2,11 @@
 // publint (strict) and arethetypeswrong (ESM-only profile) clean, `npm pack`
 // ships only what it should, and `changeset version` works on a throwaway copy.
 // Run after a build: `npm run check:packaging`.
-import { execFileSync } from "node:child_process";
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { packagesDir, publicPackages, root, run } from "./packages.mjs";
 
-const root = new URL("..", import.meta.url).pathname;
-const packagesDir = join(root, "packages");
 /** What a package tarball may contain, besides package.json and README.md. */
 const allowed = [
   /^dist\//,
@@ -25,13 +23,8 @@ const allowed = [
 const forbidden = [/\.test\./, /\.bench\./, /tsbuildinfo$/, /^test\//, /^bench\//];
 
 const problems = [];
-const run = (cmd, args, cwd) =>
-  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
 
-for (const name of readdirSync(packagesDir).sort()) {
-  const dir = join(packagesDir, name);
-  const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-  if (pkg.private) continue;
+for (const { dir, pkg } of publicPackages()) {
   process.stdout.write(`${pkg.name}: `);
   try {
     run("npx", ["publint", "--strict"], dir);
