@@ -13,11 +13,17 @@ export const guestWorkloads = ["zend", "sgen", "coreclr", "ghc", "mmtk"] as cons
 /** One of {@link guestWorkloads}. */
 export type GuestWorkload = (typeof guestWorkloads)[number];
 
-/** Which toolchain built a guest: clang + wasi-libc, or Emscripten. */
-export type GuestToolchain = "wasi" | "emscripten";
+/** The toolchains every guest is built with: clang + wasi-libc, and Emscripten. */
+export const guestToolchains = ["wasi", "emscripten"] as const;
 
-/** Which `mmap` family a guest was built on: the `osal` imports, or its libc's own. */
-export type GuestMman = "osal" | "libc";
+/** Which toolchain built a guest: one of {@link guestToolchains}. */
+export type GuestToolchain = (typeof guestToolchains)[number];
+
+/** The `mmap` families every guest is built on: the `osal` imports, and its libc's own. */
+export const guestMmans = ["osal", "libc"] as const;
+
+/** Which `mmap` family a guest was built on: one of {@link guestMmans}. */
+export type GuestMman = (typeof guestMmans)[number];
 
 /**
  * Where a built guest is, as a URL relative to this module (a `file:` URL in
@@ -28,11 +34,10 @@ export type GuestMman = "osal" | "libc";
  */
 export function guestUrl(workload: GuestWorkload, toolchain: GuestToolchain, mman: GuestMman): URL {
   if (!guestWorkloads.includes(workload))
-    throw new RangeError(`unknown guest workload ${workload}`);
-  if (toolchain !== "wasi" && toolchain !== "emscripten")
+    throw new RangeError(`unknown guest workload ${String(workload)}`);
+  if (!guestToolchains.includes(toolchain))
     throw new RangeError(`unknown guest toolchain ${String(toolchain)}`);
-  if (mman !== "osal" && mman !== "libc")
-    throw new RangeError(`unknown guest mman ${String(mman)}`);
+  if (!guestMmans.includes(mman)) throw new RangeError(`unknown guest mman ${String(mman)}`);
   const extension = toolchain === "wasi" ? "wasm" : "js";
   return new URL(`../build/${toolchain}/${workload}-${mman}.${extension}`, import.meta.url);
 }

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { type GuestWorkload, guestUrl, guestWorkloads } from "@osal/guests";
+import { type GuestMman, type GuestWorkload, guestUrl, guestWorkloads } from "@osal/guests";
 import type { GuestToolchain } from "../../src/index.js";
 
 /** The SPEC section 6 workloads, one guest each. */
@@ -8,7 +8,7 @@ export const workloads = guestWorkloads;
 /** One of {@link workloads}. */
 export type WorkloadName = GuestWorkload;
 /** How a guest was built: on the osal imports, or on its libc's own mmap. */
-export type Mman = "osal" | "libc";
+export type Mman = GuestMman;
 
 /**
  * The committed build of a guest (from `@osal/guests`). Throws (so the test
