@@ -67,7 +67,7 @@ export class SnapshotRecorder {
 
   /** Takes the snapshot after the run (the map the guest left). */
   finish(os: OSMemory, memory: WebAssembly.Memory): void {
-    this.endSnapshot = take(os, memory, this.calls, undefined, os.getMappings());
+    this.endSnapshot = take(os, memory, this.calls, undefined, measure(os));
   }
 
   /** The snapshot at the peak; `undefined` until something is mapped. */
@@ -85,9 +85,9 @@ export class SnapshotRecorder {
 
   private record(os: OSMemory, memory: WebAssembly.Memory, after: MemoryCall): void {
     this.calls++;
-    const mappings = os.getMappings();
-    const mappedBytes = os.stats().mappedBytes;
-    const accessibleBytes = accessible(mappings);
+    const now = measure(os);
+    const { accessibleBytes } = now;
+    const { mappedBytes } = now.stats;
     const peak = this.peakSnapshot;
     const newPeak =
       peak === undefined
@@ -96,7 +96,7 @@ export class SnapshotRecorder {
           (accessibleBytes === peak.accessibleBytes && mappedBytes > peak.stats.mappedBytes);
     const onStride = this.calls % this.stride === 0;
     if (!newPeak && !onStride) return;
-    const snapshot = take(os, memory, this.calls, after, mappings);
+    const snapshot = take(os, memory, this.calls, after, now);
     if (newPeak) this.peakSnapshot = snapshot;
     if (!onStride) return;
     this.timeline.push(snapshot);
@@ -108,21 +108,27 @@ export class SnapshotRecorder {
   }
 }
 
+/** What every recorded call reads from the backend, read once and reused by its snapshot. */
+type Measure = Pick<MapSnapshot, "mappings" | "accessibleBytes" | "stats">;
+
+function measure(os: OSMemory): Measure {
+  const mappings = os.getMappings();
+  return { mappings, accessibleBytes: accessible(mappings), stats: os.stats() };
+}
+
 function take(
   os: OSMemory,
   memory: WebAssembly.Memory,
   call: number,
   after: MemoryCall | undefined,
-  mappings: readonly MappingInfo[],
+  now: Measure,
 ): MapSnapshot {
   return {
     call,
     after,
     memoryBytes: memory.buffer.byteLength,
-    mappings,
-    accessibleBytes: accessible(mappings),
+    ...now,
     pageStates: reportsPageStates(os) ? os.pageStates() : undefined,
-    stats: os.stats(),
   };
 }
 
