@@ -65,6 +65,7 @@ export {
   type PageStateRun,
   reportsPageStates,
 } from "./page-states.js";
+export { type AddressRange, findTopDown } from "./placement.js";
 export type { OSProcess } from "./process.js";
 export { HugePageSupport, isAccessible, MmapProtection, protectionLetters } from "./protection.js";
 export { type MemoryCall, type MemoryStats, memoryCalls, StatsRecorder } from "./stats.js";

@@ -1,4 +1,4 @@
-import { alignDown, alignUp } from "@osal/core";
+import { alignUp, findTopDown } from "@osal/core";
 import type { Vma } from "./vma.js";
 
 /** Where anonymous mappings may go. */
@@ -24,30 +24,9 @@ export function findFreeRange(
   window: PlacementWindow,
 ): number | undefined {
   return (
-    topDown(vmas, size, align, window.low, window.base) ??
+    findTopDown(vmas, size, align, window.low, window.base) ??
     bottomUp(vmas, size, align, window.base, window.end)
   );
-}
-
-function topDown(
-  vmas: readonly Vma[],
-  size: number,
-  align: number,
-  low: number,
-  high: number,
-): number | undefined {
-  let gapEnd = high;
-  for (let i = vmas.length - 1; i >= -1; i--) {
-    const vma = vmas[i];
-    if (vma && vma.start >= high) continue;
-    const gapStart = Math.max(low, vma ? vma.end : low);
-    const candidate = alignDown(Math.min(gapEnd, high) - size, align);
-    if (candidate >= gapStart && candidate + size <= gapEnd) return candidate;
-    if (!vma) break;
-    gapEnd = Math.min(gapEnd, vma.start);
-    if (gapEnd <= low) break;
-  }
-  return undefined;
 }
 
 function bottomUp(

@@ -60,6 +60,7 @@ import {
   checkRange,
   checkSize,
   checkStrategy,
+  findTopDown,
   formatAnnotation,
   formatProcMaps,
   HostProcess,
@@ -84,7 +85,6 @@ import { codeOfErrno, type Libc, Linux, loadLibc } from "./libc.js";
 import { MappingTable, type TableEntry } from "./mapping-table.js";
 import { type NodePosixOptions, type ResolvedNodePosixOptions, resolveOptions } from "./options.js";
 import { residentBytes } from "./pagemap.js";
-import { findTopDown } from "./placement.js";
 import { procMaps } from "./proc-maps.js";
 import { osTotalMemory, overcommitMode } from "./system.js";
 
