@@ -110,6 +110,7 @@ import {
   checkAlign,
   checkProtection,
   checkRange,
+  checkRemapOptions,
   checkSize,
   checkStrategy,
   formatProcMaps,
@@ -129,6 +130,7 @@ import {
   type PageStateReporter,
   type PageStateRun,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import { MegablockSpace } from "./megablock-space.js";
 import { MegablockState, type MegablockTable, ZeroMark } from "./megablock-table.js";
@@ -144,6 +146,11 @@ export const ghcMegablockCapabilities: Capabilities = Object.freeze({
   reservesWithoutCommit: false,
   returnsMemoryToHost: false,
   threadSafe: false,
+  uninitialized: false,
+  remapAcrossMappings: false,
+  remapDontUnmap: false,
+  remapFixed: false,
+  setAnnotation: false,
 });
 
 /** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
@@ -314,6 +321,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     return this.recorder.track("mremap", () => {
       checkRange("mremap", start, oldSize, this);
       checkSize("mremap", newSize, this, start);
+      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
       const first = start / this.pageSize;
       const oldEnd = first + oldSize / this.pageSize;
       const newCount = newSize / this.pageSize;
@@ -394,6 +402,11 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   }
 
   /** Throws `EFAULT` unless every megablock of the range is mapped. */
+
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);
     const first = start / this.pageSize;

@@ -43,6 +43,7 @@ import {
   checkAlign,
   checkProtection,
   checkRange,
+  checkRemapOptions,
   checkSize,
   checkStrategy,
   formatProcMaps,
@@ -60,6 +61,7 @@ import {
   type OperatingSystem,
   OSError,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import { FaultInjector } from "./fault-injection.js";
 import { type MockUnixOptions, type ResolvedMockUnixOptions, resolveOptions } from "./options.js";
@@ -78,6 +80,11 @@ const MOCK_CAPABILITIES: Capabilities = Object.freeze({
   reservesWithoutCommit: true,
   returnsMemoryToHost: true,
   threadSafe: false,
+  uninitialized: false,
+  remapAcrossMappings: false,
+  remapDontUnmap: false,
+  remapFixed: false,
+  setAnnotation: false,
 });
 
 /** A simulated Linux process: an {@link OperatingSystem} with test hooks. */
@@ -190,6 +197,7 @@ class MockUnixProcess implements MockUnix {
     return this.recorder.track("mremap", () => {
       checkRange("mremap", start, oldSize, this);
       checkSize("mremap", newSize, this, start);
+      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
       this.faults.check("mremap", start, oldSize);
       // Linux looks up only the VMA at `start`; shrinking then unmaps the tail
       // whatever it holds, and only growing needs the old range in that VMA.
@@ -298,6 +306,10 @@ class MockUnixProcess implements MockUnix {
     });
   }
 
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);
     if (!this.vmas.covers(start, start + size)) {

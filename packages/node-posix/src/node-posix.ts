@@ -58,6 +58,7 @@ import {
   checkAlign,
   checkProtection,
   checkRange,
+  checkRemapOptions,
   checkSize,
   checkStrategy,
   findTopDown,
@@ -79,6 +80,7 @@ import {
   type OperatingSystem,
   protectionLetters,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import { Arena, nameRange } from "./arena.js";
 import { codeOfErrno, type Libc, Linux, loadLibc } from "./libc.js";
@@ -98,6 +100,11 @@ const NODE_POSIX_CAPABILITIES: Capabilities = Object.freeze({
   reservesWithoutCommit: true,
   returnsMemoryToHost: true,
   threadSafe: false,
+  uninitialized: false,
+  remapAcrossMappings: false,
+  remapDontUnmap: false,
+  remapFixed: false,
+  setAnnotation: false,
 });
 
 const ADVICE: Readonly<Record<MadviseAdvice, number>> = {
@@ -266,6 +273,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     return this.recorder.track("mremap", () => {
       checkRange("mremap", start, oldSize, this);
       checkSize("mremap", newSize, this, start);
+      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
       this.checkOpen("mremap", start, oldSize);
       // As Linux: the VMA at `start` must exist; only growing needs the whole old
       // range in it (the kernel checks its own VMA, which may be narrower).
@@ -346,6 +354,10 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     });
   }
 
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);
     if (!this.table.covers(start, start + size)) {

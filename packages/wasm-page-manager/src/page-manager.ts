@@ -103,6 +103,7 @@ import {
   checkAlign,
   checkProtection,
   checkRange,
+  checkRemapOptions,
   checkSize,
   checkStrategy,
   formatProcMaps,
@@ -124,6 +125,7 @@ import {
   type PageStateReporter,
   type PageStateRun,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import { AnnotationTable } from "./annotation-table.js";
 import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
@@ -150,6 +152,11 @@ export const wasmPageManagerCapabilities: Capabilities = Object.freeze({
   reservesWithoutCommit: false,
   returnsMemoryToHost: false,
   threadSafe: true,
+  uninitialized: false,
+  remapAcrossMappings: false,
+  remapDontUnmap: false,
+  remapFixed: false,
+  setAnnotation: false,
 });
 
 /** How many times a placement is retried when another party grows memory in between. */
@@ -344,6 +351,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     return this.recorder.track("mremap", () => {
       checkRange("mremap", start, oldSize, this);
       checkSize("mremap", newSize, this, start);
+      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
       const mayMove = options?.mayMove === true;
       return this.locked(() => {
         const first = start / this.pageSize;
@@ -414,6 +422,10 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     });
   }
 
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);
     this.locked(() =>

@@ -68,6 +68,7 @@ import {
   checkAlign,
   checkProtection,
   checkRange,
+  checkRemapOptions,
   checkSize,
   checkStrategy,
   formatProcMaps,
@@ -85,6 +86,7 @@ import {
   type MremapOptions,
   type OperatingSystem,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { Block } from "./block.js";
@@ -132,6 +134,11 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     reservesWithoutCommit: false,
     returnsMemoryToHost: false,
     threadSafe: false,
+    uninitialized: false,
+    remapAcrossMappings: false,
+    remapDontUnmap: false,
+    remapFixed: false,
+    setAnnotation: false,
   });
   /** The allocator memory comes from. */
   readonly allocator: AlignedAllocator;
@@ -268,6 +275,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     return this.recorder.track("mremap", () => {
       checkRange("mremap", start, oldSize, this);
       checkSize("mremap", newSize, this, start);
+      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
       const block = this.blocks.at(start);
       const first = block?.pageOf(start) ?? 0;
       const count = oldSize / this.pageSize;
@@ -355,6 +363,11 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   }
 
   /** Throws `EFAULT` unless every page of the range is mapped. */
+
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);
     if (!this.isMapped(start, size)) {
