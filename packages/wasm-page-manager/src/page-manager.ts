@@ -672,10 +672,15 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     if (first + count > this.shared.totalPages) return false;
     if (first + count > this.shared.frontier) this.source.sync(this.shared);
     const states = this.states;
+    let returned = -1;
     for (let page = first; page < first + count; page++) {
-      if (!isPlaceable(states[page]!)) return false;
+      if (isPlaceable(states[page]!)) continue;
+      // Heap pages the guest gave back after a listing saw them can be claimed again.
+      if (states[page] !== PageState.External || !(this.source instanceof SbrkSource)) return false;
+      if (returned < 0) returned = this.source.returnedFrom(this.shared);
+      if (page < returned) return false;
     }
-    if (first + count <= this.shared.frontier) return true;
+    if (returned < 0 && first + count <= this.shared.frontier) return true;
     try {
       this.source.extend(this.shared, first + count);
     } catch (error) {
