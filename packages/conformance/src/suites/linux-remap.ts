@@ -1,4 +1,10 @@
-import { MmapAnnotation, MmapProtection, MmapStrategy, type OperatingSystem } from "@osal/core";
+import {
+  MmapAnnotation,
+  MmapProtection,
+  MmapStrategy,
+  type OperatingSystem,
+  rangesOverlap,
+} from "@osal/core";
 import { expect } from "vitest";
 import type { CaseContext, ConformanceGroup } from "../conformance-case.js";
 import { expectBytes, expectFailsCleanly, expectUnmapped, expectZero } from "../expectations.js";
@@ -237,10 +243,16 @@ export const linuxRemapGroup: ConformanceGroup = {
           "EFAULT",
         );
         // Growing a source that is not one mapping that long: EFAULT.
-        const source = mapPattern(os, 2, 71);
+        const source = mapPages(os, 2, MmapStrategy.DEFAULT, MmapAnnotation.space("source"));
+        const sourceBytes = pattern(2 * p, 71);
+        os.write(source, sourceBytes);
+        const other = mapPattern(os, 4, 72);
+        const target = [dest, other].find(
+          (d) => !rangesOverlap(source, source + 3 * p, d.start, d.start + 4 * p),
+        )!;
         expectFailsCleanly(
           os,
-          () => os.mremap(source.start, 3 * p, 4 * p, { mayMove: true, newAddress: dest.start }),
+          () => os.mremap(source, 3 * p, 4 * p, { mayMove: true, newAddress: target.start }),
           "EFAULT",
         );
         // Overlap of old and new range: EINVAL.
@@ -250,7 +262,7 @@ export const linuxRemapGroup: ConformanceGroup = {
           "EINVAL",
         );
         expectBytes(os, dest.start, dest.bytes);
-        expectBytes(os, source.start, source.bytes);
+        expectBytes(os, source, sourceBytes);
       },
     },
   ],
