@@ -2,7 +2,7 @@ import { KiB, MmapAnnotation, MmapStrategy } from "@osal/core";
 import { describe, expect, it } from "vitest";
 import { createMockUnix } from "../src/index.js";
 
-const P = 4 * KiB;
+const P = 4096;
 
 function thrown(call: () => unknown): unknown {
   try {
@@ -15,7 +15,7 @@ function thrown(call: () => unknown): unknown {
 
 describe("mremap with newAddress and dontUnmap on mock-unix", () => {
   it("a newAddress move over the commit limit fails with ENOMEM, source and destination untouched (issue 15)", () => {
-    const os = createMockUnix({ pageSize: P, commitLimit: 12 * P });
+    const os = createMockUnix({ pageSize: 4096, commitLimit: 12 * P });
     // Top-down placement: the source lands below the destination, so the ranges never overlap.
     const dest = os.dzmmapAnywhere(4 * P, P, MmapStrategy.DEFAULT, MmapAnnotation.space("dest"));
     os.fill(dest, 4 * P, 0xab);
@@ -36,7 +36,7 @@ describe("mremap with newAddress and dontUnmap on mock-unix", () => {
   });
 
   it("dontUnmap keeps the old VMA, charged, reading zero; the new one has the bytes", () => {
-    const os = createMockUnix({ pageSize: P });
+    const os = createMockUnix({ pageSize: 4096 });
     const a = os.dzmmapAnywhere(2 * P, P, MmapStrategy.DEFAULT, MmapAnnotation.space("a"));
     os.fill(a, 2 * P, 7);
     const b = os.mremap(a, 2 * P, 2 * P, { mayMove: true, dontUnmap: true });
@@ -48,7 +48,7 @@ describe("mremap with newAddress and dontUnmap on mock-unix", () => {
   });
 
   it("newAddress below vm.mmap_min_addr is EPERM", () => {
-    const os = createMockUnix({ pageSize: P });
+    const os = createMockUnix({ pageSize: 4096 });
     const a = os.dzmmapAnywhere(P, P, MmapStrategy.DEFAULT);
     expect(thrown(() => os.mremap(a, P, P, { mayMove: true, newAddress: 0 }))).toMatchObject({
       code: "EPERM",
