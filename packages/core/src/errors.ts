@@ -76,6 +76,8 @@ export class MmapError extends OSError {
   readonly size: number | undefined;
   /** Annotation of the mapping involved, when there is one. */
   readonly annotation: MmapAnnotation | undefined;
+  /** The extra words the thrower gave (`init.detail`), without the range. */
+  readonly detail: string | undefined;
 
   constructor(init: MmapErrorInit) {
     super({ ...init, detail: describeRange(init) });
@@ -83,7 +85,29 @@ export class MmapError extends OSError {
     this.address = init.address;
     this.size = init.size;
     this.annotation = init.annotation;
+    this.detail = init.detail;
   }
+}
+
+/**
+ * `error` as the failure of `call`: a plain {@link MmapError} raised by a shared
+ * helper for another call (placement says `mmap`, but it may be working for
+ * `mremap`) is rebuilt with `syscall: call` and the same code, range,
+ * annotation and detail; anything else is returned unchanged.
+ */
+export function reportedAs(error: unknown, call: OSCall): unknown {
+  if (!(error instanceof MmapError) || error.constructor !== MmapError || error.syscall === call) {
+    return error;
+  }
+  return new MmapError({
+    code: error.code,
+    syscall: call,
+    address: error.address,
+    size: error.size,
+    annotation: error.annotation,
+    detail: error.detail,
+    cause: error.cause,
+  });
 }
 
 /**

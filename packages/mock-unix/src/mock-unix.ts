@@ -38,13 +38,19 @@
  */
 import {
   type Capabilities,
-  checkAccess,
-  checkAdvice,
-  checkAlign,
-  checkProtection,
-  checkRange,
-  checkSize,
-  checkStrategy,
+  checkCore,
+  checkCores,
+  checkDzmmapAnywhereArguments,
+  checkDzmmapArguments,
+  checkDzmmapPreferredArguments,
+  checkFillArguments,
+  checkMadviseArguments,
+  checkMprotectArguments,
+  checkMremapArguments,
+  checkMunmapArguments,
+  checkPanicArguments,
+  checkReadArguments,
+  checkWriteArguments,
   formatProcMaps,
   HugePageSupport,
   type MadviseAdvice,
@@ -119,8 +125,7 @@ class MockUnixProcess implements MockUnix {
 
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, start, size, annotation);
-      checkRange("mmap", start, size, this, annotation);
+      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
       this.checkAboveMinAddr(start, size, annotation);
       this.faults.check("mmap", start, size);
       if (!strategy.replace && !this.vmas.isFree(start, start + size)) {
@@ -144,9 +149,9 @@ class MockUnixProcess implements MockUnix {
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, undefined, size, annotation);
-      checkSize("mmap", size, this, undefined, annotation);
-      const alignment = checkAlign("mmap", align, this, size, annotation);
+      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
+      ({ strategy, annotation } = checked);
+      const alignment = checked.align;
       this.faults.check("mmap", undefined, size);
       const start = this.place(size, alignment, annotation);
       this.map(start, size, strategy, annotation);
@@ -162,9 +167,9 @@ class MockUnixProcess implements MockUnix {
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, start, size, annotation);
-      checkRange("mmap", start, size, this, annotation);
-      const alignment = checkAlign("mmap", align, this, size, annotation);
+      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
+      ({ strategy, annotation } = checked);
+      const alignment = checked.align;
       this.faults.check("mmap", start, size);
       const hintUsable =
         start % alignment === 0 &&
@@ -178,7 +183,7 @@ class MockUnixProcess implements MockUnix {
 
   munmap(start: number, size: number): void {
     this.recorder.track("munmap", () => {
-      checkRange("munmap", start, size, this);
+      checkMunmapArguments(this, start, size);
       this.faults.check("munmap", start, size);
       const next = this.vmas.without(start, start + size);
       this.adopt(next, "munmap", start, size);
@@ -186,10 +191,9 @@ class MockUnixProcess implements MockUnix {
     });
   }
 
-  mremap(start: number, oldSize: number, newSize: number, options: MremapOptions = {}): number {
+  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
-      checkRange("mremap", start, oldSize, this);
-      checkSize("mremap", newSize, this, start);
+      const options = checkMremapArguments(this, start, oldSize, newSize, given);
       this.faults.check("mremap", start, oldSize);
       // Linux looks up only the VMA at `start`; shrinking then unmaps the tail
       // whatever it holds, and only growing needs the old range in that VMA.
@@ -253,8 +257,7 @@ class MockUnixProcess implements MockUnix {
 
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
-      checkProtection("mprotect", prot, start, size);
-      checkRange("mprotect", start, size, this);
+      checkMprotectArguments(this, start, size, prot);
       this.faults.check("mprotect", start, size);
       this.requireMapped("mprotect", start, size);
       const next = this.vmas.updated(start, start + size, (part) => ({
@@ -268,8 +271,7 @@ class MockUnixProcess implements MockUnix {
 
   madvise(start: number, size: number, advice: MadviseAdvice): void {
     this.recorder.track("madvise", () => {
-      checkAdvice(advice, start, size);
-      checkRange("madvise", start, size, this);
+      checkMadviseArguments(this, start, size, advice);
       this.faults.check("madvise", start, size);
       this.requireMapped("madvise", start, size);
       if (advice === "dontneed") {
@@ -299,7 +301,7 @@ class MockUnixProcess implements MockUnix {
   }
 
   panicIfUnmapped(start: number, size: number): void {
-    checkRange("mmap", start, size, this);
+    checkPanicArguments(this, start, size);
     if (!this.vmas.covers(start, start + size)) {
       throw new MmapError({
         code: "EFAULT",
@@ -345,7 +347,7 @@ class MockUnixProcess implements MockUnix {
   // ---- memory access ----------------------------------------------------
 
   read(address: number, length: number): Uint8Array {
-    checkAccess("read", address, length);
+    checkReadArguments(address, length);
     this.checkAccessible("read", address, length);
     const out = new Uint8Array(length);
     this.eachPagePart(address, length, (page, offset, count, outOffset) => {
@@ -356,7 +358,7 @@ class MockUnixProcess implements MockUnix {
   }
 
   write(address: number, bytes: Uint8Array): void {
-    checkAccess("write", address, bytes.length);
+    checkWriteArguments(address, bytes);
     this.checkAccessible("write", address, bytes.length);
     this.prepareAnonVmas(address, bytes.length);
     this.eachPagePart(address, bytes.length, (page, offset, count, inOffset) => {
@@ -366,7 +368,7 @@ class MockUnixProcess implements MockUnix {
   }
 
   fill(address: number, length: number, value: number): void {
-    checkAccess("fill", address, length, value);
+    checkFillArguments(address, length, value);
     this.checkAccessible("fill", address, length);
     this.prepareAnonVmas(address, length);
     this.eachPagePart(address, length, (page, offset, count) => {
@@ -395,10 +397,12 @@ class MockUnixProcess implements MockUnix {
   }
 
   bindCurrentThreadToCore(core: number): void {
+    checkCore(core);
     this.bindCurrentThreadToCpuset([core]);
   }
 
-  bindCurrentThreadToCpuset(cores: readonly number[]): void {
+  bindCurrentThreadToCpuset(given: readonly number[]): void {
+    const cores = checkCores(given);
     const valid =
       cores.length > 0 &&
       cores.every((core) => Number.isInteger(core) && core >= 0 && core < this.options.cpus);

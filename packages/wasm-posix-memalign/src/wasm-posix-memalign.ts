@@ -63,13 +63,20 @@
 
 import {
   type Capabilities,
-  checkAccess,
-  checkAdvice,
   checkAlign,
-  checkProtection,
-  checkRange,
+  checkDzmmapAnywhereArguments,
+  checkDzmmapArguments,
+  checkDzmmapPreferredArguments,
+  checkFillArguments,
+  checkMadviseArguments,
+  checkMprotectArguments,
+  checkMremapArguments,
+  checkMunmapArguments,
+  checkPanicArguments,
+  checkReadArguments,
   checkSize,
   checkStrategy,
+  checkWriteArguments,
   formatProcMaps,
   HostProcess,
   HugePageSupport,
@@ -170,8 +177,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    */
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
-      checkRange("mmap", start, size, this, annotation);
-      checkStrategy("mmap", strategy, start, size, annotation);
+      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
       if (!strategy.replace) {
         throw new MmapError({
           code: "ENOTSUP",
@@ -222,7 +228,10 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     strategy: MmapStrategy,
     annotation?: MmapAnnotation,
   ): number {
-    return this.recorder.track("mmap", () => this.mapAnywhere(size, align, strategy, annotation));
+    return this.recorder.track("mmap", () => {
+      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
+      return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
+    });
   }
 
   /**
@@ -237,8 +246,8 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkRange("mmap", start, size, this, annotation);
-      return this.mapAnywhere(size, align, strategy, annotation);
+      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
+      return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
     });
   }
 
@@ -249,7 +258,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    */
   munmap(start: number, size: number): void {
     this.recorder.track("munmap", () => {
-      checkRange("munmap", start, size, this);
+      checkMunmapArguments(this, start, size);
       const end = start + size;
       for (const block of this.blocks.overlapping(start, end)) {
         this.unmapPart(block, Math.max(start, block.start), Math.min(end, block.end));
@@ -264,10 +273,9 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    * shrinking unmaps the tail, growing moves (copy, then unmap the old range) with
    * `mayMove` and otherwise fails with `ENOMEM` (no growth in place).
    */
-  mremap(start: number, oldSize: number, newSize: number, options: MremapOptions = {}): number {
+  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
-      checkRange("mremap", start, oldSize, this);
-      checkSize("mremap", newSize, this, start);
+      const options = checkMremapArguments(this, start, oldSize, newSize, given);
       const block = this.blocks.at(start);
       const first = block?.pageOf(start) ?? 0;
       const count = oldSize / this.pageSize;
@@ -312,8 +320,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    */
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
-      checkRange("mprotect", start, size, this);
-      checkProtection("mprotect", prot, start, size);
+      checkMprotectArguments(this, start, size, prot);
       this.requireMapped("mprotect", start, size);
       this.forEachPage(start, size, (block, index) => {
         const id = this.attributes.with(block.attributes[index]!, { prot });
@@ -333,8 +340,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    */
   madvise(start: number, size: number, advice: MadviseAdvice): void {
     this.recorder.track("madvise", () => {
-      checkRange("madvise", start, size, this);
-      checkAdvice(advice, start, size);
+      checkMadviseArguments(this, start, size, advice);
       this.requireMapped("madvise", start, size);
       if (advice === "dontneed") {
         this.forEachPage(start, size, (block, index) => {
@@ -356,7 +362,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
 
   /** Throws `EFAULT` unless every page of the range is mapped. */
   panicIfUnmapped(start: number, size: number): void {
-    checkRange("mmap", start, size, this);
+    checkPanicArguments(this, start, size);
     if (!this.isMapped(start, size)) {
       throw new MmapError({
         code: "EFAULT",
@@ -434,21 +440,22 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
 
   /** A copy of `length` bytes at `address`; `MemoryFault` on unmapped or `NoAccess` pages. */
   read(address: number, length: number): Uint8Array {
-    checkAccess("read", address, length);
+    checkReadArguments(address, length);
     this.requireAccessible("read", address, length);
     return this.bytes().slice(address, address + length);
   }
 
   /** Copies `bytes` to `address`; `MemoryFault` (nothing written) on unmapped or `NoAccess` pages. */
   write(address: number, bytes: Uint8Array): void {
-    checkAccess("write", address, bytes.length);
+    checkWriteArguments(address, bytes);
     this.requireAccessible("write", address, bytes.length);
-    this.bytes().set(bytes, address);
+    // Nothing to write: valid even past the end of the current memory.
+    if (bytes.length > 0) this.bytes().set(bytes, address);
   }
 
   /** Sets `length` bytes at `address` to `value`; `MemoryFault` (nothing written) as `write`. */
   fill(address: number, length: number, value: number): void {
-    checkAccess("fill", address, length, value);
+    checkFillArguments(address, length, value);
     this.requireAccessible("fill", address, length);
     this.bytes().fill(value, address, address + length);
   }
