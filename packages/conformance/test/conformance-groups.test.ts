@@ -13,6 +13,11 @@ const all = {
   reservesWithoutCommit: true,
   returnsMemoryToHost: true,
   threadSafe: false,
+  uninitialized: false,
+  remapAcrossMappings: false,
+  remapDontUnmap: false,
+  remapFixed: false,
+  setAnnotation: false,
 };
 
 describe("the suite's cases", () => {

@@ -5,6 +5,7 @@ import {
   checkAlign,
   checkProtection,
   checkRange,
+  checkRemapOptions,
   checkStrategy,
   GiB,
   HugePageSupport,
@@ -20,6 +21,7 @@ import {
   type MremapOptions,
   type OSMemory,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 
 /** Knobs of {@link FakeMemory}: the defaults give a backend that supports everything. */
@@ -80,6 +82,11 @@ export class FakeMemory implements OSMemory {
       reservesWithoutCommit: true,
       returnsMemoryToHost: true,
       threadSafe: false,
+      uninitialized: false,
+      remapAcrossMappings: false,
+      remapDontUnmap: false,
+      remapFixed: false,
+      setAnnotation: false,
     };
   }
 
@@ -143,6 +150,7 @@ export class FakeMemory implements OSMemory {
     return this.recorder.track("mremap", () => {
       checkRange("mremap", start, oldSize, this);
       checkRange("mremap", start, newSize, this);
+      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
       const prot = this.prot[start / this.pageSize]!;
       for (let p = start / this.pageSize; p < (start + oldSize) / this.pageSize; p++) {
         if (this.prot[p] !== prot || prot === unmapped) {
@@ -194,6 +202,10 @@ export class FakeMemory implements OSMemory {
         this.report();
       }
     });
+  }
+
+  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
+    throw unsupported("prctl", "not supported by the fake", start, size);
   }
 
   panicIfUnmapped(start: number, size: number): void {

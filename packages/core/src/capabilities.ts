@@ -22,6 +22,26 @@ export interface Capabilities {
   readonly returnsMemoryToHost: boolean;
   /** Several threads (workers) may call it at once on a shared memory. */
   readonly threadSafe: boolean;
+  /**
+   * Honours `strategy.uninitialized` (`MAP_UNINITIALIZED`): reused pages may be
+   * handed out dirty, without the zeroing they would otherwise get. Without it
+   * the flag is ignored and memory reads as zeros, as on Linux built without
+   * `CONFIG_MMAP_ALLOW_UNINITIALIZED`.
+   */
+  readonly uninitialized: boolean;
+  /**
+   * `mremap` works as Linux 6.17 across holes and several mappings: shrinking an
+   * old range that spans several mappings or holes, and moving a range that
+   * spans several mappings (each keeps its attributes). Otherwise those fail
+   * with `EFAULT`, changing nothing.
+   */
+  readonly remapAcrossMappings: boolean;
+  /** `mremap` with `dontUnmap` (`MREMAP_DONTUNMAP`) works; otherwise `ENOTSUP`. */
+  readonly remapDontUnmap: boolean;
+  /** `mremap` with `newAddress` (`MREMAP_FIXED`) works, atomically; otherwise `ENOTSUP`. */
+  readonly remapFixed: boolean;
+  /** `setAnnotation` (`PR_SET_VMA_ANON_NAME`) works; otherwise `ENOTSUP`. */
+  readonly setAnnotation: boolean;
 }
 
 /** Names of the {@link Capabilities} flags, in a stable order for tables. */
@@ -34,4 +54,9 @@ export const capabilityNames: readonly (keyof Capabilities)[] = [
   "reservesWithoutCommit",
   "returnsMemoryToHost",
   "threadSafe",
+  "uninitialized",
+  "remapAcrossMappings",
+  "remapDontUnmap",
+  "remapFixed",
+  "setAnnotation",
 ];

@@ -3,7 +3,8 @@ import { Errno, type ErrnoCode, errnoDescriptions } from "./errno.js";
 
 /**
  * The operations osal reports in errors and counts in stats. The first five are the
- * system calls; `read`, `write` and `fill` are accesses through the memory access
+ * system calls counted in stats; `prctl` is `setAnnotation` (`PR_SET_VMA_ANON_NAME`,
+ * not counted); `read`, `write` and `fill` are accesses through the memory access
  * interface; the rest are process calls.
  */
 export type OSCall =
@@ -12,6 +13,7 @@ export type OSCall =
   | "mremap"
   | "mprotect"
   | "madvise"
+  | "prctl"
   | "read"
   | "write"
   | "fill"

@@ -69,6 +69,7 @@ export {
 export { type AddressRange, findTopDown } from "./placement.js";
 export type { OSProcess } from "./process.js";
 export { HugePageSupport, isAccessible, MmapProtection, protectionLetters } from "./protection.js";
+export { checkRemapOptions, unsupported } from "./remap-options.js";
 export { type MemoryCall, type MemoryStats, memoryCalls, StatsRecorder } from "./stats.js";
 export { MmapStrategy, type MmapStrategyFields } from "./strategy.js";
 export {
@@ -85,7 +86,6 @@ export {
 } from "./validate.js";
 export {
   type CheckedMap,
-  checkAnnotateArguments,
   checkCore,
   checkCores,
   checkDzmmapAnywhereArguments,
@@ -98,6 +98,7 @@ export {
   checkMunmapArguments,
   checkPanicArguments,
   checkReadArguments,
+  checkSetAnnotationArguments,
   checkWriteArguments,
 } from "./validate-calls.js";
 export {

@@ -32,6 +32,21 @@ export const madviseAdvices: readonly MadviseAdvice[] = [
 export interface MremapOptions {
   /** `MREMAP_MAYMOVE`: if the mapping cannot grow in place, move it (bytes kept). */
   readonly mayMove?: boolean;
+  /**
+   * `MREMAP_DONTUNMAP`: move the pages and leave the old range mapped, reading as
+   * zeros afterwards (private anonymous semantics). Requires `mayMove` and, as on
+   * Linux, `oldSize === newSize` (`EINVAL` otherwise). See
+   * `capabilities.remapDontUnmap` (`ENOTSUP` where it is not supported).
+   */
+  readonly dontUnmap?: boolean;
+  /**
+   * `MREMAP_FIXED`: move to exactly this page-aligned address, replacing whatever
+   * is mapped there. Requires `mayMove`; the old and new ranges must not overlap
+   * (`EINVAL` otherwise). Atomic: on any failure both the source and the
+   * destination are exactly as before. See `capabilities.remapFixed` (`ENOTSUP`
+   * where it is not supported).
+   */
+  readonly newAddress?: number;
 }
 
 /** One mapping as a backend lists it: a maximal run of pages with the same attributes. */
@@ -125,12 +140,15 @@ export interface OSMemory extends MemoryAccess {
    * Resizes the mapping at `start` from `oldSize` to `newSize` bytes, as Linux
    * `mremap`. Something must be mapped at `start` (`EFAULT` otherwise); to grow,
    * `[start, start + oldSize)` must lie within one mapping (`EFAULT` otherwise).
-   * Shrinking unmaps `[start + newSize, start + oldSize)`; Linux (and mock-unix)
-   * accept an old range spanning several mappings there, the wasm backends
-   * refuse it with `EFAULT`, changing nothing.
+   * Shrinking unmaps `[start + newSize, start + oldSize)`. With
+   * `capabilities.remapAcrossMappings` (Linux 6.17) an old range spanning holes
+   * or several mappings may be shrunk, and one spanning several mappings (no
+   * holes) may be moved, each part keeping its attributes; without it those
+   * fail with `EFAULT`, changing nothing.
    * Growing extends in place when the pages after it are free; otherwise it moves
    * the mapping (keeping its bytes and attributes) if `mayMove`, or fails with
-   * `ENOMEM` leaving the mapping as it was. Returns the (possibly new) address.
+   * `ENOMEM` leaving the mapping as it was. `dontUnmap` and `newAddress` are
+   * Linux's `MREMAP_DONTUNMAP` and `MREMAP_FIXED`. Returns the (possibly new) address.
    */
   mremap(start: number, oldSize: number, newSize: number, options?: MremapOptions): number;
 
@@ -142,6 +160,16 @@ export interface OSMemory extends MemoryAccess {
    * anything is done). After `dontneed` the pages stay mapped and read as zeros.
    */
   madvise(start: number, size: number, advice: MadviseAdvice): void;
+
+  /**
+   * Names every page of the range, as Linux `prctl(PR_SET_VMA,
+   * PR_SET_VMA_ANON_NAME, start, size, name)` names anonymous memory: mappings
+   * split and merge by annotation in {@link OSMemory.getMappings} and in maps
+   * listings. `undefined` clears the name. `ENOMEM` if any page of the range is
+   * unmapped (checked first; nothing is renamed). See
+   * `capabilities.setAnnotation` (`ENOTSUP` where it is not supported).
+   */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void;
 
   /** Throws an `MmapError` (`EFAULT`) unless every page of the range is mapped. */
   panicIfUnmapped(start: number, size: number): void;

@@ -30,6 +30,11 @@ export interface MemoryStats {
   readonly committedBytes: number;
   /** Bytes the backend itself wrote to make memory read as zero. */
   readonly zeroedBytes: number;
+  /**
+   * Bytes handed out without the zeroing they would otherwise have had, because
+   * the caller asked for `strategy.uninitialized` (`MAP_UNINITIALIZED`).
+   */
+  readonly uninitializedBytes: number;
   /** Calls made, by kind (the three `dzmmap` calls count as `mmap`). */
   readonly calls: Readonly<Record<MemoryCall, number>>;
   /** Calls that threw, by kind. */
@@ -39,7 +44,8 @@ export interface MemoryStats {
 /**
  * Bookkeeping for {@link MemoryStats}, shared by backends so every one counts the
  * same way: wrap each call in `track`, report levels with `setMapped` /
- * `setFootprint` / `setCommitted`, and zeroing with `addZeroed`.
+ * `setFootprint` / `setCommitted`, zeroing with `addZeroed` and dirty pages handed
+ * out for `strategy.uninitialized` with `addUninitialized`.
  */
 export class StatsRecorder {
   private mapped = 0;
@@ -48,6 +54,7 @@ export class StatsRecorder {
   private peakFootprint = 0;
   private committed = 0;
   private zeroed = 0;
+  private uninitialized = 0;
   private readonly calls = zeroCounts();
   private readonly failed = zeroCounts();
 
@@ -84,6 +91,11 @@ export class StatsRecorder {
     this.zeroed += bytes;
   }
 
+  /** Adds bytes handed out dirty for `strategy.uninitialized`, without zeroing. */
+  addUninitialized(bytes: number): void {
+    this.uninitialized += bytes;
+  }
+
   /** A frozen copy of the current figures. */
   snapshot(): MemoryStats {
     return Object.freeze({
@@ -93,6 +105,7 @@ export class StatsRecorder {
       peakFootprintBytes: this.peakFootprint,
       committedBytes: this.committed,
       zeroedBytes: this.zeroed,
+      uninitializedBytes: this.uninitialized,
       calls: Object.freeze({ ...this.calls }),
       failedCalls: Object.freeze({ ...this.failed }),
     });

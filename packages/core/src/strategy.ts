@@ -17,6 +17,14 @@ export interface MmapStrategyFields {
    * on backends that can tell the two apart (see `capabilities.reservesWithoutCommit`).
    */
   readonly reserve: boolean;
+  /**
+   * `MAP_UNINITIALIZED`: the caller does not need zeroed memory. A backend with
+   * `capabilities.uninitialized` may hand out dirty pages without zeroing them
+   * (counted in `stats().uninitializedBytes`); others ignore it and return
+   * zeroed memory, as Linux does without `CONFIG_MMAP_ALLOW_UNINITIALIZED`.
+   * Optional in the plain fields (absent means `false`).
+   */
+  readonly uninitialized?: boolean;
 }
 
 /**
@@ -29,12 +37,14 @@ export class MmapStrategy implements MmapStrategyFields {
   readonly prot: MmapProtection;
   readonly replace: boolean;
   readonly reserve: boolean;
+  readonly uninitialized: boolean;
 
   constructor(fields: MmapStrategyFields) {
     this.hugePage = fields.hugePage;
     this.prot = fields.prot;
     this.replace = fields.replace;
     this.reserve = fields.reserve;
+    this.uninitialized = fields.uninitialized ?? false;
     Object.freeze(this);
   }
 
@@ -89,13 +99,22 @@ export class MmapStrategy implements MmapStrategyFields {
     return new MmapStrategy({ ...this.fields(), reserve });
   }
 
+  /**
+   * This strategy with `MAP_UNINITIALIZED` (`true`: the caller does not need
+   * zeroed memory) or without it (`false`).
+   */
+  withUninitialized(uninitialized: boolean): MmapStrategy {
+    return new MmapStrategy({ ...this.fields(), uninitialized });
+  }
+
   /** True when both strategies ask for the same thing. */
   equals(other: MmapStrategyFields): boolean {
     return (
       this.hugePage === other.hugePage &&
       this.prot === other.prot &&
       this.replace === other.replace &&
-      this.reserve === other.reserve
+      this.reserve === other.reserve &&
+      this.uninitialized === (other.uninitialized ?? false)
     );
   }
 
@@ -106,6 +125,7 @@ export class MmapStrategy implements MmapStrategyFields {
       prot: this.prot,
       replace: this.replace,
       reserve: this.reserve,
+      uninitialized: this.uninitialized,
     };
   }
 }

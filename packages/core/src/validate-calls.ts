@@ -1,7 +1,9 @@
 import type { MmapAnnotation } from "./annotation.js";
-import { MmapError, type OSCall, OSError } from "./errors.js";
+import type { Capabilities } from "./capabilities.js";
+import { OSError } from "./errors.js";
 import type { MadviseAdvice } from "./memory.js";
 import type { MmapProtection } from "./protection.js";
+import { checkRemapOptions } from "./remap-options.js";
 import type { MmapStrategy } from "./strategy.js";
 import {
   type AddressSpaceShape,
@@ -108,13 +110,13 @@ export function checkMunmapArguments(space: AddressSpaceShape, start: number, si
 }
 
 /**
- * Checks `mremap(start, oldSize, newSize, options)`, including the rules Linux
- * applies to the flags alone (all `EINVAL`): `dontUnmap` and `newAddress` need
- * `mayMove`; `dontUnmap` cannot resize; `newAddress` must be page-aligned, inside
- * the address space, and must not overlap the old range.
+ * Checks `mremap(start, oldSize, newSize, options)`: the range and new size,
+ * the options' shape ({@link readRemapOptions}), then Linux's rules for the flags
+ * alone and the backend's support of them (`checkRemapOptions`: `EINVAL`, then
+ * `ENOTSUP` for a flag `capabilities` does not declare). `space` is the backend.
  */
 export function checkMremapArguments(
-  space: AddressSpaceShape,
+  space: AddressSpaceShape & { readonly capabilities: Capabilities },
   start: number,
   oldSize: number,
   newSize: number,
@@ -123,26 +125,7 @@ export function checkMremapArguments(
   checkRange("mremap", start, oldSize, space);
   checkSize("mremap", newSize, space, start);
   const checked = readRemapOptions(options, start, oldSize);
-  const { mayMove, dontUnmap, newAddress } = checked;
-  const fail = (detail: string) =>
-    new MmapError({ code: "EINVAL", syscall: "mremap", address: start, size: oldSize, detail });
-  if ((dontUnmap || newAddress !== undefined) && !mayMove) {
-    throw fail("MREMAP_DONTUNMAP and MREMAP_FIXED need MREMAP_MAYMOVE");
-  }
-  if (dontUnmap && oldSize !== newSize) {
-    throw fail("MREMAP_DONTUNMAP cannot change the size");
-  }
-  if (newAddress !== undefined) {
-    if (!isByteCount(newAddress) || newAddress % space.pageSize !== 0) {
-      throw fail(`new address ${String(newAddress)} is not a page-aligned address`);
-    }
-    if (newAddress + newSize > space.addressSpaceEnd) {
-      throw fail("new range reaches past the end of the address space");
-    }
-    if (newAddress < start + oldSize && start < newAddress + newSize) {
-      throw fail("new range overlaps the old one");
-    }
-  }
+  checkRemapOptions(checked, space.capabilities, start, oldSize, newSize, space);
   return checked;
 }
 
@@ -174,18 +157,18 @@ export function checkPanicArguments(space: AddressSpaceShape, start: number, siz
 }
 
 /**
- * Checks a naming call `(start, size, annotation)` such as `setAnnotation`: a
- * valid range, then an annotation or `undefined`. Returns the annotation to keep.
+ * Checks `setAnnotation(start, size, annotation)` (reported as `prctl`, the call
+ * Linux names memory with): a valid range, then an annotation or `undefined`.
+ * Returns the annotation to keep.
  */
-export function checkAnnotateArguments(
+export function checkSetAnnotationArguments(
   space: AddressSpaceShape,
-  call: OSCall,
   start: number,
   size: number,
   annotation: unknown,
 ): MmapAnnotation | undefined {
-  checkRange(call, start, size, space);
-  return checkAnnotation(call, annotation, start, size);
+  checkRange("prctl", start, size, space);
+  return checkAnnotation("prctl", annotation, start, size);
 }
 
 /** Checks `read(address, length)`. */

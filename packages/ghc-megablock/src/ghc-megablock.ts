@@ -117,6 +117,7 @@ import {
   checkPanicArguments,
   checkRange,
   checkReadArguments,
+  checkSetAnnotationArguments,
   checkSize,
   checkWriteArguments,
   formatProcMaps,
@@ -136,6 +137,7 @@ import {
   type PageStateReporter,
   type PageStateRun,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import { MegablockSpace } from "./megablock-space.js";
 import { MegablockState, type MegablockTable, ZeroMark } from "./megablock-table.js";
@@ -151,6 +153,11 @@ export const ghcMegablockCapabilities: Capabilities = Object.freeze({
   reservesWithoutCommit: false,
   returnsMemoryToHost: false,
   threadSafe: false,
+  uninitialized: false,
+  remapAcrossMappings: false,
+  remapDontUnmap: false,
+  remapFixed: false,
+  setAnnotation: false,
 });
 
 /** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
@@ -396,6 +403,12 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   }
 
   /** Throws `EFAULT` unless every megablock of the range is mapped. */
+
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkSetAnnotationArguments(this, start, size, annotation);
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     const first = start / this.pageSize;

@@ -50,6 +50,7 @@ import {
   checkMunmapArguments,
   checkPanicArguments,
   checkReadArguments,
+  checkSetAnnotationArguments,
   checkWriteArguments,
   formatProcMaps,
   HugePageSupport,
@@ -66,6 +67,7 @@ import {
   type OperatingSystem,
   OSError,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import { FaultInjector } from "./fault-injection.js";
 import { type MockUnixOptions, type ResolvedMockUnixOptions, resolveOptions } from "./options.js";
@@ -84,6 +86,11 @@ const MOCK_CAPABILITIES: Capabilities = Object.freeze({
   reservesWithoutCommit: true,
   returnsMemoryToHost: true,
   threadSafe: false,
+  uninitialized: false,
+  remapAcrossMappings: false,
+  remapDontUnmap: false,
+  remapFixed: false,
+  setAnnotation: false,
 });
 
 /** A simulated Linux process: an {@link OperatingSystem} with test hooks. */
@@ -300,6 +307,11 @@ class MockUnixProcess implements MockUnix {
     });
   }
 
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkSetAnnotationArguments(this, start, size, annotation);
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     if (!this.vmas.covers(start, start + size)) {

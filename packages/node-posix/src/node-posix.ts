@@ -63,6 +63,7 @@ import {
   checkMunmapArguments,
   checkPanicArguments,
   checkReadArguments,
+  checkSetAnnotationArguments,
   checkWriteArguments,
   findTopDown,
   formatAnnotation,
@@ -83,6 +84,7 @@ import {
   type OperatingSystem,
   protectionLetters,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import { Arena, nameRange } from "./arena.js";
 import { codeOfErrno, type Libc, Linux, loadLibc } from "./libc.js";
@@ -102,6 +104,11 @@ const NODE_POSIX_CAPABILITIES: Capabilities = Object.freeze({
   reservesWithoutCommit: true,
   returnsMemoryToHost: true,
   threadSafe: false,
+  uninitialized: false,
+  remapAcrossMappings: false,
+  remapDontUnmap: false,
+  remapFixed: false,
+  setAnnotation: false,
 });
 
 const ADVICE: Readonly<Record<MadviseAdvice, number>> = {
@@ -346,6 +353,11 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     });
   }
 
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkSetAnnotationArguments(this, start, size, annotation);
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     if (!this.table.covers(start, start + size)) {

@@ -108,6 +108,7 @@ import {
   checkMunmapArguments,
   checkPanicArguments,
   checkReadArguments,
+  checkSetAnnotationArguments,
   checkWriteArguments,
   formatProcMaps,
   HostProcess,
@@ -129,6 +130,7 @@ import {
   type PageStateRun,
   reportedAs,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import { AnnotationTable } from "./annotation-table.js";
 import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
@@ -155,6 +157,11 @@ export const wasmPageManagerCapabilities: Capabilities = Object.freeze({
   reservesWithoutCommit: false,
   returnsMemoryToHost: false,
   threadSafe: true,
+  uninitialized: false,
+  remapAcrossMappings: false,
+  remapDontUnmap: false,
+  remapFixed: false,
+  setAnnotation: false,
 });
 
 /** How many times a placement is retried when another party grows memory in between. */
@@ -421,6 +428,11 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     });
   }
 
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkSetAnnotationArguments(this, start, size, annotation);
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     this.locked(() =>

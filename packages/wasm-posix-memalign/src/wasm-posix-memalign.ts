@@ -74,6 +74,7 @@ import {
   checkMunmapArguments,
   checkPanicArguments,
   checkReadArguments,
+  checkSetAnnotationArguments,
   checkSize,
   checkStrategy,
   checkWriteArguments,
@@ -92,6 +93,7 @@ import {
   type MremapOptions,
   type OperatingSystem,
   StatsRecorder,
+  unsupported,
 } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { Block } from "./block.js";
@@ -139,6 +141,11 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     reservesWithoutCommit: false,
     returnsMemoryToHost: false,
     threadSafe: false,
+    uninitialized: false,
+    remapAcrossMappings: false,
+    remapDontUnmap: false,
+    remapFixed: false,
+    setAnnotation: false,
   });
   /** The allocator memory comes from. */
   readonly allocator: AlignedAllocator;
@@ -361,6 +368,12 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   }
 
   /** Throws `EFAULT` unless every page of the range is mapped. */
+
+  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkSetAnnotationArguments(this, start, size, annotation);
+    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  }
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     if (!this.isMapped(start, size)) {
