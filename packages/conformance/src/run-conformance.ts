@@ -15,6 +15,7 @@ import { protectionGroup } from "./suites/protection.js";
 import { remapGroup } from "./suites/remap.js";
 import { statsGroup } from "./suites/stats.js";
 import { unmapGroup } from "./suites/unmap.js";
+import { wrongTypeGroup } from "./suites/wrong-type.js";
 
 /** Every group of behaviour cases, in the order they are registered. */
 export const conformanceGroups: readonly ConformanceGroup[] = [
@@ -30,6 +31,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   footprintGroup,
   processGroup,
   badInputGroup,
+  wrongTypeGroup,
 ];
 
 /** Milliseconds the model test may take per command, generous for slow CI machines. */

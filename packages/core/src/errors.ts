@@ -84,8 +84,9 @@ export class MmapError extends OSError {
   constructor(init: MmapErrorInit) {
     super({ ...init, detail: describeRange(init) });
     this.name = "MmapError";
-    this.address = init.address;
-    this.size = init.size;
+    // A bad argument of another type is described in the message, never kept as a number.
+    this.address = typeof init.address === "number" ? init.address : undefined;
+    this.size = typeof init.size === "number" ? init.size : undefined;
     this.annotation = init.annotation;
     this.detail = init.detail;
   }
@@ -167,6 +168,11 @@ function describeRange(init: MmapErrorInit): string | undefined {
   return parts.length > 0 ? parts.join("; ") : undefined;
 }
 
-function formatNumber(value: number): string {
-  return Number.isSafeInteger(value) && value >= 0 ? hex(value) : String(value);
+function formatNumber(value: unknown): string {
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) && value >= 0 ? hex(value) : String(value);
+  }
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "string") return JSON.stringify(value);
+  return `(${value === null ? "null" : typeof value})`;
 }

@@ -174,7 +174,7 @@ export function validStrategy(
           prot: dataField(strategy, "prot"),
           replace: dataField(strategy, "replace"),
           reserve: dataField(strategy, "reserve"),
-          uninitialized: dataField(strategy, "uninitialized") ?? false,
+          uninitialized: absentAsFalse(dataField(strategy, "uninitialized")),
         }
       : undefined;
   const valid =
@@ -202,6 +202,10 @@ export function validStrategy(
   trustedStrategies.add(trusted);
   lastStrategy = trusted;
   return trusted;
+}
+
+function absentAsFalse(value: unknown): unknown {
+  return value === undefined ? false : value;
 }
 
 /** `mremap` options as a backend uses them: read once, every field decided. */
@@ -248,8 +252,8 @@ export function readRemapOptions(
       throw invalid(place, `mremap option ${key} is an accessor`);
     }
   }
-  const mayMove = options.mayMove ?? false;
-  const dontUnmap = options.dontUnmap ?? false;
+  const mayMove = options.mayMove === undefined ? false : options.mayMove;
+  const dontUnmap = options.dontUnmap === undefined ? false : options.dontUnmap;
   const newAddress = options.newAddress;
   if (typeof mayMove !== "boolean" || typeof dontUnmap !== "boolean") {
     throw invalid(place, "mremap options mayMove and dontUnmap must be booleans");
