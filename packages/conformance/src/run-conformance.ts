@@ -5,6 +5,7 @@ import { runModel } from "./model/run-model.js";
 import { type ConformanceOptions, resolveModelOptions } from "./options.js";
 import { accessGroup } from "./suites/access.js";
 import { adviseGroup } from "./suites/advise.js";
+import { argumentReproductionsGroup } from "./suites/argument-reproductions.js";
 import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
 import { introspectionGroup } from "./suites/introspection.js";
@@ -32,6 +33,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   processGroup,
   badInputGroup,
   wrongTypeGroup,
+  argumentReproductionsGroup,
 ];
 
 /** Milliseconds the model test may take per command, generous for slow CI machines. */
