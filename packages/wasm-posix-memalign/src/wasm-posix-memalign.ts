@@ -283,14 +283,9 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
       const options = checkMremapArguments(this, start, oldSize, newSize, given);
-      const block = this.blocks.at(start);
-      const first = block?.pageOf(start) ?? 0;
-      const count = oldSize / this.pageSize;
-      if (
-        block === undefined ||
-        start + oldSize > block.end ||
-        !block.isOneMapping(first, first + count)
-      ) {
+      // One mapping may lie over several blocks (a MAP_FIXED across two of them).
+      const parts = this.oneMappingParts(start, start + oldSize);
+      if (parts === undefined) {
         throw new MmapError({
           code: "EFAULT",
           syscall: "mremap",
@@ -299,9 +294,16 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
           detail: "the old range is not mapped pages of one mapping",
         });
       }
+      const block = parts[0]!;
+      const first = block.pageOf(start);
+      const count = oldSize / this.pageSize;
       if (newSize === oldSize) return start;
       if (newSize < oldSize) {
-        this.unmapPart(block, start + newSize, start + oldSize);
+        for (const part of parts) {
+          const from = Math.max(part.start, start + newSize);
+          const to = Math.min(part.end, start + oldSize);
+          if (from < to) this.unmapPart(part, from, to);
+        }
         this.refreshLevels();
         return start;
       }
@@ -314,7 +316,10 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
           detail: "cannot grow in place (capabilities.remapInPlace false); pass mayMove",
         });
       }
-      const moved = this.moveTo(block, first, count, newSize);
+      const moved =
+        parts.length === 1
+          ? this.moveTo(block, first, count, newSize)
+          : this.moveAcross(parts, start, oldSize, newSize);
       this.refreshLevels();
       return moved;
     });
@@ -448,6 +453,8 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
 
   /** Counts, levels (`footprintBytes` is the memory's byte length) and exact zeroed bytes. */
   stats(): MemoryStats {
+    // The allocator may have grown the memory during a call that then failed.
+    this.refreshLevels();
     return this.recorder.snapshot();
   }
 
@@ -585,6 +592,49 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     this.mappedPages += moved.mappedPages;
     this.unmapPart(block, oldStart, oldStart + oldSize);
     return moved.start;
+  }
+
+  /**
+   * The blocks holding `[start, end)` when every page of it is mapped with one
+   * attribute id (one mapping, as Linux and `getMappings` see it), else `undefined`.
+   */
+  private oneMappingParts(start: number, end: number): Block[] | undefined {
+    if (!this.blocks.covers(start, end)) return undefined;
+    const parts = this.blocks.overlapping(start, end);
+    const id = parts[0]?.attributes[parts[0].pageOf(start)];
+    for (const part of parts) {
+      const from = part.pageOf(Math.max(start, part.start));
+      const to = part.pageOf(Math.min(end, part.end) - 1) + 1;
+      if (!part.isOneMapping(from, to) || part.attributes[from] !== id) return undefined;
+    }
+    return parts;
+  }
+
+  /**
+   * A moving `mremap` of one mapping held in several blocks: the part in the
+   * first block moves as usual (new block, rest mapped fresh), then the bytes
+   * and pending-zero flags of the other parts follow and those parts are unmapped.
+   */
+  private moveAcross(parts: Block[], start: number, oldSize: number, newSize: number): number {
+    const p = this.pageSize;
+    const head = parts[0]!;
+    const headCount = (Math.min(head.end, start + oldSize) - start) / p;
+    const target = this.moveTo(head, head.pageOf(start), headCount, newSize);
+    const moved = this.blocks.at(target)!;
+    const movedFirst = moved.pageOf(target);
+    const bytes = this.bytes();
+    for (const part of parts.slice(1)) {
+      const from = part.start;
+      const to = Math.min(part.end, start + oldSize);
+      bytes.copyWithin(target + (from - start), from, to);
+      for (let address = from; address < to; address += p) {
+        const index = part.pageOf(address);
+        const pending = part.pendingZero[index] === 1;
+        moved.map(movedFirst + (address - start) / p, part.attributes[index]!, pending);
+      }
+      this.unmapPart(part, from, to);
+    }
+    return target;
   }
 
   /** Unmaps `[from, to)`, a page range inside `block`; frees or releases what it can. */
