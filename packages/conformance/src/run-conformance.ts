@@ -9,6 +9,8 @@ import { argumentReproductionsGroup } from "./suites/argument-reproductions.js";
 import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
 import { introspectionGroup } from "./suites/introspection.js";
+import { linuxMmapGroup } from "./suites/linux-mmap.js";
+import { linuxRemapGroup } from "./suites/linux-remap.js";
 import { mappingGroup } from "./suites/mapping.js";
 import { placementGroup } from "./suites/placement.js";
 import { processGroup } from "./suites/process.js";
@@ -24,6 +26,8 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   placementGroup,
   unmapGroup,
   remapGroup,
+  linuxRemapGroup,
+  linuxMmapGroup,
   protectionGroup,
   adviseGroup,
   accessGroup,

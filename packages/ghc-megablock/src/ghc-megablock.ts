@@ -137,7 +137,6 @@ import {
   type PageStateReporter,
   type PageStateRun,
   StatsRecorder,
-  unsupported,
 } from "@osal/core";
 import { MegablockSpace } from "./megablock-space.js";
 import { MegablockState, type MegablockTable, ZeroMark } from "./megablock-table.js";
@@ -157,7 +156,7 @@ export const ghcMegablockCapabilities: Capabilities = Object.freeze({
   remapAcrossMappings: false,
   remapDontUnmap: false,
   remapFixed: false,
-  setAnnotation: false,
+  setAnnotation: true,
 });
 
 /** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
@@ -404,11 +403,27 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
 
   /** Throws `EFAULT` unless every megablock of the range is mapped. */
 
-  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  /**
+   * Renames every megablock of the range (`PR_SET_VMA_ANON_NAME`); `ENOMEM`,
+   * nothing renamed, if any megablock is unmapped.
+   */
   setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    checkSetAnnotationArguments(this, start, size, annotation);
-    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+    annotation = checkSetAnnotationArguments(this, start, size, annotation);
+    const first = start / this.pageSize;
+    const end = first + size / this.pageSize;
+    this.requireMapped("prctl", first, end, start, size);
+    const changed = new Map<number, number>();
+    for (let i = first; i < end; i++) {
+      const from = this.table.attributeIdOf(i);
+      let to = changed.get(from);
+      if (to === undefined) {
+        to = this.table.intern({ ...this.table.attributesById(from), annotation });
+        changed.set(from, to);
+      }
+      this.table.setAttributes(i, to);
+    }
   }
+
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     const first = start / this.pageSize;
@@ -591,7 +606,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   }
 
   private requireMapped(
-    call: "mprotect" | "madvise",
+    call: "mprotect" | "madvise" | "prctl",
     first: number,
     end: number,
     start: number,

@@ -84,7 +84,6 @@ import {
   type OperatingSystem,
   protectionLetters,
   StatsRecorder,
-  unsupported,
 } from "@osal/core";
 import { Arena, nameRange } from "./arena.js";
 import { codeOfErrno, type Libc, Linux, loadLibc } from "./libc.js";
@@ -108,7 +107,7 @@ const NODE_POSIX_CAPABILITIES: Capabilities = Object.freeze({
   remapAcrossMappings: false,
   remapDontUnmap: false,
   remapFixed: false,
-  setAnnotation: false,
+  setAnnotation: true,
 });
 
 const ADVICE: Readonly<Record<MadviseAdvice, number>> = {
@@ -353,10 +352,25 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     });
   }
 
-  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  /**
+   * Renames the range in the table (and, where the kernel names anonymous
+   * memory, with `prctl(PR_SET_VMA_ANON_NAME)`, cosmetic as for every mapping).
+   * `ENOMEM`, nothing renamed, if any page is unmapped.
+   */
   setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    checkSetAnnotationArguments(this, start, size, annotation);
-    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+    annotation = checkSetAnnotationArguments(this, start, size, annotation);
+    this.checkOpen("madvise", start, size);
+    if (!this.table.covers(start, start + size)) {
+      throw new MmapError({
+        code: "ENOMEM",
+        syscall: "prctl",
+        address: start,
+        size,
+        detail: "range includes unmapped pages",
+      });
+    }
+    this.name(start, size, annotation);
+    this.table.update(start, start + size, (part) => ({ ...part, annotation }));
   }
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);

@@ -38,7 +38,11 @@
  * only raised the footprint: other mappings later fill that room anyway (see the
  * README). Mappings of 2 MiB or more are 2 MiB aligned by default, as Linux does
  * for large anonymous mappings, so PHP's first chunk mmap is already aligned and
- * it never over-maps and trims.
+ * it never over-maps and trims. That alignment is a preference: without aligned
+ * room the mapping goes at the lowest page-aligned fit (ENOMEM with room free was
+ * issue 15's R5), and a free hint is used whatever its alignment. Page 0 is never
+ * chosen (address 0 is NULL; like Linux's 64 KiB `vm.mmap_min_addr`), which
+ * costs a standalone manager one page of footprint; MAP_FIXED may still map it.
  *
  * Zeroing. A page handed out for the first time was just grown and reads as zero:
  * no memset. Pages that may hold old bytes are zeroed only when someone could
@@ -78,6 +82,9 @@
  *   - mprotect to an accessible protection: Pending pages are zeroed now, and all
  *     become Dirty (a commit of committed memory keeps its bytes, as on Linux);
  *     mprotect to `NoAccess` changes no mark (the bytes stay, as on Linux).
+ *   - mapping with `strategy.uninitialized` (MAP_UNINITIALIZED): nothing is zeroed,
+ *     every page not known zero becomes Dirty (its old bytes are its contents) and
+ *     is counted in `uninitializedBytes`; known-zero pages keep their Zero mark.
  *   - munmap: a Zero page becomes FreeZeroed, any other FreeDirty, so a Pending
  *     page is zeroed when it is next mapped accessible, never handed out as zero.
  *   - mremap moving the mapping: Dirty pages are copied; a Pending or Zero page is
@@ -130,7 +137,6 @@ import {
   type PageStateRun,
   reportedAs,
   StatsRecorder,
-  unsupported,
 } from "@osal/core";
 import { AnnotationTable } from "./annotation-table.js";
 import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
@@ -145,6 +151,7 @@ import {
   withProtection,
   ZeroMark,
 } from "./page-state.js";
+import { type RemapHost, remapPages } from "./remap.js";
 import { Header, type SharedState } from "./shared-state.js";
 
 /** What the wasm page manager does (see the capabilities table in the README). */
@@ -157,11 +164,11 @@ export const wasmPageManagerCapabilities: Capabilities = Object.freeze({
   reservesWithoutCommit: false,
   returnsMemoryToHost: false,
   threadSafe: true,
-  uninitialized: false,
-  remapAcrossMappings: false,
-  remapDontUnmap: false,
-  remapFixed: false,
-  setAnnotation: false,
+  uninitialized: true,
+  remapAcrossMappings: true,
+  remapDontUnmap: true,
+  remapFixed: true,
+  setAnnotation: true,
 });
 
 /** How many times a placement is retried when another party grows memory in between. */
@@ -203,6 +210,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     strategy: MmapStrategy | undefined;
     annotation: MmapAnnotation | undefined;
   } = { start: 0, size: 0, align: 0, strategy: undefined, annotation: undefined };
+  /** The page table operations `mremap` (remap.ts) works with. */
+  private readonly remapHost: RemapHost;
 
   /** Use {@link createWasmPageManager}. */
   constructor(options: WasmPageManagerOptions = {}) {
@@ -217,6 +226,26 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     this.attributes = this.shared.attributes;
     this.annotationIds = this.shared.annotationIds;
     this.zeroMarks = this.shared.zeroMarks;
+    this.remapHost = {
+      pageSize: this.pageSize,
+      states: this.states,
+      attributes: this.attributes,
+      annotationIds: this.annotationIds,
+      zeroMarks: this.zeroMarks,
+      release: (first, count) => this.release(first, count),
+      assign: (first, count, attributes, id, keep) =>
+        this.assign(first, count, attributes, id, keep),
+      discard: (from, to) => this.discard(from, to),
+      claimAt: (first, count) => this.tryClaimAt(first, count),
+      placeMoved: (count) => {
+        const size = count * this.pageSize;
+        return this.place(count, this.alignmentFor(this.pageSize, size) / this.pageSize, size, {
+          call: "mremap",
+        });
+      },
+      claimFixed: (first, count) => this.claimFixed("mremap", first, count, true, undefined),
+      bytes: (end) => this.bytes(end),
+    };
     this.annotations = new AnnotationTable(this.shared);
     this.source =
       resolved.source === "grow"
@@ -227,6 +256,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       if (resolved.fresh) {
         const frontier = Math.min(this.source.initialFrontier(), this.shared.totalPages);
         this.shared.external(0, frontier);
+        // Address 0 is NULL: page 0 is never chosen for a mapping (MAP_FIXED may still ask for it).
+        if (isPlaceable(this.states[0]!)) this.shared.index.set(0, 1, false);
       }
       this.source.sync(this.shared);
     } finally {
@@ -265,7 +296,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
           this.source.extend(this.shared, first + count);
           this.checkClaimed(first, count, annotation);
         }
-        this.assign(first, count, attributesOf(strategy), id, 0);
+        this.assign(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
       } finally {
         this.unlock();
       }
@@ -294,21 +325,22 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   /** The body of {@link WasmPageManager.dzmmapAnywhere}, arguments in {@link WasmPageManager.call}. */
   private readonly mapAnywhereBody = (): number => {
     const call = this.call;
-    const { strategy, annotation, align } = checkDzmmapAnywhereArguments(
-      this,
-      call.size,
-      call.align,
-      call.strategy,
-      call.annotation,
-    );
+    const {
+      strategy,
+      annotation,
+      align: required,
+    } = checkDzmmapAnywhereArguments(this, call.size, call.align, call.strategy, call.annotation);
     const size = call.size;
-    const alignment = this.alignmentFor(align, size);
+    const alignment = this.alignmentFor(required, size);
     this.lock();
     try {
       const id = this.annotations.intern(annotation);
       const count = size / this.pageSize;
-      const first = this.place(count, alignment / this.pageSize, size, annotation);
-      this.assign(first, count, attributesOf(strategy), id, 0);
+      const first = this.place(count, alignment / this.pageSize, size, {
+        annotation,
+        fallback: required / this.pageSize,
+      });
+      this.assign(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
       return first * this.pageSize;
     } finally {
       this.unlock();
@@ -325,15 +357,21 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     return this.recorder.track("mmap", () => {
       const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
       ({ strategy, annotation } = checked);
-      const alignment = this.alignmentFor(checked.align, size);
+      const required = checked.align;
+      const alignment = this.alignmentFor(required, size);
       return this.locked(() => {
         const id = this.annotations.intern(annotation);
         const count = size / this.pageSize;
         let first = start / this.pageSize;
-        if (!(start % alignment === 0 && this.tryClaimAt(first, count))) {
-          first = this.place(count, alignment / this.pageSize, size, annotation);
+        // A free hint is used whatever the large-mapping alignment (a preference
+        // for placing, not a rule), as Linux honours a free hint; never page 0.
+        if (!(first > 0 && start % required === 0 && this.tryClaimAt(first, count))) {
+          first = this.place(count, alignment / this.pageSize, size, {
+            annotation,
+            fallback: required / this.pageSize,
+          });
         }
-        this.assign(first, count, attributesOf(strategy), id, 0);
+        this.assign(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
         return first * this.pageSize;
       });
     });
@@ -360,35 +398,9 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
       const options = checkMremapArguments(this, start, oldSize, newSize, given);
-      const mayMove = options.mayMove;
-      return this.lockedAs("mremap", () => {
-        const first = start / this.pageSize;
-        const oldCount = oldSize / this.pageSize;
-        const newCount = newSize / this.pageSize;
-        this.requireOneMapping(first, oldCount);
-        if (newCount <= oldCount) {
-          this.release(first + newCount, oldCount - newCount);
-          return start;
-        }
-        const last = first + oldCount - 1;
-        const attributes = this.attributes[last]!;
-        const id = this.annotationIds[last]!;
-        const extra = newCount - oldCount;
-        if (this.tryClaimAt(first + oldCount, extra)) {
-          this.assign(first + oldCount, extra, attributes, id, 0);
-          return start;
-        }
-        if (!mayMove) {
-          throw new MmapError({
-            code: "ENOMEM",
-            syscall: "mremap",
-            address: start,
-            size: newSize,
-            detail: "the pages after the mapping are not free, and MREMAP_MAYMOVE was not given",
-          });
-        }
-        return this.move(first, oldCount, newCount) * this.pageSize;
-      });
+      return this.lockedAs("mremap", () =>
+        remapPages(this.remapHost, start, oldSize, newSize, options),
+      );
     });
   }
 
@@ -428,11 +440,21 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     });
   }
 
-  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
+  /**
+   * Names every page of the range (`PR_SET_VMA_ANON_NAME`); `ENOMEM`, nothing
+   * renamed, if any page is unmapped (Linux renames the mapped parts and then
+   * says `ENOMEM`; osal's failed calls change nothing).
+   */
   setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    checkSetAnnotationArguments(this, start, size, annotation);
-    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+    annotation = checkSetAnnotationArguments(this, start, size, annotation);
+    this.locked(() => {
+      const first = start / this.pageSize;
+      const count = size / this.pageSize;
+      this.requireAllocated("prctl", first, count, "ENOMEM");
+      this.annotationIds.fill(this.annotations.intern(annotation), first, first + count);
+    });
   }
+
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     this.locked(() =>
@@ -608,13 +630,28 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
    * the source when the place reaches past the frontier. `ENOMEM` when nothing
    * fits below the maximum or the memory cannot grow; no mapping changes.
    */
-  private place(count: number, align: number, size: number, annotation?: MmapAnnotation): number {
+  private place(count: number, align: number, size: number, how: PlaceOptions = {}): number {
+    const fallback = how.fallback ?? 1;
+    if (fallback >= align) return this.placeAligned(count, align, size, how);
+    // The large-mapping alignment is a preference: without aligned room, any
+    // place aligned as the caller asked will do.
+    try {
+      return this.placeAligned(count, align, size, how);
+    } catch (error) {
+      if (!this.isMmapOom(error)) throw error;
+      return this.placeAligned(count, fallback, size, how);
+    }
+  }
+
+  /** {@link WasmPageManager.place} at exactly `align` pages. */
+  private placeAligned(count: number, align: number, size: number, how: PlaceOptions): number {
+    const { annotation, call = "mmap" } = how;
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const first = this.choose(count, align);
       if (first < 0) {
         throw new MmapError({
           code: "ENOMEM",
-          syscall: "mmap",
+          syscall: call,
           size,
           annotation,
           detail: "no free range that large below the memory's maximum",
@@ -626,7 +663,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     }
     throw new MmapError({
       code: "ENOMEM",
-      syscall: "mmap",
+      syscall: call,
       size,
       annotation,
       detail: "memory kept being grown by another party while claiming pages",
@@ -646,10 +683,15 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     if (first + count > this.shared.totalPages) return false;
     if (first + count > this.shared.frontier) this.source.sync(this.shared);
     const states = this.states;
+    let returned = -1;
     for (let page = first; page < first + count; page++) {
-      if (!isPlaceable(states[page]!)) return false;
+      if (isPlaceable(states[page]!)) continue;
+      // Heap pages the guest gave back after a listing saw them can be claimed again.
+      if (states[page] !== PageState.External || !(this.source instanceof SbrkSource)) return false;
+      if (returned < 0) returned = this.source.returnedFrom(this.shared);
+      if (page < returned) return false;
     }
-    if (first + count <= this.shared.frontier) return true;
+    if (returned < 0 && first + count <= this.shared.frontier) return true;
     try {
       this.source.extend(this.shared, first + count);
     } catch (error) {
@@ -670,12 +712,33 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     return true;
   }
 
+  /**
+   * Makes `[first, first + count)` ours for a fixed placement without mapping
+   * anything: `ENOTSUP` on someone else's pages, `EEXIST` on mapped ones unless
+   * `replace`, `ENOMEM` when the memory cannot grow that far.
+   */
+  private claimFixed(
+    call: MemoryCall,
+    first: number,
+    count: number,
+    replace: boolean,
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    if (first + count > this.shared.frontier) this.source.sync(this.shared);
+    this.checkFixed(first, count, replace, annotation, call);
+    if (first + count > this.shared.frontier) {
+      this.source.extend(this.shared, first + count);
+      this.checkClaimed(first, count, annotation, call);
+    }
+  }
+
   /** MAP_FIXED checks: external pages → ENOTSUP; with noreplace, mapped pages → EEXIST. */
   private checkFixed(
     first: number,
     count: number,
     replace: boolean,
     annotation: MmapAnnotation | undefined,
+    call: MemoryCall = "mmap",
   ): void {
     const states = this.states;
     let mapped = false;
@@ -684,7 +747,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       if (state === PageState.External) {
         throw new MmapError({
           code: "ENOTSUP",
-          syscall: "mmap",
+          syscall: call,
           address: page * this.pageSize,
           size: count * this.pageSize,
           annotation,
@@ -707,23 +770,28 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   /** After growing for a fixed mapping: every page must now be ours. */
-  private checkClaimed(first: number, count: number, annotation: MmapAnnotation | undefined): void {
+  private checkClaimed(
+    first: number,
+    count: number,
+    annotation: MmapAnnotation | undefined,
+    call: MemoryCall = "mmap",
+  ): void {
     if (first + count > this.shared.frontier) {
       throw new MmapError({
         code: "ENOMEM",
-        syscall: "mmap",
+        syscall: call,
         address: first * this.pageSize,
         size: count * this.pageSize,
         annotation,
         detail: "the memory could not grow far enough",
       });
     }
-    this.checkFixed(first, count, true, annotation);
+    this.checkFixed(first, count, true, annotation, call);
   }
 
   /** Throws `code` unless every page of the range is allocated. */
   private requireAllocated(
-    call: MemoryCall,
+    call: MemoryCall | "prctl",
     first: number,
     count: number,
     code: "EFAULT" | "ENOMEM",
@@ -743,27 +811,6 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   /**
-   * mremap's old range must lie inside one mapping, as on Linux: every page
-   * allocated, with the same attributes and annotation. `EFAULT` otherwise.
-   */
-  private requireOneMapping(first: number, count: number): void {
-    this.requireAllocated("mremap", first, count, "EFAULT");
-    const attributes = this.attributes[first];
-    const id = this.annotationIds[first];
-    for (let page = first + 1; page < first + count; page++) {
-      if (this.attributes[page] !== attributes || this.annotationIds[page] !== id) {
-        throw new MmapError({
-          code: "EFAULT",
-          syscall: "mremap",
-          address: first * this.pageSize,
-          size: count * this.pageSize,
-          detail: "the range spans more than one mapping",
-        });
-      }
-    }
-  }
-
-  /**
    * Maps pages `[first, first + count)`, all owned (free or allocated). From
    * `first + keep` on (the first `keep` pages are about to be filled by the caller,
    * a move, which also sets their zero marks): with an accessible protection, the
@@ -771,7 +818,14 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
    * is written, each page is marked `Zero` (known zero) or `Pending` (zeroed when
    * made accessible), see Note [Lazy zeroing].
    */
-  private assign(first: number, count: number, attributes: number, id: number, keep: number): void {
+  private assign(
+    first: number,
+    count: number,
+    attributes: number,
+    id: number,
+    keep: number,
+    uninitialized = false,
+  ): void {
     const states = this.states;
     const attributeBytes = this.attributes;
     const annotationIds = this.annotationIds;
@@ -782,6 +836,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     let added = 0;
     let uncommitted = 0;
     let zeroFrom = -1;
+    let handedDirty = 0;
     for (let page = first; page < end; page++) {
       const state = states[page];
       if (state !== PageState.Allocated) added++;
@@ -791,7 +846,11 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
         const zero =
           state === PageState.FreeZeroed ||
           (state === PageState.Allocated && marks[page] === ZeroMark.Zero);
-        if (lazy) {
+        if (uninitialized) {
+          // MAP_UNINITIALIZED: old bytes are the new contents, nothing is written.
+          marks[page] = zero && lazy ? ZeroMark.Zero : ZeroMark.Dirty;
+          if (!zero) handedDirty++;
+        } else if (lazy) {
           marks[page] = zero ? ZeroMark.Zero : ZeroMark.Pending;
         } else {
           marks[page] = ZeroMark.Dirty;
@@ -809,6 +868,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       annotationIds[page] = id;
     }
     if (zeroFrom >= 0) this.zero(zeroFrom, end);
+    if (handedDirty > 0) this.recorder.addUninitialized(handedDirty * this.pageSize);
     this.shared.index.set(first, end, false);
     const header = this.shared.header;
     header[Header.MappedPages] = header[Header.MappedPages]! + added;
@@ -879,59 +939,15 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
         if (isReservedAttribute(attributes[page]!)) uncommitted++;
         if (runStart < 0) runStart = page;
       } else if (runStart >= 0) {
-        index.set(runStart, page, true);
+        index.set(Math.max(runStart, 1), page, true);
         runStart = -1;
       }
     }
-    if (runStart >= 0) index.set(runStart, end, true);
+    // Page 0 stays out of the index: address 0 is never handed out.
+    if (runStart >= 0) index.set(Math.max(runStart, 1), end, true);
     const header = this.shared.header;
     header[Header.MappedPages] = header[Header.MappedPages]! - freed;
     header[Header.CommittedPages] = header[Header.CommittedPages]! - uncommitted;
-  }
-
-  /**
-   * mremap with MREMAP_MAYMOVE: a new place, the old bytes copied, the old pages
-   * freed. The zero marks move with the pages: a `Pending` or `Zero` page is not
-   * copied (its bytes are not its contents), its new page is marked `Zero` when
-   * that page is known zero, else `Pending`; nothing is written for it.
-   */
-  private move(first: number, oldCount: number, newCount: number): number {
-    const size = newCount * this.pageSize;
-    const align = this.alignmentFor(this.pageSize, size) / this.pageSize;
-    const target = this.place(newCount, align, size);
-    const lastAttributes = this.attributes[first + oldCount - 1]!;
-    const lastId = this.annotationIds[first + oldCount - 1]!;
-    const states = this.states;
-    const marks = this.zeroMarks;
-    // Before assign overwrites the target's states: what each moved page becomes.
-    for (let i = 0; i < oldCount; i++) {
-      marks[target + i] =
-        marks[first + i] === ZeroMark.Dirty
-          ? ZeroMark.Dirty
-          : states[target + i] === PageState.FreeZeroed
-            ? ZeroMark.Zero
-            : ZeroMark.Pending;
-    }
-    this.assign(target, newCount, lastAttributes, lastId, oldCount);
-    this.attributes.copyWithin(target, first, first + oldCount);
-    this.annotationIds.copyWithin(target, first, first + oldCount);
-    const pageSize = this.pageSize;
-    const bytes = this.bytes(Math.max(first + oldCount, target + oldCount) * pageSize);
-    let runStart = -1;
-    for (let i = 0; i <= oldCount; i++) {
-      if (i < oldCount && marks[first + i] === ZeroMark.Dirty) {
-        if (runStart < 0) runStart = i;
-      } else if (runStart >= 0) {
-        bytes.copyWithin(
-          (target + runStart) * pageSize,
-          (first + runStart) * pageSize,
-          (first + i) * pageSize,
-        );
-        runStart = -1;
-      }
-    }
-    this.release(first, oldCount);
-    return target;
   }
 
   /** Writes zeros over pages `[from, to)` and counts them. */
@@ -985,6 +1001,16 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       from = to;
     }
   }
+}
+
+/** How {@link WasmPageManager.place} chooses and reports. */
+interface PlaceOptions {
+  /** Annotation of the mapping, for errors. */
+  readonly annotation?: MmapAnnotation | undefined;
+  /** The call reported in errors (`mmap` unless said). */
+  readonly call?: MemoryCall;
+  /** Alignment in pages to fall back to when no room is aligned as asked (default: none). */
+  readonly fallback?: number;
 }
 
 /** The page-state name of an unmapped page table state, `undefined` for mapped pages. */
