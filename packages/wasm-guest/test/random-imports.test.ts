@@ -380,3 +380,46 @@ describe("guest imports under random i32/i64 arguments against a Linux model", (
     });
   }
 });
+
+describe("guest imports called from JS with values wasm cannot pass", () => {
+  it("return -EINVAL and change nothing, whatever the value's type", () => {
+    const os = createMockUnix({ pageSize: 65536, addressBits: 32 });
+    const osal = createGuestImports(os);
+    const start = osal.mmap(0, PAGE, 3, ANON, -1, 0n);
+    const before = backendLayout(os);
+    const wrong: unknown[] = [
+      "65536",
+      undefined,
+      null,
+      1.5,
+      2 ** 32,
+      1n << 70n,
+      {},
+      [PAGE],
+      () => 0,
+    ];
+    const call = (fn: (...a: unknown[]) => number, ...a: unknown[]) => fn(...a);
+    for (const value of wrong) {
+      const results = [
+        call(osal.mmap as never, value, PAGE, 3, ANON, -1, 0n),
+        call(
+          osal.mmap as never,
+          0,
+          PAGE,
+          3,
+          ANON,
+          -1,
+          typeof value === "bigint" && value < 2n ** 63n ? 1 : value,
+        ),
+        call(osal.munmap as never, start, value),
+        call(osal.mremap as never, start, PAGE, value, MREMAP.MAYMOVE, 0),
+        call(osal.mprotect as never, start, PAGE, value),
+        call(osal.madvise as never, value, PAGE, 4),
+      ];
+      for (const result of results) {
+        if (result !== -Errno.EINVAL) throw new Error(`${String(value)}: got ${result}`);
+      }
+    }
+    if (backendLayout(os) !== before) throw new Error("a refused call changed the mappings");
+  });
+});
