@@ -42,3 +42,4 @@ export {
   type SnapshotOptions,
   snapshotMemory,
 } from "./snapshot.js";
+export { wrongTypeCellCount } from "./suites/wrong-type.js";

@@ -5,6 +5,7 @@ import { runModel } from "./model/run-model.js";
 import { type ConformanceOptions, resolveModelOptions } from "./options.js";
 import { accessGroup } from "./suites/access.js";
 import { adviseGroup } from "./suites/advise.js";
+import { argumentReproductionsGroup } from "./suites/argument-reproductions.js";
 import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
 import { introspectionGroup } from "./suites/introspection.js";
@@ -17,6 +18,7 @@ import { protectionGroup } from "./suites/protection.js";
 import { remapGroup } from "./suites/remap.js";
 import { statsGroup } from "./suites/stats.js";
 import { unmapGroup } from "./suites/unmap.js";
+import { wrongTypeGroup } from "./suites/wrong-type.js";
 
 /** Every group of behaviour cases, in the order they are registered. */
 export const conformanceGroups: readonly ConformanceGroup[] = [
@@ -34,6 +36,8 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   footprintGroup,
   processGroup,
   badInputGroup,
+  wrongTypeGroup,
+  argumentReproductionsGroup,
 ];
 
 /** Milliseconds the model test may take per command, generous for slow CI machines. */

@@ -78,14 +78,39 @@ export class MmapError extends OSError {
   readonly size: number | undefined;
   /** Annotation of the mapping involved, when there is one. */
   readonly annotation: MmapAnnotation | undefined;
+  /** The extra words the thrower gave (`init.detail`), without the range. */
+  readonly detail: string | undefined;
 
   constructor(init: MmapErrorInit) {
     super({ ...init, detail: describeRange(init) });
     this.name = "MmapError";
-    this.address = init.address;
-    this.size = init.size;
+    // A bad argument of another type is described in the message, never kept as a number.
+    this.address = typeof init.address === "number" ? init.address : undefined;
+    this.size = typeof init.size === "number" ? init.size : undefined;
     this.annotation = init.annotation;
+    this.detail = init.detail;
   }
+}
+
+/**
+ * `error` as the failure of `call`: a plain {@link MmapError} raised by a shared
+ * helper for another call (placement says `mmap`, but it may be working for
+ * `mremap`) is rebuilt with `syscall: call` and the same code, range,
+ * annotation and detail; anything else is returned unchanged.
+ */
+export function reportedAs(error: unknown, call: OSCall): unknown {
+  if (!(error instanceof MmapError) || error.constructor !== MmapError || error.syscall === call) {
+    return error;
+  }
+  return new MmapError({
+    code: error.code,
+    syscall: call,
+    address: error.address,
+    size: error.size,
+    annotation: error.annotation,
+    detail: error.detail,
+    cause: error.cause,
+  });
 }
 
 /**
@@ -143,6 +168,11 @@ function describeRange(init: MmapErrorInit): string | undefined {
   return parts.length > 0 ? parts.join("; ") : undefined;
 }
 
-function formatNumber(value: number): string {
-  return Number.isSafeInteger(value) && value >= 0 ? hex(value) : String(value);
+function formatNumber(value: unknown): string {
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) && value >= 0 ? hex(value) : String(value);
+  }
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value === "string") return JSON.stringify(value);
+  return `(${value === null ? "null" : typeof value})`;
 }

@@ -1,5 +1,6 @@
 import { OSError } from "./errors.js";
 import type { OSProcess } from "./process.js";
+import { checkCore, checkCores } from "./validate-calls.js";
 
 interface NodeLikeProcess {
   pid?: number;
@@ -44,8 +45,9 @@ export abstract class HostProcess implements OSProcess {
     return host().navigator?.hardwareConcurrency ?? 1;
   }
 
-  /** Always throws `ENOTSUP`: a JS host cannot pin threads. */
+  /** Always throws `ENOTSUP` (`EINVAL` for a core that is not a number): a JS host cannot pin threads. */
   bindCurrentThreadToCore(core: number): void {
+    checkCore(core);
     throw new OSError({
       code: "ENOTSUP",
       syscall: "sched_setaffinity",
@@ -53,8 +55,9 @@ export abstract class HostProcess implements OSProcess {
     });
   }
 
-  /** Always throws `ENOTSUP`: a JS host cannot pin threads. */
-  bindCurrentThreadToCpuset(cores: readonly number[]): void {
+  /** Always throws `ENOTSUP` (`EINVAL` for cores that are not an array of numbers): a JS host cannot pin threads. */
+  bindCurrentThreadToCpuset(given: readonly number[]): void {
+    const cores = checkCores(given);
     throw new OSError({
       code: "ENOTSUP",
       syscall: "sched_setaffinity",

@@ -33,6 +33,7 @@ export {
   type OSCall,
   OSError,
   type OSErrorInit,
+  reportedAs,
 } from "./errors.js";
 export { HostProcess } from "./host-process.js";
 export {
@@ -83,3 +84,31 @@ export {
   checkStrategy,
   isByteCount,
 } from "./validate.js";
+export {
+  type CheckedMap,
+  checkCore,
+  checkCores,
+  checkDzmmapAnywhereArguments,
+  checkDzmmapArguments,
+  checkDzmmapPreferredArguments,
+  checkFillArguments,
+  checkMadviseArguments,
+  checkMprotectArguments,
+  checkMremapArguments,
+  checkMunmapArguments,
+  checkPanicArguments,
+  checkReadArguments,
+  checkSetAnnotationArguments,
+  checkWriteArguments,
+} from "./validate-calls.js";
+export {
+  type CheckedRemapOptions,
+  checkAnnotation,
+  checkBytes,
+  describeValue,
+  isAnnotation,
+  isPlainObject,
+  isUint8Array,
+  readRemapOptions,
+  validStrategy,
+} from "./validate-values.js";

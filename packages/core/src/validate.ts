@@ -1,9 +1,8 @@
 import { isPowerOfTwo } from "./address.js";
 import type { MmapAnnotation } from "./annotation.js";
-import { MmapError } from "./errors.js";
+import { MmapError, type OSCall } from "./errors.js";
 import { type MadviseAdvice, madviseAdvices } from "./memory.js";
 import { HugePageSupport, MmapProtection } from "./protection.js";
-import type { MemoryCall } from "./stats.js";
 import type { MmapStrategyFields } from "./strategy.js";
 
 /**
@@ -24,7 +23,7 @@ export interface AddressSpaceShape {
 
 /** Throws `EINVAL`/`ENOMEM` unless `[start, start + size)` is a valid page range. */
 export function checkRange(
-  call: MemoryCall,
+  call: OSCall,
   start: number,
   size: number,
   space: AddressSpaceShape,
@@ -46,7 +45,7 @@ export function checkRange(
 
 /** Throws `EINVAL` unless `start` is a page-aligned, non-negative safe integer. */
 export function checkAddress(
-  call: MemoryCall,
+  call: OSCall,
   start: number,
   size: number | undefined,
   space: AddressSpaceShape,
@@ -66,7 +65,7 @@ export function checkAddress(
 
 /** Throws `EINVAL` (or `ENOMEM` when larger than the address space) unless `size` is a positive multiple of the page size. */
 export function checkSize(
-  call: MemoryCall,
+  call: OSCall,
   size: number,
   space: AddressSpaceShape,
   start?: number,
@@ -99,7 +98,7 @@ export function checkSize(
  * at least one page.
  */
 export function checkAlign(
-  call: MemoryCall,
+  call: OSCall,
   align: number,
   space: AddressSpaceShape,
   size?: number,
@@ -119,7 +118,7 @@ export function checkAlign(
 
 /** Throws `EINVAL` unless `prot` is an {@link MmapProtection}. */
 export function checkProtection(
-  call: MemoryCall,
+  call: OSCall,
   prot: unknown,
   start?: number,
   size?: number,
@@ -137,7 +136,7 @@ export function checkProtection(
 
 /** Throws `EINVAL` unless `strategy` has valid fields. */
 export function checkStrategy(
-  call: MemoryCall,
+  call: OSCall,
   strategy: MmapStrategyFields,
   start?: number,
   size?: number,
@@ -181,7 +180,8 @@ export function checkAdvice(
 
 /**
  * Checks the arguments of a memory access: `address` and `length` non-negative
- * safe integers (`length` may be 0), and for `fill` a byte value 0–255.
+ * safe integers (`length` may be 0), and for `fill` a byte value 0–255, which
+ * must be given (an absent value is not a silent 0).
  * Throws `EINVAL`; whether the pages may be accessed is the backend's check.
  */
 export function checkAccess(
@@ -199,7 +199,10 @@ export function checkAccess(
       detail: "address and length must be non-negative integers",
     });
   }
-  if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 255)) {
+  if (
+    call === "fill" &&
+    !(Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 255)
+  ) {
     throw new MmapError({
       code: "EINVAL",
       syscall: call,

@@ -105,15 +105,21 @@
 import type { LinearMemory } from "@osal/core";
 import {
   type Capabilities,
-  checkAccess,
-  checkAdvice,
-  checkAlign,
-  checkAnnotationRange,
-  checkProtection,
+  checkAnnotation,
+  checkDzmmapAnywhereArguments,
+  checkDzmmapArguments,
+  checkDzmmapPreferredArguments,
+  checkFillArguments,
+  checkMadviseArguments,
+  checkMprotectArguments,
+  checkMremapArguments,
+  checkMunmapArguments,
+  checkPanicArguments,
   checkRange,
-  checkRemapOptions,
+  checkReadArguments,
+  checkSetAnnotationArguments,
   checkSize,
-  checkStrategy,
+  checkWriteArguments,
   formatProcMaps,
   HostProcess,
   hasErrorCode,
@@ -206,8 +212,9 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   getMBlocks(n: number, annotation: MmapAnnotation = MBLOCK_ANNOTATION): number {
     return this.recorder.track("mmap", () => {
       const size = this.megablockBytes("mmap", n);
-      checkSize("mmap", size, this, undefined, annotation);
-      return this.mapAnywhere(size, this.pageSize, MmapStrategy.DEFAULT, annotation);
+      checkSize("mmap", size, this);
+      const checked = checkAnnotation("mmap", annotation, undefined, size);
+      return this.mapAnywhere(size, this.pageSize, MmapStrategy.DEFAULT, checked);
     });
   }
 
@@ -234,8 +241,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    */
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
-      checkRange("mmap", start, size, this, annotation);
-      checkStrategy("mmap", strategy, start, size, annotation);
+      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
       throw new MmapError({
         code: "ENOTSUP",
         syscall: "mmap",
@@ -259,10 +265,8 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkSize("mmap", size, this, undefined, annotation);
-      const alignment = checkAlign("mmap", align, this, size, annotation);
-      checkStrategy("mmap", strategy, undefined, size, annotation);
-      return this.mapAnywhere(size, alignment, strategy, annotation);
+      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
+      return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
     });
   }
 
@@ -279,9 +283,9 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkRange("mmap", start, size, this, annotation);
-      const alignment = checkAlign("mmap", align, this, size, annotation);
-      checkStrategy("mmap", strategy, start, size, annotation);
+      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
+      ({ strategy, annotation } = checked);
+      const alignment = checked.align;
       const first = start / this.pageSize;
       const end = first + size / this.pageSize;
       if (first % (alignment / this.pageSize) === 0 && this.space.canClaim(first, end)) {
@@ -304,7 +308,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    */
   munmap(start: number, size: number): void {
     this.recorder.track("munmap", () => {
-      checkRange("munmap", start, size, this);
+      checkMunmapArguments(this, start, size);
       this.space.release(start / this.pageSize, (start + size) / this.pageSize);
       this.updateLevels();
     });
@@ -317,11 +321,9 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    * `mayMove` it grows in place when the next megablocks are free, else moves
    * (copying the bytes, keeping the attributes). Returns the address.
    */
-  mremap(start: number, oldSize: number, newSize: number, options: MremapOptions = {}): number {
+  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
-      checkRange("mremap", start, oldSize, this);
-      checkSize("mremap", newSize, this, start);
-      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
+      const options = checkMremapArguments(this, start, oldSize, newSize, given);
       const first = start / this.pageSize;
       const oldEnd = first + oldSize / this.pageSize;
       const newCount = newSize / this.pageSize;
@@ -365,8 +367,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    */
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
-      checkRange("mprotect", start, size, this);
-      checkProtection("mprotect", prot, start, size);
+      checkMprotectArguments(this, start, size, prot);
       const first = start / this.pageSize;
       const end = first + size / this.pageSize;
       this.requireMapped("mprotect", first, end, start, size);
@@ -393,8 +394,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    */
   madvise(start: number, size: number, advice: MadviseAdvice): void {
     this.recorder.track("madvise", () => {
-      checkRange("madvise", start, size, this);
-      checkAdvice(advice, start, size);
+      checkMadviseArguments(this, start, size, advice);
       const first = start / this.pageSize;
       this.requireMapped("madvise", first, first + size / this.pageSize, start, size);
       if (advice === "dontneed") this.space.discard(first, first + size / this.pageSize);
@@ -408,7 +408,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    * nothing renamed, if any megablock is unmapped.
    */
   setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    checkAnnotationRange(start, size, this);
+    annotation = checkSetAnnotationArguments(this, start, size, annotation);
     const first = start / this.pageSize;
     const end = first + size / this.pageSize;
     this.requireMapped("prctl", first, end, start, size);
@@ -425,7 +425,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   }
 
   panicIfUnmapped(start: number, size: number): void {
-    checkRange("mmap", start, size, this);
+    checkPanicArguments(this, start, size);
     const first = start / this.pageSize;
     const hole = this.table.firstUnmapped(first, first + size / this.pageSize);
     if (hole !== undefined) {
@@ -464,21 +464,22 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
 
   /** A copy of mapped, accessible bytes; `MemoryFault` on unmapped or `NoAccess` megablocks. */
   read(address: number, length: number): Uint8Array {
-    checkAccess("read", address, length);
+    checkReadArguments(address, length);
     this.checkAccessible("read", address, length);
     return this.space.bytes().slice(address, address + length);
   }
 
   /** Writes into mapped, accessible megablocks; `MemoryFault` (nothing written) otherwise. */
   write(address: number, bytes: Uint8Array): void {
-    checkAccess("write", address, bytes.length);
+    checkWriteArguments(address, bytes);
     this.checkAccessible("write", address, bytes.length);
-    this.space.bytes().set(bytes, address);
+    // Nothing to write: valid even past the end of the current memory.
+    if (bytes.length > 0) this.space.bytes().set(bytes, address);
   }
 
   /** Fills mapped, accessible bytes with `value`; `MemoryFault` (nothing written) otherwise. */
   fill(address: number, length: number, value: number): void {
-    checkAccess("fill", address, length, value);
+    checkFillArguments(address, length, value);
     this.checkAccessible("fill", address, length);
     this.space.bytes().fill(value, address, address + length);
   }

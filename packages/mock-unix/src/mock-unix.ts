@@ -38,15 +38,20 @@
  */
 import {
   type Capabilities,
-  checkAccess,
-  checkAdvice,
-  checkAlign,
-  checkAnnotationRange,
-  checkProtection,
-  checkRange,
-  checkRemapOptions,
-  checkSize,
-  checkStrategy,
+  checkCore,
+  checkCores,
+  checkDzmmapAnywhereArguments,
+  checkDzmmapArguments,
+  checkDzmmapPreferredArguments,
+  checkFillArguments,
+  checkMadviseArguments,
+  checkMprotectArguments,
+  checkMremapArguments,
+  checkMunmapArguments,
+  checkPanicArguments,
+  checkReadArguments,
+  checkSetAnnotationArguments,
+  checkWriteArguments,
   formatProcMaps,
   HugePageSupport,
   type MadviseAdvice,
@@ -127,8 +132,7 @@ class MockUnixProcess implements MockUnix {
 
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, start, size, annotation);
-      checkRange("mmap", start, size, this, annotation);
+      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
       this.checkAboveMinAddr(start, size, annotation);
       this.faults.check("mmap", start, size);
       if (!strategy.replace && !this.vmas.isFree(start, start + size)) {
@@ -152,9 +156,9 @@ class MockUnixProcess implements MockUnix {
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, undefined, size, annotation);
-      checkSize("mmap", size, this, undefined, annotation);
-      const alignment = checkAlign("mmap", align, this, size, annotation);
+      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
+      ({ strategy, annotation } = checked);
+      const alignment = checked.align;
       this.faults.check("mmap", undefined, size);
       const start = this.place(size, alignment, annotation);
       this.map(start, size, strategy, annotation);
@@ -170,9 +174,9 @@ class MockUnixProcess implements MockUnix {
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, start, size, annotation);
-      checkRange("mmap", start, size, this, annotation);
-      const alignment = checkAlign("mmap", align, this, size, annotation);
+      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
+      ({ strategy, annotation } = checked);
+      const alignment = checked.align;
       this.faults.check("mmap", start, size);
       const hintUsable =
         start % alignment === 0 &&
@@ -186,7 +190,7 @@ class MockUnixProcess implements MockUnix {
 
   munmap(start: number, size: number): void {
     this.recorder.track("munmap", () => {
-      checkRange("munmap", start, size, this);
+      checkMunmapArguments(this, start, size);
       this.faults.check("munmap", start, size);
       const next = this.vmas.without(start, start + size);
       this.adopt(next, "munmap", start, size);
@@ -194,11 +198,9 @@ class MockUnixProcess implements MockUnix {
     });
   }
 
-  mremap(start: number, oldSize: number, newSize: number, options: MremapOptions = {}): number {
+  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
-      checkRange("mremap", start, oldSize, this);
-      checkSize("mremap", newSize, this, start);
-      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
+      const options = checkMremapArguments(this, start, oldSize, newSize, given);
       this.faults.check("mremap", start, oldSize);
       if (options.newAddress !== undefined || options.dontUnmap === true) {
         return this.remapMove(start, oldSize, newSize, options);
@@ -265,8 +267,7 @@ class MockUnixProcess implements MockUnix {
 
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
-      checkProtection("mprotect", prot, start, size);
-      checkRange("mprotect", start, size, this);
+      checkMprotectArguments(this, start, size, prot);
       this.faults.check("mprotect", start, size);
       this.requireMapped("mprotect", start, size);
       const next = this.vmas.updated(start, start + size, (part) => ({
@@ -280,8 +281,7 @@ class MockUnixProcess implements MockUnix {
 
   madvise(start: number, size: number, advice: MadviseAdvice): void {
     this.recorder.track("madvise", () => {
-      checkAdvice(advice, start, size);
-      checkRange("madvise", start, size, this);
+      checkMadviseArguments(this, start, size, advice);
       this.faults.check("madvise", start, size);
       this.requireMapped("madvise", start, size);
       if (advice === "dontneed") {
@@ -316,7 +316,7 @@ class MockUnixProcess implements MockUnix {
    * Linux renames the mapped parts before saying `ENOMEM`, osal changes nothing.
    */
   setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    checkAnnotationRange(start, size, this);
+    annotation = checkSetAnnotationArguments(this, start, size, annotation);
     if (!this.vmas.covers(start, start + size)) {
       throw new MmapError({
         code: "ENOMEM",
@@ -331,7 +331,7 @@ class MockUnixProcess implements MockUnix {
   }
 
   panicIfUnmapped(start: number, size: number): void {
-    checkRange("mmap", start, size, this);
+    checkPanicArguments(this, start, size);
     if (!this.vmas.covers(start, start + size)) {
       throw new MmapError({
         code: "EFAULT",
@@ -377,7 +377,7 @@ class MockUnixProcess implements MockUnix {
   // ---- memory access ----------------------------------------------------
 
   read(address: number, length: number): Uint8Array {
-    checkAccess("read", address, length);
+    checkReadArguments(address, length);
     this.checkAccessible("read", address, length);
     const out = new Uint8Array(length);
     this.eachPagePart(address, length, (page, offset, count, outOffset) => {
@@ -388,7 +388,7 @@ class MockUnixProcess implements MockUnix {
   }
 
   write(address: number, bytes: Uint8Array): void {
-    checkAccess("write", address, bytes.length);
+    checkWriteArguments(address, bytes);
     this.checkAccessible("write", address, bytes.length);
     this.prepareAnonVmas(address, bytes.length);
     this.eachPagePart(address, bytes.length, (page, offset, count, inOffset) => {
@@ -398,7 +398,7 @@ class MockUnixProcess implements MockUnix {
   }
 
   fill(address: number, length: number, value: number): void {
-    checkAccess("fill", address, length, value);
+    checkFillArguments(address, length, value);
     this.checkAccessible("fill", address, length);
     this.prepareAnonVmas(address, length);
     this.eachPagePart(address, length, (page, offset, count) => {
@@ -427,10 +427,12 @@ class MockUnixProcess implements MockUnix {
   }
 
   bindCurrentThreadToCore(core: number): void {
+    checkCore(core);
     this.bindCurrentThreadToCpuset([core]);
   }
 
-  bindCurrentThreadToCpuset(cores: readonly number[]): void {
+  bindCurrentThreadToCpuset(given: readonly number[]): void {
+    const cores = checkCores(given);
     const valid =
       cores.length > 0 &&
       cores.every((core) => Number.isInteger(core) && core >= 0 && core < this.options.cpus);

@@ -53,15 +53,18 @@
  */
 import {
   type Capabilities,
-  checkAccess,
-  checkAdvice,
-  checkAlign,
-  checkAnnotationRange,
-  checkProtection,
-  checkRange,
-  checkRemapOptions,
-  checkSize,
-  checkStrategy,
+  checkDzmmapAnywhereArguments,
+  checkDzmmapArguments,
+  checkDzmmapPreferredArguments,
+  checkFillArguments,
+  checkMadviseArguments,
+  checkMprotectArguments,
+  checkMremapArguments,
+  checkMunmapArguments,
+  checkPanicArguments,
+  checkReadArguments,
+  checkSetAnnotationArguments,
+  checkWriteArguments,
   findTopDown,
   formatAnnotation,
   formatProcMaps,
@@ -184,8 +187,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
 
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, start, size, annotation);
-      checkRange("mmap", start, size, this, annotation);
+      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
       this.checkOpen("mmap", start, size);
       if (start < this.arenaStart) {
         throw new MmapError({
@@ -218,9 +220,9 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, undefined, size, annotation);
-      checkSize("mmap", size, this, undefined, annotation);
-      const alignment = checkAlign("mmap", align, this, size, annotation);
+      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
+      ({ strategy, annotation } = checked);
+      const alignment = checked.align;
       this.checkOpen("mmap", undefined, size);
       const start = this.place("mmap", size, alignment, annotation);
       this.mapAt(start, size, strategy, annotation);
@@ -236,9 +238,9 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkStrategy("mmap", strategy, start, size, annotation);
-      checkRange("mmap", start, size, this, annotation);
-      const alignment = checkAlign("mmap", align, this, size, annotation);
+      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
+      ({ strategy, annotation } = checked);
+      const alignment = checked.align;
       this.checkOpen("mmap", start, size);
       const usable =
         start % alignment === 0 &&
@@ -252,7 +254,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
 
   munmap(start: number, size: number): void {
     this.recorder.track("munmap", () => {
-      checkRange("munmap", start, size, this);
+      checkMunmapArguments(this, start, size);
       this.checkOpen("munmap", start, size);
       if (start < this.arenaStart) {
         throw new MmapError({
@@ -269,11 +271,9 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     });
   }
 
-  mremap(start: number, oldSize: number, newSize: number, options: MremapOptions = {}): number {
+  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
-      checkRange("mremap", start, oldSize, this);
-      checkSize("mremap", newSize, this, start);
-      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
+      const options = checkMremapArguments(this, start, oldSize, newSize, given);
       this.checkOpen("mremap", start, oldSize);
       // As Linux: the VMA at `start` must exist; only growing needs the whole old
       // range in it (the kernel checks its own VMA, which may be narrower).
@@ -317,8 +317,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
 
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
-      checkProtection("mprotect", prot, start, size);
-      checkRange("mprotect", start, size, this);
+      checkMprotectArguments(this, start, size, prot);
       this.checkOpen("mprotect", start, size);
       this.requireMapped("mprotect", start, size);
       const result = this.libc.mprotect(start, size, kernelProt(prot));
@@ -335,8 +334,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
 
   madvise(start: number, size: number, advice: MadviseAdvice): void {
     this.recorder.track("madvise", () => {
-      checkAdvice(advice, start, size);
-      checkRange("madvise", start, size, this);
+      checkMadviseArguments(this, start, size, advice);
       this.checkOpen("madvise", start, size);
       this.requireMapped("madvise", start, size);
       const huge = advice === "hugepage" || advice === "nohugepage";
@@ -360,7 +358,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
    * `ENOMEM`, nothing renamed, if any page is unmapped.
    */
   setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    checkAnnotationRange(start, size, this);
+    annotation = checkSetAnnotationArguments(this, start, size, annotation);
     this.checkOpen("madvise", start, size);
     if (!this.table.covers(start, start + size)) {
       throw new MmapError({
@@ -375,7 +373,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     this.table.update(start, start + size, (part) => ({ ...part, annotation }));
   }
   panicIfUnmapped(start: number, size: number): void {
-    checkRange("mmap", start, size, this);
+    checkPanicArguments(this, start, size);
     if (!this.table.covers(start, start + size)) {
       throw new MmapError({
         code: "EFAULT",
@@ -419,7 +417,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   // ---- memory access ----------------------------------------------------
 
   read(address: number, length: number): Uint8Array {
-    checkAccess("read", address, length);
+    checkReadArguments(address, length);
     this.checkAccessible("read", address, length);
     const out = new Uint8Array(length);
     if (length > 0) out.set(this.libc.view(address, length));
@@ -427,7 +425,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   }
 
   write(address: number, bytes: Uint8Array): void {
-    checkAccess("write", address, bytes.length);
+    checkWriteArguments(address, bytes);
     this.checkAccessible("write", address, bytes.length);
     if (bytes.length === 0) return;
     this.libc.view(address, bytes.length).set(bytes);
@@ -435,7 +433,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   }
 
   fill(address: number, length: number, value: number): void {
-    checkAccess("fill", address, length, value);
+    checkFillArguments(address, length, value);
     this.checkAccessible("fill", address, length);
     if (length === 0) return;
     this.libc.view(address, length).fill(value);

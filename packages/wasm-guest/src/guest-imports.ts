@@ -7,6 +7,7 @@ import {
   type OSMemory,
 } from "@osal/core";
 import { decodeAdvice, decodeMmapFlags, decodeMremapFlags, decodeProt, fail } from "./decode.js";
+import { checkedImports } from "./import-arguments.js";
 import { MAX_RESULT_ADDRESS, MMAP_MIN_ADDR } from "./linux-abi.js";
 import { mremapFixed } from "./mremap-fixed.js";
 import { checkSameMemory } from "./same-memory.js";
@@ -63,7 +64,7 @@ export interface GuestImportsOptions {
 export function createGuestImports(os: OSMemory, options: GuestImportsOptions = {}): OsalImports {
   checkSameMemory(os, options.memory);
   const annotation = options.annotation ?? MmapAnnotation.misc("wasm-guest");
-  return importsOver(() => ({ os, annotation }));
+  return checkedImports(importsOver(() => ({ os, annotation })));
 }
 
 /**
@@ -85,12 +86,14 @@ export interface DeferredGuestImports {
 export function deferGuestImports(): DeferredGuestImports {
   let target: Target | undefined;
   return {
-    imports: importsOver(() => {
-      if (target === undefined) {
-        throw new Error("@osal/wasm-guest: the guest called an osal import before bind()");
-      }
-      return target;
-    }),
+    imports: checkedImports(
+      importsOver(() => {
+        if (target === undefined) {
+          throw new Error("@osal/wasm-guest: the guest called an osal import before bind()");
+        }
+        return target;
+      }),
+    ),
     bind(os, options = {}) {
       if (target !== undefined) throw new Error("@osal/wasm-guest: bind() was already called");
       checkSameMemory(os, options.memory);

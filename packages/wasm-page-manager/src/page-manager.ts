@@ -105,15 +105,18 @@
  */
 import {
   type Capabilities,
-  checkAccess,
-  checkAdvice,
-  checkAlign,
-  checkAnnotationRange,
-  checkProtection,
-  checkRange,
-  checkRemapOptions,
-  checkSize,
-  checkStrategy,
+  checkDzmmapAnywhereArguments,
+  checkDzmmapArguments,
+  checkDzmmapPreferredArguments,
+  checkFillArguments,
+  checkMadviseArguments,
+  checkMprotectArguments,
+  checkMremapArguments,
+  checkMunmapArguments,
+  checkPanicArguments,
+  checkReadArguments,
+  checkSetAnnotationArguments,
+  checkWriteArguments,
   formatProcMaps,
   HostProcess,
   isAccessible,
@@ -132,8 +135,8 @@ import {
   type OperatingSystem,
   type PageStateReporter,
   type PageStateRun,
+  reportedAs,
   StatsRecorder,
-  unsupported,
 } from "@osal/core";
 import { AnnotationTable } from "./annotation-table.js";
 import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
@@ -281,8 +284,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
 
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
-      validStrategy(strategy, start, size, annotation);
-      checkRange("mmap", start, size, this, annotation);
+      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
       this.lock();
       try {
         const first = start / this.pageSize;
@@ -322,10 +324,13 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
 
   /** The body of {@link WasmPageManager.dzmmapAnywhere}, arguments in {@link WasmPageManager.call}. */
   private readonly mapAnywhereBody = (): number => {
-    const { size, align, strategy, annotation } = this.call;
-    validStrategy(strategy!, undefined, size, annotation);
-    checkSize("mmap", size, this, undefined, annotation);
-    const required = this.validAlign(align, size, annotation);
+    const call = this.call;
+    const {
+      strategy,
+      annotation,
+      align: required,
+    } = checkDzmmapAnywhereArguments(this, call.size, call.align, call.strategy, call.annotation);
+    const size = call.size;
     const alignment = this.alignmentFor(required, size);
     this.lock();
     try {
@@ -335,7 +340,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
         annotation,
         fallback: required / this.pageSize,
       });
-      this.assign(first, count, attributesOf(strategy!), id, 0, strategy!.uninitialized === true);
+      this.assign(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
       return first * this.pageSize;
     } finally {
       this.unlock();
@@ -350,9 +355,9 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      validStrategy(strategy, start, size, annotation);
-      checkRange("mmap", start, size, this, annotation);
-      const required = this.validAlign(align, size, annotation);
+      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
+      ({ strategy, annotation } = checked);
+      const required = checked.align;
       const alignment = this.alignmentFor(required, size);
       return this.locked(() => {
         const id = this.annotations.intern(annotation);
@@ -381,7 +386,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   /** The body of {@link WasmPageManager.munmap}, arguments in {@link WasmPageManager.call}. */
   private readonly unmapBody = (): void => {
     const { start, size } = this.call;
-    checkRange("munmap", start, size, this);
+    checkMunmapArguments(this, start, size);
     this.lock();
     try {
       this.release(start / this.pageSize, size / this.pageSize);
@@ -390,19 +395,18 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     }
   };
 
-  mremap(start: number, oldSize: number, newSize: number, options?: MremapOptions): number {
+  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
-      checkRange("mremap", start, oldSize, this);
-      checkSize("mremap", newSize, this, start);
-      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
-      return this.locked(() => remapPages(this.remapHost, start, oldSize, newSize, options));
+      const options = checkMremapArguments(this, start, oldSize, newSize, given);
+      return this.lockedAs("mremap", () =>
+        remapPages(this.remapHost, start, oldSize, newSize, options),
+      );
     });
   }
 
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
-      checkRange("mprotect", start, size, this);
-      checkProtection("mprotect", prot, start, size);
+      checkMprotectArguments(this, start, size, prot);
       this.locked(() => {
         const first = start / this.pageSize;
         const count = size / this.pageSize;
@@ -418,8 +422,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
 
   madvise(start: number, size: number, advice: MadviseAdvice): void {
     this.recorder.track("madvise", () => {
-      checkRange("madvise", start, size, this);
-      checkAdvice(advice, start, size);
+      checkMadviseArguments(this, start, size, advice);
       this.locked(() => {
         const first = start / this.pageSize;
         const count = size / this.pageSize;
@@ -443,7 +446,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
    * says `ENOMEM`; osal's failed calls change nothing).
    */
   setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    checkAnnotationRange(start, size, this);
+    annotation = checkSetAnnotationArguments(this, start, size, annotation);
     this.locked(() => {
       const first = start / this.pageSize;
       const count = size / this.pageSize;
@@ -453,7 +456,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   panicIfUnmapped(start: number, size: number): void {
-    checkRange("mmap", start, size, this);
+    checkPanicArguments(this, start, size);
     this.locked(() =>
       this.requireAllocated("mmap", start / this.pageSize, size / this.pageSize, "EFAULT"),
     );
@@ -536,7 +539,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   // ---- MemoryAccess ----
 
   read(address: number, length: number): Uint8Array {
-    checkAccess("read", address, length);
+    checkReadArguments(address, length);
     return this.locked(() => {
       this.checkAccessible("read", address, length);
       return this.bytes(address + length).slice(address, address + length);
@@ -544,15 +547,17 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   write(address: number, bytes: Uint8Array): void {
-    checkAccess("write", address, bytes?.length);
+    checkWriteArguments(address, bytes);
     this.locked(() => {
       this.checkAccessible("write", address, bytes.length);
+      // Nothing to write: valid even past the end of the current memory.
+      if (bytes.length === 0) return;
       this.bytes(address + bytes.length).set(bytes, address);
     });
   }
 
   fill(address: number, length: number, value: number): void {
-    checkAccess("fill", address, length, value);
+    checkFillArguments(address, length, value);
     this.locked(() => {
       this.checkAccessible("fill", address, length);
       this.bytes(address + length).fill(value, address, address + length);
@@ -560,6 +565,18 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   // ---- internals (all called with the lock held) ----
+
+  /**
+   * {@link WasmPageManager.locked} for a call whose body uses helpers that report
+   * for `mmap` (placement, growing): their errors say `call` instead.
+   */
+  private lockedAs<T>(call: MemoryCall, body: () => T): T {
+    try {
+      return this.locked(body);
+    } catch (error) {
+      throw reportedAs(error, call);
+    }
+  }
 
   /** Runs `body` holding the state lock (see {@link WasmPageManager.lock}). */
   private locked<T>(body: () => T): T {
@@ -600,19 +617,6 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   private bytes(end: number): Uint8Array {
     if (this.view.byteLength < end) this.view = new Uint8Array(this.memory.buffer);
     return this.view;
-  }
-
-  /** `checkAlign` with a fast path for the common small powers of two. */
-  private validAlign(align: number, size: number, annotation?: MmapAnnotation): number {
-    if (
-      Number.isInteger(align) &&
-      align > 0 &&
-      align <= 0x40000000 &&
-      (align & (align - 1)) === 0
-    ) {
-      return align > this.pageSize ? align : this.pageSize;
-    }
-    return checkAlign("mmap", align, this, size, annotation);
   }
 
   /** The alignment a mapping of `size` bytes gets: large ones at least `largeMappingAlignment`. */
@@ -1015,30 +1019,6 @@ function unmappedStateName(state: number): PageStateRun["state"] | undefined {
   if (state === PageState.FreeDirty) return "free-dirty";
   if (state === PageState.External) return "external";
   return undefined;
-}
-
-/** Strategies already checked: `MmapStrategy` values are frozen, so once valid, always valid. */
-const checkedStrategies = new WeakSet<object>();
-/** The strategy most recently found valid (calls in a row usually share one). */
-let lastChecked: MmapStrategy | undefined;
-
-/** `checkStrategy`, skipped for a frozen strategy that passed before. */
-function validStrategy(
-  strategy: MmapStrategy,
-  start: number | undefined,
-  size: number,
-  annotation: MmapAnnotation | undefined,
-): void {
-  if (strategy === lastChecked) return;
-  if (typeof strategy === "object" && strategy !== null && checkedStrategies.has(strategy)) {
-    lastChecked = strategy;
-    return;
-  }
-  checkStrategy("mmap", strategy, start, size, annotation);
-  if (Object.isFrozen(strategy)) {
-    checkedStrategies.add(strategy);
-    lastChecked = strategy;
-  }
 }
 
 function attributesOf(strategy: MmapStrategy): number {

@@ -63,15 +63,21 @@
 
 import {
   type Capabilities,
-  checkAccess,
-  checkAdvice,
   checkAlign,
-  checkAnnotationRange,
-  checkProtection,
-  checkRange,
-  checkRemapOptions,
+  checkDzmmapAnywhereArguments,
+  checkDzmmapArguments,
+  checkDzmmapPreferredArguments,
+  checkFillArguments,
+  checkMadviseArguments,
+  checkMprotectArguments,
+  checkMremapArguments,
+  checkMunmapArguments,
+  checkPanicArguments,
+  checkReadArguments,
+  checkSetAnnotationArguments,
   checkSize,
   checkStrategy,
+  checkWriteArguments,
   formatProcMaps,
   HostProcess,
   HugePageSupport,
@@ -177,8 +183,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    */
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
-      checkRange("mmap", start, size, this, annotation);
-      checkStrategy("mmap", strategy, start, size, annotation);
+      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
       if (!strategy.replace) {
         throw new MmapError({
           code: "ENOTSUP",
@@ -229,7 +234,10 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     strategy: MmapStrategy,
     annotation?: MmapAnnotation,
   ): number {
-    return this.recorder.track("mmap", () => this.mapAnywhere(size, align, strategy, annotation));
+    return this.recorder.track("mmap", () => {
+      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
+      return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
+    });
   }
 
   /**
@@ -244,8 +252,8 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     annotation?: MmapAnnotation,
   ): number {
     return this.recorder.track("mmap", () => {
-      checkRange("mmap", start, size, this, annotation);
-      return this.mapAnywhere(size, align, strategy, annotation);
+      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
+      return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
     });
   }
 
@@ -256,7 +264,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    */
   munmap(start: number, size: number): void {
     this.recorder.track("munmap", () => {
-      checkRange("munmap", start, size, this);
+      checkMunmapArguments(this, start, size);
       const end = start + size;
       for (const block of this.blocks.overlapping(start, end)) {
         this.unmapPart(block, Math.max(start, block.start), Math.min(end, block.end));
@@ -271,19 +279,12 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    * shrinking unmaps the tail, growing moves (copy, then unmap the old range) with
    * `mayMove` and otherwise fails with `ENOMEM` (no growth in place).
    */
-  mremap(start: number, oldSize: number, newSize: number, options: MremapOptions = {}): number {
+  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
-      checkRange("mremap", start, oldSize, this);
-      checkSize("mremap", newSize, this, start);
-      checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
-      const block = this.blocks.at(start);
-      const first = block?.pageOf(start) ?? 0;
-      const count = oldSize / this.pageSize;
-      if (
-        block === undefined ||
-        start + oldSize > block.end ||
-        !block.isOneMapping(first, first + count)
-      ) {
+      const options = checkMremapArguments(this, start, oldSize, newSize, given);
+      // One mapping may lie over several blocks (a MAP_FIXED across two of them).
+      const parts = this.oneMappingParts(start, start + oldSize);
+      if (parts === undefined) {
         throw new MmapError({
           code: "EFAULT",
           syscall: "mremap",
@@ -292,9 +293,16 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
           detail: "the old range is not mapped pages of one mapping",
         });
       }
+      const block = parts[0]!;
+      const first = block.pageOf(start);
+      const count = oldSize / this.pageSize;
       if (newSize === oldSize) return start;
       if (newSize < oldSize) {
-        this.unmapPart(block, start + newSize, start + oldSize);
+        for (const part of parts) {
+          const from = Math.max(part.start, start + newSize);
+          const to = Math.min(part.end, start + oldSize);
+          if (from < to) this.unmapPart(part, from, to);
+        }
         this.refreshLevels();
         return start;
       }
@@ -307,7 +315,10 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
           detail: "cannot grow in place (capabilities.remapInPlace false); pass mayMove",
         });
       }
-      const moved = this.moveTo(block, first, count, newSize);
+      const moved =
+        parts.length === 1
+          ? this.moveTo(block, first, count, newSize)
+          : this.moveAcross(parts, start, oldSize, newSize);
       this.refreshLevels();
       return moved;
     });
@@ -320,8 +331,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    */
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
-      checkRange("mprotect", start, size, this);
-      checkProtection("mprotect", prot, start, size);
+      checkMprotectArguments(this, start, size, prot);
       this.requireMapped("mprotect", start, size);
       this.forEachPage(start, size, (block, index) => {
         const id = this.attributes.with(block.attributes[index]!, { prot });
@@ -341,8 +351,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    */
   madvise(start: number, size: number, advice: MadviseAdvice): void {
     this.recorder.track("madvise", () => {
-      checkRange("madvise", start, size, this);
-      checkAdvice(advice, start, size);
+      checkMadviseArguments(this, start, size, advice);
       this.requireMapped("madvise", start, size);
       if (advice === "dontneed") {
         this.forEachPage(start, size, (block, index) => {
@@ -369,7 +378,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
    * renamed, if any page is unmapped.
    */
   setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    checkAnnotationRange(start, size, this);
+    annotation = checkSetAnnotationArguments(this, start, size, annotation);
     this.requireMapped("prctl", start, size);
     this.forEachPage(start, size, (block, index) => {
       const id = this.attributes.with(block.attributes[index]!, { annotation });
@@ -378,7 +387,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   }
 
   panicIfUnmapped(start: number, size: number): void {
-    checkRange("mmap", start, size, this);
+    checkPanicArguments(this, start, size);
     if (!this.isMapped(start, size)) {
       throw new MmapError({
         code: "EFAULT",
@@ -451,26 +460,29 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
 
   /** Counts, levels (`footprintBytes` is the memory's byte length) and exact zeroed bytes. */
   stats(): MemoryStats {
+    // The allocator may have grown the memory during a call that then failed.
+    this.refreshLevels();
     return this.recorder.snapshot();
   }
 
   /** A copy of `length` bytes at `address`; `MemoryFault` on unmapped or `NoAccess` pages. */
   read(address: number, length: number): Uint8Array {
-    checkAccess("read", address, length);
+    checkReadArguments(address, length);
     this.requireAccessible("read", address, length);
     return this.bytes().slice(address, address + length);
   }
 
   /** Copies `bytes` to `address`; `MemoryFault` (nothing written) on unmapped or `NoAccess` pages. */
   write(address: number, bytes: Uint8Array): void {
-    checkAccess("write", address, bytes.length);
+    checkWriteArguments(address, bytes);
     this.requireAccessible("write", address, bytes.length);
-    this.bytes().set(bytes, address);
+    // Nothing to write: valid even past the end of the current memory.
+    if (bytes.length > 0) this.bytes().set(bytes, address);
   }
 
   /** Sets `length` bytes at `address` to `value`; `MemoryFault` (nothing written) as `write`. */
   fill(address: number, length: number, value: number): void {
-    checkAccess("fill", address, length, value);
+    checkFillArguments(address, length, value);
     this.requireAccessible("fill", address, length);
     this.bytes().fill(value, address, address + length);
   }
@@ -587,6 +599,49 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     this.mappedPages += moved.mappedPages;
     this.unmapPart(block, oldStart, oldStart + oldSize);
     return moved.start;
+  }
+
+  /**
+   * The blocks holding `[start, end)` when every page of it is mapped with one
+   * attribute id (one mapping, as Linux and `getMappings` see it), else `undefined`.
+   */
+  private oneMappingParts(start: number, end: number): Block[] | undefined {
+    if (!this.blocks.covers(start, end)) return undefined;
+    const parts = this.blocks.overlapping(start, end);
+    const id = parts[0]?.attributes[parts[0].pageOf(start)];
+    for (const part of parts) {
+      const from = part.pageOf(Math.max(start, part.start));
+      const to = part.pageOf(Math.min(end, part.end) - 1) + 1;
+      if (!part.isOneMapping(from, to) || part.attributes[from] !== id) return undefined;
+    }
+    return parts;
+  }
+
+  /**
+   * A moving `mremap` of one mapping held in several blocks: the part in the
+   * first block moves as usual (new block, rest mapped fresh), then the bytes
+   * and pending-zero flags of the other parts follow and those parts are unmapped.
+   */
+  private moveAcross(parts: Block[], start: number, oldSize: number, newSize: number): number {
+    const p = this.pageSize;
+    const head = parts[0]!;
+    const headCount = (Math.min(head.end, start + oldSize) - start) / p;
+    const target = this.moveTo(head, head.pageOf(start), headCount, newSize);
+    const moved = this.blocks.at(target)!;
+    const movedFirst = moved.pageOf(target);
+    const bytes = this.bytes();
+    for (const part of parts.slice(1)) {
+      const from = part.start;
+      const to = Math.min(part.end, start + oldSize);
+      bytes.copyWithin(target + (from - start), from, to);
+      for (let address = from; address < to; address += p) {
+        const index = part.pageOf(address);
+        const pending = part.pendingZero[index] === 1;
+        moved.map(movedFirst + (address - start) / p, part.attributes[index]!, pending);
+      }
+      this.unmapPart(part, from, to);
+    }
+    return target;
   }
 
   /** Unmaps `[from, to)`, a page range inside `block`; frees or releases what it can. */

@@ -2,15 +2,30 @@ import {
   type Capabilities,
   hex,
   MemoryFault,
-  MmapError,
+  type MmapAnnotation,
   MmapProtection,
   MmapStrategy,
+  type MremapOptions,
   type OperatingSystem,
 } from "@osal/core";
-import fc from "fast-check";
-import { describeError } from "../expectations.js";
+import type fc from "fast-check";
 import { pattern } from "../fixtures.js";
+import { drawAnnotation, drawBytes, drawFillValue, drawRemapOptions } from "./arguments.js";
 import { MemoryModel, type ModelRange } from "./memory-model.js";
+import {
+  aimAt,
+  attempt,
+  describeOutcome,
+  expectFreshRange,
+  expectSameBytes,
+  failCleanly,
+  listedAsOne,
+  ModelMismatch,
+  pickFrom,
+  succeed,
+} from "./outcomes.js";
+
+export { expectSameBytes, firstDifference, ModelMismatch } from "./outcomes.js";
 
 /**
  * The random commands of the model-based test. Each command holds only small
@@ -34,17 +49,34 @@ export interface ModelState {
 /** Most pages the model lets be mapped at once, to keep byte checks cheap. */
 const MAX_MAPPED_PAGES = 48;
 
-const protections = [
+/** The protections commands draw from (read-write twice as likely). */
+export const protections = [
   MmapProtection.ReadWrite,
   MmapProtection.ReadWrite,
   MmapProtection.ReadWriteExec,
   MmapProtection.NoAccess,
 ] as const;
 
-type Action =
-  | { kind: "map"; pages: number; alignLog: number; prot: number; reserve: boolean }
-  | { kind: "place"; replace: boolean; pick: number; offset: number; pages: number; prot: number }
-  | { kind: "preferred"; pick: number; offset: number; pages: number; alignLog: number }
+/** One command's random choices. */
+export type Action =
+  | { kind: "map"; pages: number; alignLog: number; prot: number; reserve: boolean; note: number }
+  | {
+      kind: "place";
+      replace: boolean;
+      pick: number;
+      offset: number;
+      pages: number;
+      prot: number;
+      note: number;
+    }
+  | {
+      kind: "preferred";
+      pick: number;
+      offset: number;
+      pages: number;
+      alignLog: number;
+      note: number;
+    }
   | { kind: "munmap"; pick: number; offset: number; pages: number }
   | {
       kind: "mremap";
@@ -53,6 +85,7 @@ type Action =
       pages: number;
       newPages: number;
       mayMove: boolean;
+      form: number;
     }
   | { kind: "mprotect"; pick: number; offset: number; pages: number; prot: number }
   | { kind: "dontneed" | "panic"; pick: number; offset: number; pages: number }
@@ -63,15 +96,8 @@ type Action =
       nearEnd: boolean;
       length: number;
       seed: number;
+      form: number;
     };
-
-/** A failure of the backend against the model, with the call in the message. */
-export class ModelMismatch extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "ModelMismatch";
-  }
-}
 
 /** One random command. */
 export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
@@ -156,14 +182,22 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
     const align = model.pageSize * 2 ** a.alignLog;
     const prot = protections[a.prot % protections.length]!;
     const strategy = MmapStrategy.DEFAULT.withProt(prot).withReserve(a.reserve);
-    const annotation = { kind: "misc", name: `m${model.known.length}` } as const;
-    this.description = `dzmmapAnywhere(${hex(size)}, ${hex(align)}, ${prot}, reserve=${a.reserve})`;
+    const note = drawAnnotation(a.note, model.known.length);
+    const annotation = note.value as MmapAnnotation;
+    this.description = `dzmmapAnywhere(${hex(size)}, ${hex(align)}, ${prot}, reserve=${a.reserve}, ${note.label})`;
+    if (!note.valid) {
+      failCleanly(this.description, "EINVAL", () =>
+        os.dzmmapAnywhere(size, align, strategy, annotation),
+      );
+      return;
+    }
     const start = succeed(this.description, () =>
       os.dzmmapAnywhere(size, align, strategy, annotation),
     );
+    note.scribble?.();
     this.description += ` -> ${hex(start)}`;
     expectFreshRange(this.description, model, start, size, align);
-    model.map(start, size, { prot, reserve: a.reserve, annotation: `misc:${annotation.name}` });
+    model.map(start, size, { prot, reserve: a.reserve, annotation: note.display });
     state.touched.push({ start, size });
   }
 
@@ -176,7 +210,14 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
     const target = aimAt(model, model.known, a.pick, a.offset, a.pages);
     const prot = protections[a.prot % protections.length]!;
     const strategy = MmapStrategy.DEFAULT.withProt(prot).withReplace(a.replace);
-    this.description = `dzmmap(${hex(target.start)}, ${hex(target.size)}, ${prot}, replace=${a.replace})`;
+    const note = drawAnnotation(a.note, model.known.length);
+    const annotation = note.value as MmapAnnotation;
+    this.description = `dzmmap(${hex(target.start)}, ${hex(target.size)}, ${prot}, replace=${a.replace}, ${note.label})`;
+    const call = () => os.dzmmap(target.start, target.size, strategy, annotation);
+    if (!note.valid) {
+      failCleanly(this.description, "EINVAL", call);
+      return;
+    }
     const free = model.isFree(target.start, target.size);
     if (a.replace && !free && !capabilities.partialUnmap) {
       this.description += " skipped: would replace part of a mapping without partialUnmap";
@@ -184,11 +225,12 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
     }
     state.touched.push(target);
     if (!a.replace && !free) {
-      failCleanly(this.description, "EEXIST", () => os.dzmmap(target.start, target.size, strategy));
+      failCleanly(this.description, "EEXIST", call);
       return;
     }
-    succeed(this.description, () => os.dzmmap(target.start, target.size, strategy));
-    model.map(target.start, target.size, { prot, reserve: true, annotation: undefined });
+    succeed(this.description, call);
+    note.scribble?.();
+    model.map(target.start, target.size, { prot, reserve: true, annotation: note.display });
   }
 
   private preferred(
@@ -199,10 +241,17 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
     const { model, capabilities } = state;
     const hint = aimAt(model, model.known, a.pick, a.offset, a.pages);
     const align = model.pageSize * 2 ** a.alignLog;
-    this.description = `dzmmapPreferred(${hex(hint.start)}, ${hex(hint.size)}, ${hex(align)})`;
-    const start = succeed(this.description, () =>
-      os.dzmmapPreferred(hint.start, hint.size, align, MmapStrategy.DEFAULT),
-    );
+    const note = drawAnnotation(a.note, model.known.length);
+    const annotation = note.value as MmapAnnotation;
+    this.description = `dzmmapPreferred(${hex(hint.start)}, ${hex(hint.size)}, ${hex(align)}, ${note.label})`;
+    const call = () =>
+      os.dzmmapPreferred(hint.start, hint.size, align, MmapStrategy.DEFAULT, annotation);
+    if (!note.valid) {
+      failCleanly(this.description, "EINVAL", call);
+      return;
+    }
+    const start = succeed(this.description, call);
+    note.scribble?.();
     this.description += ` -> ${hex(start)}`;
     const usable =
       (capabilities.fixed || capabilities.noReplace) &&
@@ -220,7 +269,7 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
     model.map(start, hint.size, {
       prot: MmapProtection.ReadWrite,
       reserve: true,
-      annotation: undefined,
+      annotation: note.display,
     });
     state.touched.push({ start, size: hint.size });
   }
@@ -255,8 +304,16 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
     }
     let newSize = a.newPages * p;
     if (!capabilities.partialUnmap) newSize = Math.max(newSize, old.size);
-    const options = { mayMove: a.mayMove };
-    this.description = `mremap(${hex(old.start)}, ${hex(old.size)}, ${hex(newSize)}, mayMove=${a.mayMove})`;
+    const drawn = drawRemapOptions(a.form, a.mayMove);
+    const options = drawn.value as MremapOptions;
+    this.description = `mremap(${hex(old.start)}, ${hex(old.size)}, ${hex(newSize)}, ${drawn.label})`;
+    if (!drawn.valid) {
+      state.touched.push(old);
+      failCleanly(this.description, "EINVAL", () =>
+        os.mremap(old.start, old.size, newSize, options),
+      );
+      return;
+    }
     if (!model.isOneMapping(old.start, old.size)) {
       this.description += " skipped: not within one mapping";
       return;
@@ -342,20 +399,27 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
     const region = pickFrom(model.regions, a.pick);
     const page = region.start + (a.at % (region.size / p)) * p;
     const address = a.nearEnd ? page + p - Math.ceil(a.length / 2) : page + (a.at % 64);
+    const byte = a.seed % 256;
     const bytes =
-      a.kind === "write" ? pattern(a.length, a.seed) : new Uint8Array(a.length).fill(a.seed % 256);
+      a.kind === "write" ? pattern(a.length, a.seed) : new Uint8Array(a.length).fill(byte);
+    const given = drawBytes(a.form, bytes);
+    const value = drawFillValue(a.form, byte);
     const call = {
-      write: () => os.write(address, bytes),
-      fill: () => os.fill(address, a.length, a.seed % 256),
+      write: () => os.write(address, given.value as Uint8Array),
+      fill: () => os.fill(address, a.length, value.value as number),
       read: () => os.read(address, a.length),
     }[a.kind];
     this.description =
       a.kind === "write"
-        ? `write(${hex(address)}, <${a.length} bytes>)`
+        ? `write(${hex(address)}, <${a.length} bytes, ${given.label}>)`
         : a.kind === "fill"
-          ? `fill(${hex(address)}, ${a.length}, ${a.seed % 256})`
+          ? `fill(${hex(address)}, ${a.length}, ${value.label})`
           : `read(${hex(address)}, ${a.length})`;
     state.touched.push({ start: page, size: Math.min(2 * p, model.addressSpaceEnd - page) });
+    if ((a.kind === "write" && !given.valid) || (a.kind === "fill" && !value.valid)) {
+      failCleanly(this.description, "EINVAL", call);
+      return;
+    }
     const fault = model.accessFault(address, a.length);
     if (fault) {
       const error = attempt(call);
@@ -382,155 +446,4 @@ export class ModelCommand implements fc.Command<ModelState, OperatingSystem> {
       model.write(address, bytes);
     }
   }
-}
-
-/** The arbitrary producing every command the backend's capabilities allow. */
-export function modelCommands(capabilities: Capabilities, maxCommands: number) {
-  const pick = fc.nat(1000);
-  const offset = fc.nat(7);
-  const pages = fc.integer({ min: 1, max: 4 });
-  const prot = fc.nat(protections.length - 1);
-  const alignLog = fc.nat(4);
-  const actions: fc.Arbitrary<Action>[] = [
-    fc.record({ kind: fc.constant("map"), pages, alignLog, prot, reserve: fc.boolean() }),
-    fc.record({ kind: fc.constant("preferred"), pick, offset, pages, alignLog: fc.nat(2) }),
-    fc.record({ kind: fc.constant("munmap"), pick, offset, pages: fc.integer({ min: 1, max: 5 }) }),
-    fc.record({
-      kind: fc.constant("mremap"),
-      pick,
-      offset,
-      pages,
-      newPages: fc.integer({ min: 1, max: 6 }),
-      mayMove: fc.boolean(),
-    }),
-    fc.record({ kind: fc.constant("mprotect"), pick, offset, pages, prot }),
-    fc.record({ kind: fc.constant("dontneed"), pick, offset, pages }),
-    fc.record({ kind: fc.constant("panic"), pick, offset, pages }),
-    ...(["write", "fill", "read"] as const).map((kind) =>
-      fc.record({
-        kind: fc.constant(kind),
-        pick,
-        at: fc.nat(1 << 16),
-        nearEnd: fc.boolean(),
-        length: fc.integer({ min: 1, max: 96 }),
-        seed: fc.nat(1 << 16),
-      }),
-    ),
-  ];
-  if (capabilities.fixed || capabilities.noReplace) {
-    const replace =
-      capabilities.fixed && capabilities.noReplace ? fc.boolean() : fc.constant(capabilities.fixed);
-    actions.push(fc.record({ kind: fc.constant("place"), replace, pick, offset, pages, prot }));
-  }
-  return fc.commands(
-    actions.map((action) => action.map((a) => new ModelCommand(a))),
-    { maxCommands, size: "max" },
-  );
-}
-
-/** `[start, start + pages)` inside the address space, `offset` pages into the picked range. */
-function aimAt(
-  model: MemoryModel,
-  ranges: readonly ModelRange[],
-  pick: number,
-  offset: number,
-  pages: number,
-): ModelRange {
-  const p = model.pageSize;
-  const range = pickFrom(ranges, pick);
-  const start = range.start + (offset % (range.size / p + 1)) * p;
-  const size = Math.max(p, Math.min(pages * p, model.addressSpaceEnd - start));
-  return { start: Math.min(start, model.addressSpaceEnd - p), size };
-}
-
-/** True when one entry of the backend's `getMappings()` covers the whole range. */
-function listedAsOne(os: OperatingSystem, range: ModelRange): boolean {
-  return os.getMappings().some((m) => m.start <= range.start && range.start + range.size <= m.end);
-}
-
-function pickFrom(ranges: readonly ModelRange[], pick: number): ModelRange {
-  return ranges[pick % ranges.length]!;
-}
-
-function attempt(call: () => unknown): unknown {
-  try {
-    call();
-  } catch (error) {
-    return error;
-  }
-  return undefined;
-}
-
-function describeOutcome(error: unknown): string {
-  return error === undefined ? "success" : describeError(error);
-}
-
-function succeed<T>(description: string, call: () => T): T {
-  try {
-    return call();
-  } catch (error) {
-    throw new ModelMismatch(`${description}: expected success, got ${describeError(error)}`);
-  }
-}
-
-function failCleanly(description: string, code: string, call: () => unknown): void {
-  const error = attempt(call);
-  if (!(error instanceof MmapError) || error.code !== code) {
-    throw new ModelMismatch(
-      `${description}: expected MmapError ${code}, got ${describeOutcome(error)}`,
-    );
-  }
-}
-
-function expectFreshRange(
-  description: string,
-  model: MemoryModel,
-  start: number,
-  size: number,
-  align: number,
-): void {
-  if (!Number.isSafeInteger(start) || start % align !== 0) {
-    throw new ModelMismatch(`${description}: address is not aligned to ${hex(align)}`);
-  }
-  if (!model.isFree(start, size)) {
-    throw new ModelMismatch(
-      `${description}: overlaps an existing mapping or the end of the address space`,
-    );
-  }
-}
-
-/** Throws a {@link ModelMismatch} naming the first byte where `actual` differs from `expected`. */
-export function expectSameBytes(
-  description: string,
-  address: number,
-  actual: Uint8Array,
-  expected: Uint8Array,
-): void {
-  const i = firstDifference(actual, expected);
-  if (i >= 0) {
-    throw new ModelMismatch(
-      `${description}: byte at ${hex(address + i)} is ${String(actual[i])}, the model says ${String(expected[i])}`,
-    );
-  }
-}
-
-/**
- * The index of the first byte where `a` and `b` differ (a missing byte differs
- * from any byte), or -1 when they are equal. Compares 4 bytes at a time where
- * both views are 4-byte aligned: the model checks every mapped byte after every
- * step, megabytes at a time with 1 MiB pages.
- */
-export function firstDifference(a: Uint8Array, b: Uint8Array): number {
-  const common = Math.min(a.length, b.length);
-  let i = 0;
-  if (a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0) {
-    const words = common >>> 2;
-    const wa = new Uint32Array(a.buffer, a.byteOffset, words);
-    const wb = new Uint32Array(b.buffer, b.byteOffset, words);
-    let w = 0;
-    while (w < words && wa[w] === wb[w]) w++;
-    i = w * 4;
-  }
-  for (; i < common; i++) if (a[i] !== b[i]) return i;
-  return a.length === b.length ? -1 : common;
 }

@@ -1,7 +1,8 @@
 import { hex, isAccessible, type OperatingSystem, type OperatingSystemFactory } from "@osal/core";
 import fc from "fast-check";
 import type { ResolvedModelOptions } from "../options.js";
-import { expectSameBytes, ModelMismatch, type ModelState, modelCommands } from "./commands.js";
+import { modelCommands } from "./command-arbitrary.js";
+import { expectSameBytes, ModelMismatch, type ModelState } from "./commands.js";
 import { MemoryModel } from "./memory-model.js";
 
 /**
