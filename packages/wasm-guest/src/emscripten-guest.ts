@@ -157,12 +157,16 @@ export async function runEmscriptenGuest(
   } catch (caught) {
     if (!isExitStatus(caught)) error = caught;
   }
-  if (setupError !== undefined) throw setupError;
+  const pending = isThenable(created) ? created : (moduleArg.ready as Promise<unknown> | undefined);
+  if (setupError !== undefined) {
+    // The loader rejects its ready promise too: observed here, the setup error is the answer.
+    Promise.resolve(pending).catch(() => {});
+    throw setupError;
+  }
   // Emscripten 3.1.6 returns the module object and settles `Module.ready` once
   // main has run (an abort rejects it); later versions return a promise.
   // Either is awaited so that a rejection is observed, never left unhandled;
   // a setup error (which Emscripten may only print) ends the wait.
-  const pending = isThenable(created) ? created : (moduleArg.ready as Promise<unknown> | undefined);
   if (pending !== undefined) {
     try {
       await Promise.race([pending, setupFailed]);

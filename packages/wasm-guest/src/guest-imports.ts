@@ -5,6 +5,7 @@ import {
   MmapStrategy,
   OSError,
   type OSMemory,
+  rangesOverlap,
 } from "@osal/core";
 import { decodeAdvice, decodeMmapFlags, decodeMremapFlags, decodeProt, fail } from "./decode.js";
 import { LINUX_PAGE_SIZE, MAX_RESULT_ADDRESS, MMAP_MIN_ADDR } from "./linux-abi.js";
@@ -235,8 +236,14 @@ function mremap(
   if (newLen === 0) throw fail("EINVAL", "mremap", "new length 0", old, oldLen);
   const oldSize = alignUp(oldLen, page);
   const newSize = alignUp(newLen, page);
-  if (fixed && newAddr < MMAP_MIN_ADDR && newAddr % page === 0) {
-    throw fail("EPERM", "mremap", "MREMAP_FIXED below mmap_min_addr", newAddr, newLen);
+  if (fixed) {
+    // Argument checks Linux makes before looking at any mapping: EINVAL on every backend.
+    if (newAddr % page !== 0)
+      throw fail("EINVAL", "mremap", "MREMAP_FIXED address not page-aligned", newAddr, newLen);
+    if (rangesOverlap(old, old + oldSize, newAddr, newAddr + newSize))
+      throw fail("EINVAL", "mremap", "MREMAP_FIXED range overlaps the source", newAddr, newLen);
+    if (newAddr < MMAP_MIN_ADDR)
+      throw fail("EPERM", "mremap", "MREMAP_FIXED below mmap_min_addr", newAddr, newLen);
   }
   if (oldSize === newSize && !fixed && !dontUnmap) {
     os.panicIfUnmapped(old, oldSize);
