@@ -68,7 +68,7 @@ export {
 export { type AddressRange, findTopDown } from "./placement.js";
 export type { OSProcess } from "./process.js";
 export { HugePageSupport, isAccessible, MmapProtection, protectionLetters } from "./protection.js";
-export { checkRemapOptions, unsupported } from "./remap-options.js";
+export { checkAnnotationRange, checkRemapOptions, unsupported } from "./remap-options.js";
 export { type MemoryCall, type MemoryStats, memoryCalls, StatsRecorder } from "./stats.js";
 export { MmapStrategy, type MmapStrategyFields } from "./strategy.js";
 export {

@@ -3,7 +3,8 @@ import type { MmapAnnotation } from "./annotation.js";
 import type { Capabilities } from "./capabilities.js";
 import { MmapError } from "./errors.js";
 import type { MremapOptions } from "./memory.js";
-import { isByteCount } from "./validate.js";
+import type { MemoryCall } from "./stats.js";
+import { type AddressSpaceShape, checkRange, isByteCount } from "./validate.js";
 
 /**
  * The `mremap` flag rules that need only the arguments, as Linux 6.17 checks
@@ -71,4 +72,13 @@ export function unsupported(
   annotation?: MmapAnnotation,
 ): MmapError {
   return new MmapError({ code: "ENOTSUP", syscall: call, address, size, annotation, detail });
+}
+
+/**
+ * The range check of `setAnnotation`, reported as `prctl` (`PR_SET_VMA_ANON_NAME`):
+ * the same rules as every other range (`EINVAL`, `ENOMEM` past the address space).
+ */
+export function checkAnnotationRange(start: number, size: number, space: AddressSpaceShape): void {
+  // checkRange only puts the call name into its errors; prctl is not counted in stats.
+  checkRange("prctl" as MemoryCall, start, size, space);
 }

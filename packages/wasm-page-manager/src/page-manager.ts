@@ -101,6 +101,7 @@ import {
   checkAccess,
   checkAdvice,
   checkAlign,
+  checkAnnotationRange,
   checkProtection,
   checkRange,
   checkRemapOptions,
@@ -140,6 +141,7 @@ import {
   withProtection,
   ZeroMark,
 } from "./page-state.js";
+import { type RemapHost, remapPages } from "./remap.js";
 import { Header, type SharedState } from "./shared-state.js";
 
 /** What the wasm page manager does (see the capabilities table in the README). */
@@ -152,11 +154,11 @@ export const wasmPageManagerCapabilities: Capabilities = Object.freeze({
   reservesWithoutCommit: false,
   returnsMemoryToHost: false,
   threadSafe: true,
-  uninitialized: false,
-  remapAcrossMappings: false,
-  remapDontUnmap: false,
-  remapFixed: false,
-  setAnnotation: false,
+  uninitialized: true,
+  remapAcrossMappings: true,
+  remapDontUnmap: true,
+  remapFixed: true,
+  setAnnotation: true,
 });
 
 /** How many times a placement is retried when another party grows memory in between. */
@@ -198,6 +200,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     strategy: MmapStrategy | undefined;
     annotation: MmapAnnotation | undefined;
   } = { start: 0, size: 0, align: 0, strategy: undefined, annotation: undefined };
+  /** The page table operations `mremap` (remap.ts) works with. */
+  private readonly remapHost: RemapHost;
 
   /** Use {@link createWasmPageManager}. */
   constructor(options: WasmPageManagerOptions = {}) {
@@ -212,6 +216,26 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     this.attributes = this.shared.attributes;
     this.annotationIds = this.shared.annotationIds;
     this.zeroMarks = this.shared.zeroMarks;
+    this.remapHost = {
+      pageSize: this.pageSize,
+      states: this.states,
+      attributes: this.attributes,
+      annotationIds: this.annotationIds,
+      zeroMarks: this.zeroMarks,
+      release: (first, count) => this.release(first, count),
+      assign: (first, count, attributes, id, keep) =>
+        this.assign(first, count, attributes, id, keep),
+      discard: (from, to) => this.discard(from, to),
+      claimAt: (first, count) => this.tryClaimAt(first, count),
+      placeMoved: (count) => {
+        const size = count * this.pageSize;
+        return this.place(count, this.alignmentFor(this.pageSize, size) / this.pageSize, size, {
+          call: "mremap",
+        });
+      },
+      claimFixed: (first, count) => this.claimFixed("mremap", first, count, true, undefined),
+      bytes: (end) => this.bytes(end),
+    };
     this.annotations = new AnnotationTable(this.shared);
     this.source =
       resolved.source === "grow"
@@ -222,6 +246,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       if (resolved.fresh) {
         const frontier = Math.min(this.source.initialFrontier(), this.shared.totalPages);
         this.shared.external(0, frontier);
+        // Address 0 is NULL: page 0 is never chosen for a mapping (MAP_FIXED may still ask for it).
+        if (isPlaceable(this.states[0]!)) this.shared.index.set(0, 1, false);
       }
       this.source.sync(this.shared);
     } finally {
@@ -261,7 +287,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
           this.source.extend(this.shared, first + count);
           this.checkClaimed(first, count, annotation);
         }
-        this.assign(first, count, attributesOf(strategy), id, 0);
+        this.assign(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
       } finally {
         this.unlock();
       }
@@ -292,13 +318,17 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     const { size, align, strategy, annotation } = this.call;
     validStrategy(strategy!, undefined, size, annotation);
     checkSize("mmap", size, this, undefined, annotation);
-    const alignment = this.alignmentFor(this.validAlign(align, size, annotation), size);
+    const required = this.validAlign(align, size, annotation);
+    const alignment = this.alignmentFor(required, size);
     this.lock();
     try {
       const id = this.annotations.intern(annotation);
       const count = size / this.pageSize;
-      const first = this.place(count, alignment / this.pageSize, size, annotation);
-      this.assign(first, count, attributesOf(strategy!), id, 0);
+      const first = this.place(count, alignment / this.pageSize, size, {
+        annotation,
+        fallback: required / this.pageSize,
+      });
+      this.assign(first, count, attributesOf(strategy!), id, 0, strategy!.uninitialized === true);
       return first * this.pageSize;
     } finally {
       this.unlock();
@@ -315,15 +345,21 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     return this.recorder.track("mmap", () => {
       validStrategy(strategy, start, size, annotation);
       checkRange("mmap", start, size, this, annotation);
-      const alignment = this.alignmentFor(this.validAlign(align, size, annotation), size);
+      const required = this.validAlign(align, size, annotation);
+      const alignment = this.alignmentFor(required, size);
       return this.locked(() => {
         const id = this.annotations.intern(annotation);
         const count = size / this.pageSize;
         let first = start / this.pageSize;
-        if (!(start % alignment === 0 && this.tryClaimAt(first, count))) {
-          first = this.place(count, alignment / this.pageSize, size, annotation);
+        // A free hint is used whatever the large-mapping alignment (a preference
+        // for placing, not a rule), as Linux honours a free hint; never page 0.
+        if (!(first > 0 && start % required === 0 && this.tryClaimAt(first, count))) {
+          first = this.place(count, alignment / this.pageSize, size, {
+            annotation,
+            fallback: required / this.pageSize,
+          });
         }
-        this.assign(first, count, attributesOf(strategy), id, 0);
+        this.assign(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
         return first * this.pageSize;
       });
     });
@@ -352,35 +388,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       checkRange("mremap", start, oldSize, this);
       checkSize("mremap", newSize, this, start);
       checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
-      const mayMove = options?.mayMove === true;
-      return this.locked(() => {
-        const first = start / this.pageSize;
-        const oldCount = oldSize / this.pageSize;
-        const newCount = newSize / this.pageSize;
-        this.requireOneMapping(first, oldCount);
-        if (newCount <= oldCount) {
-          this.release(first + newCount, oldCount - newCount);
-          return start;
-        }
-        const last = first + oldCount - 1;
-        const attributes = this.attributes[last]!;
-        const id = this.annotationIds[last]!;
-        const extra = newCount - oldCount;
-        if (this.tryClaimAt(first + oldCount, extra)) {
-          this.assign(first + oldCount, extra, attributes, id, 0);
-          return start;
-        }
-        if (!mayMove) {
-          throw new MmapError({
-            code: "ENOMEM",
-            syscall: "mremap",
-            address: start,
-            size: newSize,
-            detail: "the pages after the mapping are not free, and MREMAP_MAYMOVE was not given",
-          });
-        }
-        return this.move(first, oldCount, newCount) * this.pageSize;
-      });
+      return this.locked(() => remapPages(this.remapHost, start, oldSize, newSize, options));
     });
   }
 
@@ -422,10 +430,21 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     });
   }
 
-  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
-  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
-    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  /**
+   * Names every page of the range (`PR_SET_VMA_ANON_NAME`); `ENOMEM`, nothing
+   * renamed, if any page is unmapped (Linux renames the mapped parts and then
+   * says `ENOMEM`; osal's failed calls change nothing).
+   */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkAnnotationRange(start, size, this);
+    this.locked(() => {
+      const first = start / this.pageSize;
+      const count = size / this.pageSize;
+      this.requireAllocated("prctl", first, count, "ENOMEM");
+      this.annotationIds.fill(this.annotations.intern(annotation), first, first + count);
+    });
   }
+
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);
     this.locked(() =>
@@ -600,13 +619,28 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
    * the source when the place reaches past the frontier. `ENOMEM` when nothing
    * fits below the maximum or the memory cannot grow; no mapping changes.
    */
-  private place(count: number, align: number, size: number, annotation?: MmapAnnotation): number {
+  private place(count: number, align: number, size: number, how: PlaceOptions = {}): number {
+    const fallback = how.fallback ?? 1;
+    if (fallback >= align) return this.placeAligned(count, align, size, how);
+    // The large-mapping alignment is a preference: without aligned room, any
+    // place aligned as the caller asked will do.
+    try {
+      return this.placeAligned(count, align, size, how);
+    } catch (error) {
+      if (!this.isMmapOom(error)) throw error;
+      return this.placeAligned(count, fallback, size, how);
+    }
+  }
+
+  /** {@link WasmPageManager.place} at exactly `align` pages. */
+  private placeAligned(count: number, align: number, size: number, how: PlaceOptions): number {
+    const { annotation, call = "mmap" } = how;
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const first = this.choose(count, align);
       if (first < 0) {
         throw new MmapError({
           code: "ENOMEM",
-          syscall: "mmap",
+          syscall: call,
           size,
           annotation,
           detail: "no free range that large below the memory's maximum",
@@ -618,7 +652,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     }
     throw new MmapError({
       code: "ENOMEM",
-      syscall: "mmap",
+      syscall: call,
       size,
       annotation,
       detail: "memory kept being grown by another party while claiming pages",
@@ -662,12 +696,33 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     return true;
   }
 
+  /**
+   * Makes `[first, first + count)` ours for a fixed placement without mapping
+   * anything: `ENOTSUP` on someone else's pages, `EEXIST` on mapped ones unless
+   * `replace`, `ENOMEM` when the memory cannot grow that far.
+   */
+  private claimFixed(
+    call: MemoryCall,
+    first: number,
+    count: number,
+    replace: boolean,
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    if (first + count > this.shared.frontier) this.source.sync(this.shared);
+    this.checkFixed(first, count, replace, annotation, call);
+    if (first + count > this.shared.frontier) {
+      this.source.extend(this.shared, first + count);
+      this.checkClaimed(first, count, annotation, call);
+    }
+  }
+
   /** MAP_FIXED checks: external pages → ENOTSUP; with noreplace, mapped pages → EEXIST. */
   private checkFixed(
     first: number,
     count: number,
     replace: boolean,
     annotation: MmapAnnotation | undefined,
+    call: MemoryCall = "mmap",
   ): void {
     const states = this.states;
     let mapped = false;
@@ -676,7 +731,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       if (state === PageState.External) {
         throw new MmapError({
           code: "ENOTSUP",
-          syscall: "mmap",
+          syscall: call,
           address: page * this.pageSize,
           size: count * this.pageSize,
           annotation,
@@ -699,23 +754,28 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   /** After growing for a fixed mapping: every page must now be ours. */
-  private checkClaimed(first: number, count: number, annotation: MmapAnnotation | undefined): void {
+  private checkClaimed(
+    first: number,
+    count: number,
+    annotation: MmapAnnotation | undefined,
+    call: MemoryCall = "mmap",
+  ): void {
     if (first + count > this.shared.frontier) {
       throw new MmapError({
         code: "ENOMEM",
-        syscall: "mmap",
+        syscall: call,
         address: first * this.pageSize,
         size: count * this.pageSize,
         annotation,
         detail: "the memory could not grow far enough",
       });
     }
-    this.checkFixed(first, count, true, annotation);
+    this.checkFixed(first, count, true, annotation, call);
   }
 
   /** Throws `code` unless every page of the range is allocated. */
   private requireAllocated(
-    call: MemoryCall,
+    call: MemoryCall | "prctl",
     first: number,
     count: number,
     code: "EFAULT" | "ENOMEM",
@@ -735,27 +795,6 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   /**
-   * mremap's old range must lie inside one mapping, as on Linux: every page
-   * allocated, with the same attributes and annotation. `EFAULT` otherwise.
-   */
-  private requireOneMapping(first: number, count: number): void {
-    this.requireAllocated("mremap", first, count, "EFAULT");
-    const attributes = this.attributes[first];
-    const id = this.annotationIds[first];
-    for (let page = first + 1; page < first + count; page++) {
-      if (this.attributes[page] !== attributes || this.annotationIds[page] !== id) {
-        throw new MmapError({
-          code: "EFAULT",
-          syscall: "mremap",
-          address: first * this.pageSize,
-          size: count * this.pageSize,
-          detail: "the range spans more than one mapping",
-        });
-      }
-    }
-  }
-
-  /**
    * Maps pages `[first, first + count)`, all owned (free or allocated). From
    * `first + keep` on (the first `keep` pages are about to be filled by the caller,
    * a move, which also sets their zero marks): with an accessible protection, the
@@ -763,7 +802,14 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
    * is written, each page is marked `Zero` (known zero) or `Pending` (zeroed when
    * made accessible), see Note [Lazy zeroing].
    */
-  private assign(first: number, count: number, attributes: number, id: number, keep: number): void {
+  private assign(
+    first: number,
+    count: number,
+    attributes: number,
+    id: number,
+    keep: number,
+    uninitialized = false,
+  ): void {
     const states = this.states;
     const attributeBytes = this.attributes;
     const annotationIds = this.annotationIds;
@@ -774,6 +820,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     let added = 0;
     let uncommitted = 0;
     let zeroFrom = -1;
+    let handedDirty = 0;
     for (let page = first; page < end; page++) {
       const state = states[page];
       if (state !== PageState.Allocated) added++;
@@ -783,7 +830,11 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
         const zero =
           state === PageState.FreeZeroed ||
           (state === PageState.Allocated && marks[page] === ZeroMark.Zero);
-        if (lazy) {
+        if (uninitialized) {
+          // MAP_UNINITIALIZED: old bytes are the new contents, nothing is written.
+          marks[page] = zero && lazy ? ZeroMark.Zero : ZeroMark.Dirty;
+          if (!zero) handedDirty++;
+        } else if (lazy) {
           marks[page] = zero ? ZeroMark.Zero : ZeroMark.Pending;
         } else {
           marks[page] = ZeroMark.Dirty;
@@ -801,6 +852,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       annotationIds[page] = id;
     }
     if (zeroFrom >= 0) this.zero(zeroFrom, end);
+    if (handedDirty > 0) this.recorder.addUninitialized(handedDirty * this.pageSize);
     this.shared.index.set(first, end, false);
     const header = this.shared.header;
     header[Header.MappedPages] = header[Header.MappedPages]! + added;
@@ -871,59 +923,15 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
         if (isReservedAttribute(attributes[page]!)) uncommitted++;
         if (runStart < 0) runStart = page;
       } else if (runStart >= 0) {
-        index.set(runStart, page, true);
+        index.set(Math.max(runStart, 1), page, true);
         runStart = -1;
       }
     }
-    if (runStart >= 0) index.set(runStart, end, true);
+    // Page 0 stays out of the index: address 0 is never handed out.
+    if (runStart >= 0) index.set(Math.max(runStart, 1), end, true);
     const header = this.shared.header;
     header[Header.MappedPages] = header[Header.MappedPages]! - freed;
     header[Header.CommittedPages] = header[Header.CommittedPages]! - uncommitted;
-  }
-
-  /**
-   * mremap with MREMAP_MAYMOVE: a new place, the old bytes copied, the old pages
-   * freed. The zero marks move with the pages: a `Pending` or `Zero` page is not
-   * copied (its bytes are not its contents), its new page is marked `Zero` when
-   * that page is known zero, else `Pending`; nothing is written for it.
-   */
-  private move(first: number, oldCount: number, newCount: number): number {
-    const size = newCount * this.pageSize;
-    const align = this.alignmentFor(this.pageSize, size) / this.pageSize;
-    const target = this.place(newCount, align, size);
-    const lastAttributes = this.attributes[first + oldCount - 1]!;
-    const lastId = this.annotationIds[first + oldCount - 1]!;
-    const states = this.states;
-    const marks = this.zeroMarks;
-    // Before assign overwrites the target's states: what each moved page becomes.
-    for (let i = 0; i < oldCount; i++) {
-      marks[target + i] =
-        marks[first + i] === ZeroMark.Dirty
-          ? ZeroMark.Dirty
-          : states[target + i] === PageState.FreeZeroed
-            ? ZeroMark.Zero
-            : ZeroMark.Pending;
-    }
-    this.assign(target, newCount, lastAttributes, lastId, oldCount);
-    this.attributes.copyWithin(target, first, first + oldCount);
-    this.annotationIds.copyWithin(target, first, first + oldCount);
-    const pageSize = this.pageSize;
-    const bytes = this.bytes(Math.max(first + oldCount, target + oldCount) * pageSize);
-    let runStart = -1;
-    for (let i = 0; i <= oldCount; i++) {
-      if (i < oldCount && marks[first + i] === ZeroMark.Dirty) {
-        if (runStart < 0) runStart = i;
-      } else if (runStart >= 0) {
-        bytes.copyWithin(
-          (target + runStart) * pageSize,
-          (first + runStart) * pageSize,
-          (first + i) * pageSize,
-        );
-        runStart = -1;
-      }
-    }
-    this.release(first, oldCount);
-    return target;
   }
 
   /** Writes zeros over pages `[from, to)` and counts them. */
@@ -977,6 +985,16 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       from = to;
     }
   }
+}
+
+/** How {@link WasmPageManager.place} chooses and reports. */
+interface PlaceOptions {
+  /** Annotation of the mapping, for errors. */
+  readonly annotation?: MmapAnnotation | undefined;
+  /** The call reported in errors (`mmap` unless said). */
+  readonly call?: MemoryCall;
+  /** Alignment in pages to fall back to when no room is aligned as asked (default: none). */
+  readonly fallback?: number;
 }
 
 /** The page-state name of an unmapped page table state, `undefined` for mapped pages. */

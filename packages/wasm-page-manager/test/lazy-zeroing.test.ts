@@ -130,11 +130,9 @@ describe("lazy zeroing of NoAccess pages", () => {
     expect(os.stats().zeroedBytes).toBe(0);
     expect(allEqual(os.read(heap, 8 * p), 0)).toBe(true);
     os.munmap(heap + 8 * p, 8 * p);
-    expect(os.pageStates()).toContainEqual({
-      start: heap + 8 * p,
-      end: heap + 16 * p,
-      state: "free-zeroed",
-    });
+    const zeroed = os.pageStates().find((r) => r.start <= heap + 8 * p && r.end > heap + 8 * p);
+    expect(zeroed?.state).toBe("free-zeroed");
+    expect(zeroed?.end).toBeGreaterThanOrEqual(heap + 16 * p);
     const again = os.dzmmapAnywhere(8 * p, p, RW);
     expect(again).toBe(heap + 8 * p);
     expect(os.stats().zeroedBytes).toBe(0);

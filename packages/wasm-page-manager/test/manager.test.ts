@@ -14,6 +14,11 @@ describe("the manager", () => {
       reservesWithoutCommit: false,
       returnsMemoryToHost: false,
       threadSafe: true,
+      uninitialized: true,
+      remapAcrossMappings: true,
+      remapDontUnmap: true,
+      remapFixed: true,
+      setAnnotation: true,
     });
     expect(Object.isFrozen(wasmPageManagerCapabilities)).toBe(true);
   });
