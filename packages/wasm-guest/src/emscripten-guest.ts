@@ -174,6 +174,9 @@ export async function runEmscriptenGuest(
       if (error === undefined && !isExitStatus(caught)) error = caught;
     }
   }
+  // A setup mistake found during the run (a backend growing the memory behind
+  // sbrk) traps the guest; it is the caller's error, not the program's.
+  setupError ??= host?.error;
   if (setupError !== undefined) throw setupError;
   const os = directOs ?? host?.backend;
   if (error !== undefined) return { exitCode: 1, error, os, memory };
