@@ -52,7 +52,6 @@ const link =
         "-sWASM_BIGINT",
         "-sALLOW_MEMORY_GROWTH=1",
         ...wraps,
-        "-Wl,--wrap=prctl",
       ];
 const out = [...(cflags ? compile : []), ...(libs ? link : [])];
 process.stdout.write(`${out.join(" ")}\n`);

@@ -19,8 +19,7 @@
  *     size (the import page_size), through -Wl,--wrap=sysconf and
  *     -Wl,--wrap=getpagesize;
  *   - prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, start, len, name) names the
- *     range (import set_vma_name); wasi-libc has no prctl, Emscripten's is
- *     wrapped (-Wl,--wrap=prctl) and keeps every other option.
+ *     range (import set_vma_name); neither libc has a prctl of its own.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -146,24 +145,6 @@ static int set_vma(va_list args) {
 }
 
 #ifdef __EMSCRIPTEN__
-int __real_prctl(int option, ...);
-
-/* prctl with PR_SET_VMA answered by the host (-Wl,--wrap=prctl); other options go to Emscripten's. */
-int __wrap_prctl(int option, ...) {
-  va_list args;
-  va_start(args, option);
-  int result;
-  if (option == PR_SET_VMA) {
-    result = set_vma(args);
-  } else {
-    unsigned long a = va_arg(args, unsigned long), b = va_arg(args, unsigned long);
-    unsigned long c = va_arg(args, unsigned long), d = va_arg(args, unsigned long);
-    result = __real_prctl(option, a, b, c, d);
-  }
-  va_end(args);
-  return result;
-}
-
 /*
  * Emscripten keeps the program break itself: the page manager must take its
  * pages from the guest's sbrk. Exported under a name of its own so the host
@@ -172,8 +153,9 @@ int __wrap_prctl(int option, ...) {
 __attribute__((export_name("osal_sbrk"))) void *osal_sbrk(intptr_t increment) {
   return sbrk(increment);
 }
-#else
-/* prctl: wasi-libc has none; PR_SET_VMA is answered, anything else is EINVAL. */
+#endif
+
+/* prctl: neither wasi-libc nor Emscripten 3.1.6 has one; PR_SET_VMA is answered, anything else is EINVAL. */
 int prctl(int option, ...) {
   if (option != PR_SET_VMA) {
     errno = EINVAL;
@@ -185,4 +167,3 @@ int prctl(int option, ...) {
   va_end(args);
   return result;
 }
-#endif

@@ -5,7 +5,7 @@ import type { GuestToolchain } from "./guest-backend.js";
 export interface GuestFlags {
   /** Compile flags: the drop-in `<sys/mman.h>` and `<sys/prctl.h>` first, then `<osal/mman.h>`. */
   readonly cflags: readonly string[];
-  /** Link flags: libosal-mman, the `--wrap`s for the page size and names, and (Emscripten) the JS library. */
+  /** Link flags: libosal-mman, the `--wrap`s for the page size, and (Emscripten) the JS library. */
   readonly libs: readonly string[];
 }
 
@@ -20,8 +20,7 @@ export interface GuestFlags {
  * - emscripten: the same library built by emcc, plus `--js-library` (the
  *   `osal` host wiring, which fails the link for pthread builds and without
  *   `-sWASM_BIGINT`), `-sWASM_BIGINT` and `-sALLOW_MEMORY_GROWTH=1` (the page
- *   manager claims pages through the guest's `sbrk`, which grows the memory),
- *   and `-Wl,--wrap=prctl` (names; Emscripten has its own `prctl`).
+ *   manager claims pages through the guest's `sbrk`, which grows the memory).
  */
 export function guestFlags(toolchain: GuestToolchain, packageRoot = defaultRoot()): GuestFlags {
   const at = (path: string) => `${packageRoot}/${path}`;
@@ -40,7 +39,6 @@ export function guestFlags(toolchain: GuestToolchain, packageRoot = defaultRoot(
       "-sWASM_BIGINT",
       "-sALLOW_MEMORY_GROWTH=1",
       ...wraps,
-      "-Wl,--wrap=prctl",
     ],
   };
 }
