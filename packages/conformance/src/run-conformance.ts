@@ -8,6 +8,8 @@ import { adviseGroup } from "./suites/advise.js";
 import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
 import { introspectionGroup } from "./suites/introspection.js";
+import { linuxMmapGroup } from "./suites/linux-mmap.js";
+import { linuxRemapGroup } from "./suites/linux-remap.js";
 import { mappingGroup } from "./suites/mapping.js";
 import { placementGroup } from "./suites/placement.js";
 import { processGroup } from "./suites/process.js";
@@ -22,6 +24,8 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   placementGroup,
   unmapGroup,
   remapGroup,
+  linuxRemapGroup,
+  linuxMmapGroup,
   protectionGroup,
   adviseGroup,
   accessGroup,

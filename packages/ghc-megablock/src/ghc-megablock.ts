@@ -108,6 +108,7 @@ import {
   checkAccess,
   checkAdvice,
   checkAlign,
+  checkAnnotationRange,
   checkProtection,
   checkRange,
   checkRemapOptions,
@@ -130,7 +131,6 @@ import {
   type PageStateReporter,
   type PageStateRun,
   StatsRecorder,
-  unsupported,
 } from "@osal/core";
 import { MegablockSpace } from "./megablock-space.js";
 import { MegablockState, type MegablockTable, ZeroMark } from "./megablock-table.js";
@@ -150,7 +150,7 @@ export const ghcMegablockCapabilities: Capabilities = Object.freeze({
   remapAcrossMappings: false,
   remapDontUnmap: false,
   remapFixed: false,
-  setAnnotation: false,
+  setAnnotation: true,
 });
 
 /** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
@@ -403,10 +403,27 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
 
   /** Throws `EFAULT` unless every megablock of the range is mapped. */
 
-  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
-  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
-    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  /**
+   * Renames every megablock of the range (`PR_SET_VMA_ANON_NAME`); `ENOMEM`,
+   * nothing renamed, if any megablock is unmapped.
+   */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkAnnotationRange(start, size, this);
+    const first = start / this.pageSize;
+    const end = first + size / this.pageSize;
+    this.requireMapped("prctl", first, end, start, size);
+    const changed = new Map<number, number>();
+    for (let i = first; i < end; i++) {
+      const from = this.table.attributeIdOf(i);
+      let to = changed.get(from);
+      if (to === undefined) {
+        to = this.table.intern({ ...this.table.attributesById(from), annotation });
+        changed.set(from, to);
+      }
+      this.table.setAttributes(i, to);
+    }
   }
+
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);
     const first = start / this.pageSize;
@@ -588,7 +605,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   }
 
   private requireMapped(
-    call: "mprotect" | "madvise",
+    call: "mprotect" | "madvise" | "prctl",
     first: number,
     end: number,
     start: number,

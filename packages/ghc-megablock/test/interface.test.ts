@@ -85,6 +85,11 @@ describe("options", () => {
       enforcesProtection: false,
       returnsMemoryToHost: false,
       threadSafe: false,
+      uninitialized: false,
+      remapAcrossMappings: false,
+      remapDontUnmap: false,
+      remapFixed: false,
+      setAnnotation: true,
     });
   });
 });

@@ -41,6 +41,7 @@ import {
   checkAccess,
   checkAdvice,
   checkAlign,
+  checkAnnotationRange,
   checkProtection,
   checkRange,
   checkRemapOptions,
@@ -61,12 +62,12 @@ import {
   type OperatingSystem,
   OSError,
   StatsRecorder,
-  unsupported,
 } from "@osal/core";
 import { FaultInjector } from "./fault-injection.js";
 import { type MockUnixOptions, type ResolvedMockUnixOptions, resolveOptions } from "./options.js";
 import { PageStore } from "./page-store.js";
 import { findFreeRange } from "./placement.js";
+import { planRemapMove } from "./remap-move.js";
 import { chargedBytes, isAccountable, sliceVma, type Vma } from "./vma.js";
 import { VmaList } from "./vma-list.js";
 
@@ -81,10 +82,10 @@ const MOCK_CAPABILITIES: Capabilities = Object.freeze({
   returnsMemoryToHost: true,
   threadSafe: false,
   uninitialized: false,
-  remapAcrossMappings: false,
-  remapDontUnmap: false,
-  remapFixed: false,
-  setAnnotation: false,
+  remapAcrossMappings: true,
+  remapDontUnmap: true,
+  remapFixed: true,
+  setAnnotation: true,
 });
 
 /** A simulated Linux process: an {@link OperatingSystem} with test hooks. */
@@ -199,6 +200,9 @@ class MockUnixProcess implements MockUnix {
       checkSize("mremap", newSize, this, start);
       checkRemapOptions(options, this.capabilities, start, oldSize, newSize, this);
       this.faults.check("mremap", start, oldSize);
+      if (options.newAddress !== undefined || options.dontUnmap === true) {
+        return this.remapMove(start, oldSize, newSize, options);
+      }
       // Linux looks up only the VMA at `start`; shrinking then unmaps the tail
       // whatever it holds, and only growing needs the old range in that VMA.
       const vma = this.vmas.find(start);
@@ -306,10 +310,26 @@ class MockUnixProcess implements MockUnix {
     });
   }
 
-  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
-  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
-    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  /**
+   * `prctl(PR_SET_VMA_ANON_NAME)`: renames the VMAs of the range (splitting and
+   * merging them as Linux does). `ENOMEM` if any page is unmapped, checked first:
+   * Linux renames the mapped parts before saying `ENOMEM`, osal changes nothing.
+   */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkAnnotationRange(start, size, this);
+    if (!this.vmas.covers(start, start + size)) {
+      throw new MmapError({
+        code: "ENOMEM",
+        syscall: "prctl",
+        address: start,
+        size,
+        detail: "range includes unmapped pages",
+      });
+    }
+    const next = this.vmas.updated(start, start + size, (part) => ({ ...part, annotation }));
+    this.adopt(next, "prctl", start, size);
   }
+
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);
     if (!this.vmas.covers(start, start + size)) {
@@ -430,6 +450,34 @@ class MockUnixProcess implements MockUnix {
 
   // ---- internals --------------------------------------------------------
 
+  /** `mremap` with `newAddress` or `dontUnmap`: one transaction, see Note [mremap to a new address]. */
+  private remapMove(
+    start: number,
+    oldSize: number,
+    newSize: number,
+    options: MremapOptions,
+  ): number {
+    if (options.newAddress !== undefined && options.newAddress < this.options.mmapMinAddr) {
+      throw new MmapError({
+        code: "EPERM",
+        syscall: "mremap",
+        address: options.newAddress,
+        size: newSize,
+        detail: `below vm.mmap_min_addr ${this.options.mmapMinAddr}`,
+      });
+    }
+    const plan = planRemapMove(this.vmas, start, oldSize, newSize, options, (size, vma) =>
+      this.place(size, this.pageSize, vma.annotation, "mremap"),
+    );
+    this.adopt(plan.next, "mremap", start, newSize);
+    for (const [from, size] of plan.drops)
+      this.pages.drop(from / this.pageSize, size / this.pageSize);
+    const { from, size, to } = plan.move;
+    this.pages.move(from / this.pageSize, size / this.pageSize, to / this.pageSize);
+    this.recorder.setFootprint(this.pages.residentBytes);
+    return plan.target;
+  }
+
   /** Maps `[start, start + size)` with `strategy`, replacing what was there. */
   private map(
     start: number,
@@ -466,7 +514,7 @@ class MockUnixProcess implements MockUnix {
   /** Checks limits on a new VMA list and makes it current; throws, changing nothing, if over. */
   private adopt(
     next: VmaList,
-    call: MemoryCall,
+    call: MemoryCall | "prctl",
     address: number,
     size: number,
     annotation?: MmapAnnotation,

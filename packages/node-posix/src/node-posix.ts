@@ -56,6 +56,7 @@ import {
   checkAccess,
   checkAdvice,
   checkAlign,
+  checkAnnotationRange,
   checkProtection,
   checkRange,
   checkRemapOptions,
@@ -80,7 +81,6 @@ import {
   type OperatingSystem,
   protectionLetters,
   StatsRecorder,
-  unsupported,
 } from "@osal/core";
 import { Arena, nameRange } from "./arena.js";
 import { codeOfErrno, type Libc, Linux, loadLibc } from "./libc.js";
@@ -104,7 +104,7 @@ const NODE_POSIX_CAPABILITIES: Capabilities = Object.freeze({
   remapAcrossMappings: false,
   remapDontUnmap: false,
   remapFixed: false,
-  setAnnotation: false,
+  setAnnotation: true,
 });
 
 const ADVICE: Readonly<Record<MadviseAdvice, number>> = {
@@ -354,9 +354,25 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     });
   }
 
-  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
-  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
-    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  /**
+   * Renames the range in the table (and, where the kernel names anonymous
+   * memory, with `prctl(PR_SET_VMA_ANON_NAME)`, cosmetic as for every mapping).
+   * `ENOMEM`, nothing renamed, if any page is unmapped.
+   */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkAnnotationRange(start, size, this);
+    this.checkOpen("madvise", start, size);
+    if (!this.table.covers(start, start + size)) {
+      throw new MmapError({
+        code: "ENOMEM",
+        syscall: "prctl",
+        address: start,
+        size,
+        detail: "range includes unmapped pages",
+      });
+    }
+    this.name(start, size, annotation);
+    this.table.update(start, start + size, (part) => ({ ...part, annotation }));
   }
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);

@@ -203,6 +203,11 @@ describe("node-posix reads the kernel's own figures", () => {
       reservesWithoutCommit: true,
       returnsMemoryToHost: true,
       threadSafe: false,
+      uninitialized: false,
+      remapAcrossMappings: false,
+      remapDontUnmap: false,
+      remapFixed: false,
+      setAnnotation: true,
     });
     expect(os.getProcessId()).toBe(process.pid);
     expect(os.getSystemTotalMemory()).toBeGreaterThan(0);

@@ -38,7 +38,11 @@
  * only raised the footprint: other mappings later fill that room anyway (see the
  * README). Mappings of 2 MiB or more are 2 MiB aligned by default, as Linux does
  * for large anonymous mappings, so PHP's first chunk mmap is already aligned and
- * it never over-maps and trims.
+ * it never over-maps and trims. That alignment is a preference: without aligned
+ * room the mapping goes at the lowest page-aligned fit (ENOMEM with room free was
+ * issue 15's R5), and a free hint is used whatever its alignment. Page 0 is never
+ * chosen (address 0 is NULL; like Linux's 64 KiB `vm.mmap_min_addr`), which
+ * costs a standalone manager one page of footprint; MAP_FIXED may still map it.
  *
  * Zeroing. A page handed out for the first time was just grown and reads as zero:
  * no memset. Pages that may hold old bytes are zeroed only when someone could
@@ -78,6 +82,9 @@
  *   - mprotect to an accessible protection: Pending pages are zeroed now, and all
  *     become Dirty (a commit of committed memory keeps its bytes, as on Linux);
  *     mprotect to `NoAccess` changes no mark (the bytes stay, as on Linux).
+ *   - mapping with `strategy.uninitialized` (MAP_UNINITIALIZED): nothing is zeroed,
+ *     every page not known zero becomes Dirty (its old bytes are its contents) and
+ *     is counted in `uninitializedBytes`; known-zero pages keep their Zero mark.
  *   - munmap: a Zero page becomes FreeZeroed, any other FreeDirty, so a Pending
  *     page is zeroed when it is next mapped accessible, never handed out as zero.
  *   - mremap moving the mapping: Dirty pages are copied; a Pending or Zero page is
@@ -672,10 +679,15 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     if (first + count > this.shared.totalPages) return false;
     if (first + count > this.shared.frontier) this.source.sync(this.shared);
     const states = this.states;
+    let returned = -1;
     for (let page = first; page < first + count; page++) {
-      if (!isPlaceable(states[page]!)) return false;
+      if (isPlaceable(states[page]!)) continue;
+      // Heap pages the guest gave back after a listing saw them can be claimed again.
+      if (states[page] !== PageState.External || !(this.source instanceof SbrkSource)) return false;
+      if (returned < 0) returned = this.source.returnedFrom(this.shared);
+      if (page < returned) return false;
     }
-    if (first + count <= this.shared.frontier) return true;
+    if (returned < 0 && first + count <= this.shared.frontier) return true;
     try {
       this.source.extend(this.shared, first + count);
     } catch (error) {

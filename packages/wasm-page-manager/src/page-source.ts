@@ -20,6 +20,8 @@ export interface FrontierOwner {
   external(from: number, to: number): void;
   /** Pages `[from, to)` are now the manager's, free; `zeroed` when they are known to read as zero. */
   owned(from: number, to: number, zeroed: boolean): void;
+  /** External pages of `[from, to)` below the frontier are the manager's again (free, dirty). */
+  reclaim(from: number, to: number): void;
 }
 
 /**
@@ -121,6 +123,15 @@ export class SbrkSource implements PageSource {
     // The break only moves when the guest calls sbrk; extend() accounts for it.
   }
 
+  /**
+   * The first page from which the external pages up to the frontier are no
+   * longer the guest's (it moved its break back below them): `extend` claims
+   * them again through `sbrk`. The frontier when there are none.
+   */
+  returnedFrom(owner: FrontierOwner): number {
+    return Math.min(Math.ceil(this.currentBreak() / this.pageSize), owner.frontier);
+  }
+
   /** Marks as external the guest's heap grown since the last claim (for listings). */
   observe(owner: FrontierOwner): void {
     const end = Math.ceil(this.currentBreak() / this.pageSize);
@@ -151,6 +162,12 @@ export class SbrkSource implements PageSource {
       }
       claimedAny = true;
       const end = old + step;
+      // The guest gave back (negative sbrk) pages a listing had already seen as its
+      // heap: sbrk just handed them to us, they are ours again (issue 15, R7).
+      const reclaimed = Math.ceil(old / this.pageSize);
+      if (reclaimed < owner.frontier) {
+        owner.reclaim(reclaimed, Math.min(owner.frontier, Math.floor(end / this.pageSize)));
+      }
       const first = Math.max(Math.ceil(old / this.pageSize), owner.frontier);
       const last = Math.floor(end / this.pageSize);
       if (first > owner.frontier) owner.external(owner.frontier, first);

@@ -191,6 +191,25 @@ export class SharedState implements FrontierOwner {
     this.frontier = to;
   }
 
+  /**
+   * External pages of `[from, to)` below the frontier were given back by their
+   * owner (a guest's negative `sbrk`) and claimed again: now owned, free, dirty.
+   */
+  reclaim(from: number, to: number): void {
+    const end = Math.min(to, this.frontier);
+    let runStart = -1;
+    for (let page = from; page <= end; page++) {
+      if (page < end && this.states[page] === PageState.External) {
+        this.states[page] = PageState.FreeDirty;
+        if (runStart < 0) runStart = page;
+      } else if (runStart >= 0) {
+        // Page 0 stays out of the index: address 0 is never handed out.
+        this.index.set(Math.max(runStart, 1), page, true);
+        runStart = -1;
+      }
+    }
+  }
+
   /** Pages currently allocated. */
   get mappedPages(): number {
     return this.header[Header.MappedPages]!;

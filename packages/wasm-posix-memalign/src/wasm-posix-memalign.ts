@@ -66,6 +66,7 @@ import {
   checkAccess,
   checkAdvice,
   checkAlign,
+  checkAnnotationRange,
   checkProtection,
   checkRange,
   checkRemapOptions,
@@ -86,7 +87,6 @@ import {
   type MremapOptions,
   type OperatingSystem,
   StatsRecorder,
-  unsupported,
 } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { Block } from "./block.js";
@@ -138,7 +138,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     remapAcrossMappings: false,
     remapDontUnmap: false,
     remapFixed: false,
-    setAnnotation: false,
+    setAnnotation: true,
   });
   /** The allocator memory comes from. */
   readonly allocator: AlignedAllocator;
@@ -364,10 +364,19 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
 
   /** Throws `EFAULT` unless every page of the range is mapped. */
 
-  /** Not supported here (`capabilities.setAnnotation` false): `ENOTSUP`, nothing renamed. */
-  setAnnotation(start: number, size: number, _annotation: MmapAnnotation | undefined): void {
-    throw unsupported("prctl", "naming a range is not supported by this backend", start, size);
+  /**
+   * Renames every page of the range (`PR_SET_VMA_ANON_NAME`); `ENOMEM`, nothing
+   * renamed, if any page is unmapped.
+   */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    checkAnnotationRange(start, size, this);
+    this.requireMapped("prctl", start, size);
+    this.forEachPage(start, size, (block, index) => {
+      const id = this.attributes.with(block.attributes[index]!, { annotation });
+      block.map(index, id, block.pendingZero[index] === 1);
+    });
   }
+
   panicIfUnmapped(start: number, size: number): void {
     checkRange("mmap", start, size, this);
     if (!this.isMapped(start, size)) {
@@ -611,7 +620,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   }
 
   /** Throws `ENOMEM` (Linux's code for `mprotect`/`madvise` on a hole) unless all mapped. */
-  private requireMapped(call: "mprotect" | "madvise", start: number, size: number): void {
+  private requireMapped(call: "mprotect" | "madvise" | "prctl", start: number, size: number): void {
     if (!this.isMapped(start, size)) {
       throw new MmapError({
         code: "ENOMEM",

@@ -17,6 +17,11 @@ describe("wasm-posix-memalign basics", () => {
       reservesWithoutCommit: false,
       returnsMemoryToHost: false,
       threadSafe: false,
+      uninitialized: false,
+      remapAcrossMappings: false,
+      remapDontUnmap: false,
+      remapFixed: false,
+      setAnnotation: true,
     });
     expect(os.addressSpaceEnd).toBe(64 * MiB);
     expect(os.getSystemTotalMemory()).toBe(64 * MiB);
