@@ -22,6 +22,10 @@
  *     translated to the libc's own numbering, which on wasi-libc and
  *     Emscripten is WASI's, not Linux's).
  *
+ * For C written against Linux's <sys/mman.h>, prefer the drop-in integration
+ * (`osal-guest-flags`: libosal-mman and include/libc/sys/mman.h), which needs
+ * no source change. This header is for code that calls osal by name.
+ *
  * Opt-in routing: define OSAL_MMAN_REPLACE_LIBC before including this header
  * and the names mmap, munmap, mremap, mprotect and madvise (and the PROT_*,
  * MAP_*, MREMAP_* and MADV_* constants, when the libc did not define them)
@@ -54,10 +58,12 @@ extern "C" {
 #define OSAL_MAP_NORESERVE 0x4000
 #define OSAL_MAP_POPULATE 0x8000
 #define OSAL_MAP_FIXED_NOREPLACE 0x100000
+#define OSAL_MAP_UNINITIALIZED 0x4000000
 #define OSAL_MAP_FAILED ((void *)-1)
 
 #define OSAL_MREMAP_MAYMOVE 1
 #define OSAL_MREMAP_FIXED 2
+#define OSAL_MREMAP_DONTUNMAP 4
 
 #define OSAL_MADV_NORMAL 0
 #define OSAL_MADV_RANDOM 1
@@ -186,6 +192,12 @@ static inline int osal_madvise(void *addr, size_t len, int advice) {
 #ifndef MREMAP_MAYMOVE
 #define MREMAP_MAYMOVE OSAL_MREMAP_MAYMOVE
 #define MREMAP_FIXED OSAL_MREMAP_FIXED
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP OSAL_MREMAP_DONTUNMAP
+#endif
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED OSAL_MAP_UNINITIALIZED
 #endif
 #ifndef MADV_DONTNEED
 #define MADV_NORMAL OSAL_MADV_NORMAL
