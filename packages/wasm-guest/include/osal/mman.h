@@ -39,6 +39,7 @@
 #define OSAL_MMAN_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -137,8 +138,19 @@ static inline int osal_munmap(void *addr, size_t len) {
   return 0;
 }
 
-/* mremap(2): the (possibly moved) address, or MAP_FAILED with errno set. new_addr is read only with MREMAP_FIXED. */
-static inline void *osal_mremap(void *old_addr, size_t old_len, size_t new_len, int flags, void *new_addr) {
+/*
+ * mremap(2): the (possibly moved) address, or MAP_FAILED with errno set.
+ * Variadic as Linux declares it (real code calls it with four arguments): the
+ * fifth, new_addr, is read only with MREMAP_FIXED.
+ */
+static inline void *osal_mremap(void *old_addr, size_t old_len, size_t new_len, int flags, ...) {
+  void *new_addr = NULL;
+  if (flags & OSAL_MREMAP_FIXED) {
+    va_list args;
+    va_start(args, flags);
+    new_addr = va_arg(args, void *);
+    va_end(args);
+  }
   int32_t r = osal_sys_mremap(old_addr, old_len, new_len, flags, new_addr);
   if (osal_is_error(r)) {
     errno = osal_errno_from_linux(-r);
