@@ -8,6 +8,7 @@ describe("MmapStrategy", () => {
       prot: MmapProtection.ReadWrite,
       replace: false,
       reserve: true,
+      uninitialized: false,
     });
     expect(MmapStrategy.INTERNAL_MEMORY.equals(MmapStrategy.DEFAULT)).toBe(true);
     expect(MmapStrategy.TEST.replace).toBe(true);
@@ -17,7 +18,28 @@ describe("MmapStrategy", () => {
       prot: MmapProtection.NoAccess,
       replace: false,
       reserve: false,
+      uninitialized: false,
     });
+  });
+
+  it("carries MAP_UNINITIALIZED: off on every constant, set by withUninitialized, part of equals", () => {
+    for (const strategy of [
+      MmapStrategy.DEFAULT,
+      MmapStrategy.TEST,
+      MmapStrategy.RAW_MEMORY_FREELIST,
+      MmapStrategy.QUARANTINE,
+    ]) {
+      expect(strategy.uninitialized).toBe(false);
+    }
+    const dirty = MmapStrategy.DEFAULT.withUninitialized(true);
+    expect(dirty.uninitialized).toBe(true);
+    expect(MmapStrategy.DEFAULT.uninitialized).toBe(false);
+    expect(dirty.equals(MmapStrategy.DEFAULT)).toBe(false);
+    expect(dirty.withUninitialized(false).equals(MmapStrategy.DEFAULT)).toBe(true);
+    expect(
+      new MmapStrategy({ ...MmapStrategy.DEFAULT.fields(), uninitialized: undefined })
+        .uninitialized,
+    ).toBe(false);
   });
 
   it("is immutable: builders return new values and leave the receiver alone", () => {
