@@ -5,6 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 builds=(
+  packages/wasm-guest/scripts/build-lib.sh
   packages/wasm-posix-memalign/scripts/build-wasm.sh
   packages/guests/build.sh
 )

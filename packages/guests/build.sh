@@ -76,6 +76,25 @@ for w in $WORKLOADS; do
   "$EMCC" $COMMON_CFLAGS $EMCC_FLAGS -D_GNU_SOURCE $src -o "$OUT/emscripten/$w-libc.js"
 done
 
+# Programs written against plain <sys/mman.h>, built with the documented flags
+# only (osal-guest-flags, the drop-in integration), besides the program's own
+# optimisation, warning and loader choices, and the exports wasm-posix-memalign
+# takes its blocks from (aligned_alloc, free).
+FLAGS="node ../wasm-guest/bin/osal-guest-flags.js"
+PLAIN_CFLAGS="-O2 -g0 -std=c11 -Wall -Wextra -Werror -ffile-prefix-map=$ROOT/= -fdebug-prefix-map=$ROOT/="
+LOADER="-sENVIRONMENT=node -sWASM_ASYNC_COMPILATION=0 -sMODULARIZE=1 -sEXPORT_NAME=createGuest \
+  -sEXIT_RUNTIME=1 -sFILESYSTEM=0 -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0"
+for p in selftest/mman_selftest; do
+  name=$(basename "$p" | tr _ -)
+  # shellcheck disable=SC2046,SC2086
+  "$CLANG" --target=wasm32-wasi $PLAIN_CFLAGS -Wl,--strip-debug -Wl,--export=aligned_alloc \
+    -Wl,--export=free $($FLAGS --toolchain wasi) "c/$p.c" \
+    -o "$OUT/wasi/$name.wasm"
+  # shellcheck disable=SC2046,SC2086
+  "$EMCC" $PLAIN_CFLAGS $LOADER -sEXPORTED_FUNCTIONS=_main,_aligned_alloc,_free \
+    $($FLAGS --toolchain emscripten) "c/$p.c" -o "$OUT/emscripten/$name.js"
+done
+
 if [ "$CHECK" = 1 ]; then
   if diff -r "$OUT" build >/dev/null; then
     echo "packages/guests/build.sh --check: committed outputs match"

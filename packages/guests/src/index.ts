@@ -41,3 +41,24 @@ export function guestUrl(workload: GuestWorkload, toolchain: GuestToolchain, mma
   const extension = toolchain === "wasi" ? "wasm" : "js";
   return new URL(`../build/${toolchain}/${workload}-${mman}.${extension}`, import.meta.url);
 }
+
+/**
+ * Programs written against plain `<sys/mman.h>` and built with
+ * `osal-guest-flags` only (the drop-in integration): `mman-selftest` runs the
+ * Linux mm selftests' cases (map_fixed_noreplace, mremap_test,
+ * mremap_dontunmap) and prints one `SELFTEST <case> PASS|FAIL <ERRNO>` line each.
+ */
+export const guestPrograms = ["mman-selftest"] as const;
+
+/** One of {@link guestPrograms}. */
+export type GuestProgram = (typeof guestPrograms)[number];
+
+/** Where a built program is: the `.wasm` for `wasi`, the CommonJS loader `.js` for `emscripten`. */
+export function programUrl(program: GuestProgram, toolchain: GuestToolchain): URL {
+  if (!guestPrograms.includes(program))
+    throw new RangeError(`unknown guest program ${String(program)}`);
+  if (!guestToolchains.includes(toolchain))
+    throw new RangeError(`unknown guest toolchain ${String(toolchain)}`);
+  const extension = toolchain === "wasi" ? "wasm" : "js";
+  return new URL(`../build/${toolchain}/${program}.${extension}`, import.meta.url);
+}

@@ -25,19 +25,24 @@ export interface DecodedMmapFlags {
   readonly placement: MmapPlacement;
   /** False for `MAP_NORESERVE`. */
   readonly reserve: boolean;
+  /** `MAP_UNINITIALIZED`: the caller does not need zeroed memory. */
+  readonly uninitialized: boolean;
 }
 
 /** Flags that change nothing observable on a single-process wasm memory: accepted and ignored. */
 const IGNORED_MAP_FLAGS =
   MAP.POPULATE | MAP.NONBLOCK | MAP.STACK | MAP.DENYWRITE | MAP.EXECUTABLE | MAP.LOCKED;
-/** Flags with a meaning osal cannot provide: `ENOTSUP`. `MAP_HUGE_*` sizes live in bits 26-31. */
-const UNSUPPORTED_MAP_FLAGS = MAP.GROWSDOWN | MAP.HUGETLB | MAP.SYNC | (0x3f << 26);
+/** Flags with a meaning osal cannot provide: `ENOTSUP`. */
+const UNSUPPORTED_MAP_FLAGS = MAP.GROWSDOWN | MAP.HUGETLB | MAP.SYNC;
+// `MAP_HUGE_*` sizes live in bits 26-31 and mean something only with
+// `MAP_HUGETLB` (refused first); without it bit 26 is `MAP_UNINITIALIZED`.
 const KNOWN_MAP_FLAGS =
   MAP.TYPE |
   MAP.FIXED |
   MAP.ANONYMOUS |
   MAP.NORESERVE |
   MAP.FIXED_NOREPLACE |
+  MAP.UNINITIALIZED |
   IGNORED_MAP_FLAGS |
   UNSUPPORTED_MAP_FLAGS;
 
@@ -65,9 +70,14 @@ export function decodeProt(call: OSCall, prot: number): MmapProtection {
 
 /**
  * Decodes the `flags`, `fd` and `offset` of an `mmap` call.
- * - exactly one of `MAP_PRIVATE` / `MAP_SHARED*` must be set (`EINVAL`);
- *   shared mappings are refused (`ENOTSUP`): there is no other process or file
- *   to share with, and osal maps private memory only;
+ * - exactly one of `MAP_PRIVATE` / `MAP_SHARED` / `MAP_SHARED_VALIDATE` must
+ *   be set (`EINVAL`). `MAP_SHARED|MAP_ANONYMOUS` is private anonymous memory:
+ *   shared anonymous memory is shared only with the children a `fork` makes,
+ *   and a wasm guest has no `fork` (nor any other process on its memory), so
+ *   nothing can tell the two apart;
+ * - `MAP_UNINITIALIZED` (bit 26 without `MAP_HUGETLB`): `strategy.uninitialized`,
+ *   dirty pages allowed (backends without the capability still zero them, as
+ *   Linux without `CONFIG_MMAP_ALLOW_UNINITIALIZED` does);
  * - file-backed mappings (no `MAP_ANONYMOUS`) are refused: `EBADF` when `fd` is
  *   negative (as Linux), otherwise `ENODEV` (no file system behind the memory);
  * - the offset must be a non-negative multiple of `pageSize` (`EINVAL`), else it
@@ -76,7 +86,7 @@ export function decodeProt(call: OSCall, prot: number): MmapProtection {
  * - `MAP_POPULATE`, `MAP_NONBLOCK`, `MAP_STACK`, `MAP_LOCKED`, `MAP_DENYWRITE`,
  *   `MAP_EXECUTABLE` are accepted with no effect (wasm memory is always
  *   resident and never swapped);
- * - `MAP_GROWSDOWN`, `MAP_HUGETLB` (and `MAP_HUGE_*`), `MAP_SYNC`: `ENOTSUP`;
+ * - `MAP_GROWSDOWN`, `MAP_HUGETLB` (with any `MAP_HUGE_*`), `MAP_SYNC`: `ENOTSUP`;
  * - any other bit: `EINVAL` (stricter than Linux, which ignores unknown bits).
  */
 export function decodeMmapFlags(
@@ -86,6 +96,9 @@ export function decodeMmapFlags(
   offset: bigint,
   pageSize: number,
 ): DecodedMmapFlags {
+  if ((flags & MAP.HUGETLB) !== 0) {
+    throw fail("ENOTSUP", "mmap", "MAP_HUGETLB (and MAP_HUGE_*) is not supported");
+  }
   if ((flags & ~KNOWN_MAP_FLAGS) !== 0) {
     throw fail(
       "EINVAL",
@@ -94,11 +107,8 @@ export function decodeMmapFlags(
     );
   }
   const type = flags & MAP.TYPE;
-  if (type === MAP.SHARED || type === MAP.SHARED_VALIDATE) {
-    throw fail("ENOTSUP", "mmap", "MAP_SHARED: osal maps private memory only");
-  }
-  if (type !== MAP.PRIVATE) {
-    throw fail("EINVAL", "mmap", "flags must contain MAP_PRIVATE");
+  if (type !== MAP.PRIVATE && type !== MAP.SHARED && type !== MAP.SHARED_VALIDATE) {
+    throw fail("EINVAL", "mmap", "flags must contain MAP_PRIVATE or MAP_SHARED");
   }
   if ((flags & MAP.ANONYMOUS) === 0) {
     throw fd < 0
@@ -109,12 +119,19 @@ export function decodeMmapFlags(
     throw fail("EINVAL", "mmap", `offset ${offset} is not a multiple of the page size ${pageSize}`);
   }
   if ((flags & UNSUPPORTED_MAP_FLAGS) !== 0) {
-    throw fail("ENOTSUP", "mmap", "MAP_GROWSDOWN, MAP_HUGETLB and MAP_SYNC are not supported");
+    throw fail("ENOTSUP", "mmap", "MAP_GROWSDOWN and MAP_SYNC are not supported");
   }
   const reserve = (flags & MAP.NORESERVE) === 0;
-  if ((flags & MAP.FIXED_NOREPLACE) !== 0) return { placement: "noreplace", reserve };
-  if ((flags & MAP.FIXED) !== 0) return { placement: "replace", reserve };
-  return { placement: addr === 0 ? "anywhere" : "hint", reserve };
+  const uninitialized = (flags & MAP.UNINITIALIZED) !== 0;
+  const placement: MmapPlacement =
+    (flags & MAP.FIXED_NOREPLACE) !== 0
+      ? "noreplace"
+      : (flags & MAP.FIXED) !== 0
+        ? "replace"
+        : addr === 0
+          ? "anywhere"
+          : "hint";
+  return { placement, reserve, uninitialized };
 }
 
 /** What an `mremap` flags word asks for, once decoded. */
@@ -123,13 +140,16 @@ export interface DecodedMremapFlags {
   readonly mayMove: boolean;
   /** `MREMAP_FIXED`: move to the `newAddr` argument (implies `mayMove`). */
   readonly fixed: boolean;
+  /** `MREMAP_DONTUNMAP`: the old range stays mapped, reading zeros (implies `mayMove`). */
+  readonly dontUnmap: boolean;
 }
 
 /**
- * Decodes `mremap` flags: `MREMAP_MAYMOVE` and `MREMAP_FIXED` are supported;
+ * Decodes `mremap` flags: `MREMAP_MAYMOVE`, `MREMAP_FIXED` and
+ * `MREMAP_DONTUNMAP` (the TS options `mayMove`, `newAddress`, `dontUnmap`);
  * `MREMAP_FIXED` or `MREMAP_DONTUNMAP` without `MREMAP_MAYMOVE` is `EINVAL`
- * (as Linux); `MREMAP_DONTUNMAP` (keeping the old range mapped, empty) is
- * `ENOTSUP`; unknown bits `EINVAL`.
+ * (as Linux); unknown bits `EINVAL`. A backend without the capability
+ * (`remapFixed`, `remapDontUnmap`) answers `ENOTSUP`.
  */
 export function decodeMremapFlags(flags: number): DecodedMremapFlags {
   const known = MREMAP.MAYMOVE | MREMAP.FIXED | MREMAP.DONTUNMAP;
@@ -145,10 +165,7 @@ export function decodeMremapFlags(flags: number): DecodedMremapFlags {
   if ((fixed || (flags & MREMAP.DONTUNMAP) !== 0) && !mayMove) {
     throw fail("EINVAL", "mremap", "MREMAP_FIXED and MREMAP_DONTUNMAP need MREMAP_MAYMOVE");
   }
-  if ((flags & MREMAP.DONTUNMAP) !== 0) {
-    throw fail("ENOTSUP", "mremap", "MREMAP_DONTUNMAP is not supported");
-  }
-  return { mayMove, fixed };
+  return { mayMove, fixed, dontUnmap: (flags & MREMAP.DONTUNMAP) !== 0 };
 }
 
 const ADVICE: ReadonlyMap<number, MadviseAdvice> = new Map([

@@ -1,7 +1,14 @@
 import type { OSMemory } from "@osal/core";
+import { emscriptenOsal, watchSbrk } from "./emscripten-osal.js";
 import type { GuestBackendFactory } from "./guest-backend.js";
-import { deferGuestImports, type GuestImportsOptions } from "./guest-imports.js";
-import { makeGuestBackend } from "./make-guest-backend.js";
+import { createGuestImports, type GuestImportsOptions, type OsalImports } from "./guest-imports.js";
+import {
+  callBackendFactory,
+  guestBackendContext,
+  importsOsal,
+  importsOsalLibrary,
+  requireBackendFactory,
+} from "./make-guest-backend.js";
 
 /**
  * The factory an Emscripten `-sMODULARIZE` build exports (`createGuest` for the
@@ -17,10 +24,10 @@ export interface EmscriptenGuestOptions extends Pick<GuestImportsOptions, "annot
   readonly module: WebAssembly.Module;
   /**
    * Makes the backend over the guest's memory; required when the guest imports
-   * `osal`. On Emscripten the page manager must take its pages from the guest's
-   * `sbrk` (`source: { sbrk: exports.sbrk }`): Emscripten's `sbrk` keeps its own
-   * break, and memory grown behind its back would be handed out twice (and
-   * leave the JS heap views stale).
+   * osal's mmap. The page manager must take its pages from the guest's `sbrk`,
+   * which the context gives as `source` (`createWasmPageManager({ memory, source })`):
+   * Emscripten's `sbrk` keeps its own break, and memory grown behind its back
+   * would be handed out twice (and leave the JS heap views stale).
    */
   readonly backend?: GuestBackendFactory;
   /** `argv[1..]` of the program. */
@@ -44,25 +51,57 @@ export interface EmscriptenGuestRun {
 }
 
 /**
- * Runs an Emscripten guest whose wasm imports module `osal`. Emscripten's
- * loader (3.1.6) only provides `env` and `wasi_snapshot_preview1`, so this
- * instantiates the module itself through the loader's `instantiateWasm` hook,
- * adding `osal`, and binds the imports to a backend made over the guest's
- * exported memory (and its exports, e.g. `sbrk`) before `main` runs.
+ * Runs an Emscripten guest and reports how it ended. Two kinds of osal guests:
+ * - linked with libosal-mman and `emscripten/osal-library.js` (the flags of
+ *   `osal-guest-flags --libs --toolchain emscripten`): the module argument
+ *   `osal` is set to {@link emscriptenOsal} over `options.backend`;
+ * - importing module `osal` directly (`osal/mman.h`): Emscripten's loader only
+ *   provides `env` and `wasi_snapshot_preview1`, so `osal` is added through the
+ *   loader's `instantiateWasm` hook.
+ * Either way the backend is made over the guest's memory before `main` runs,
+ * its context's `source` is the guest's `sbrk`, and a backend that grows the
+ * memory behind `sbrk` stops the guest with an error naming the fix.
  *
- * The build must use `-sMODULARIZE` and `-sEXIT_RUNTIME=1` (so the exit status
- * is reported) and `-sWASM_BIGINT` (so `mmap`'s i64 offset is not split), and
- * `-sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0` so it leaves the host's
- * process handlers alone; `@osal/guests`' `build.sh` shows the full command.
+ * Setup mistakes reject with a message that names the fix, never hang: no
+ * backend for a guest that needs one, a factory that throws, a guest without
+ * `sbrk` for the page manager, a backend growing the memory behind `sbrk`.
+ * A trap or abort of the program itself is reported (`error`, exit code 1).
+ *
+ * The build needs `-sMODULARIZE` and `-sEXIT_RUNTIME=1` (so the exit status is
+ * reported); the osal flags add the rest (`-sWASM_BIGINT`).
  */
 export async function runEmscriptenGuest(
   options: EmscriptenGuestOptions,
 ): Promise<EmscriptenGuestRun> {
-  const deferred = deferGuestImports();
+  const library = importsOsalLibrary(options.module);
+  const direct = importsOsal(options.module);
+  if (library || direct) requireBackendFactory(options.backend);
+  let bound: OsalImports | undefined;
+  const forwarding = forwardTo(() => {
+    if (bound === undefined)
+      throw new Error("@osal/wasm-guest: an osal import was called before setup");
+    return bound;
+  });
+  const host = library
+    ? emscriptenOsal({
+        backend: options.backend as GuestBackendFactory,
+        annotation: options.annotation,
+      })
+    : undefined;
   let exitCode: number | undefined;
-  let os: OSMemory | undefined;
+  let directOs: OSMemory | undefined;
   let memory: WebAssembly.Memory | undefined;
   let setupError: unknown;
+  let reportSetupError: (error: unknown) => void = () => {};
+  const setupFailed = new Promise<never>((_, reject) => {
+    reportSetupError = reject;
+  });
+  setupFailed.catch(() => {});
+  const failSetup = (error: unknown): never => {
+    setupError ??= error;
+    reportSetupError(setupError);
+    throw setupError;
+  };
   const moduleArg: Record<string, unknown> = {
     arguments: [...(options.arguments ?? [])],
     print: options.print ?? (() => {}),
@@ -71,6 +110,13 @@ export async function runEmscriptenGuest(
       exitCode = status;
       throw toThrow;
     },
+    ...(host === undefined ? {} : { osal: host }),
+    onAbort: () => {
+      if (host?.error !== undefined) {
+        setupError ??= host.error;
+        reportSetupError(setupError);
+      }
+    },
     instantiateWasm: (
       imports: WebAssembly.Imports,
       receiveInstance: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void,
@@ -78,24 +124,29 @@ export async function runEmscriptenGuest(
       try {
         const instance = new WebAssembly.Instance(options.module, {
           ...imports,
-          osal: deferred.imports,
+          ...(direct ? { osal: forwarding } : {}),
         });
         const exported = instance.exports.memory;
-        if (!(exported instanceof WebAssembly.Memory)) {
-          throw new TypeError("@osal/wasm-guest: the Emscripten guest exports no memory");
+        if (exported instanceof WebAssembly.Memory) memory = exported;
+        if (direct) {
+          if (memory === undefined) {
+            throw new TypeError(
+              "@osal/wasm-guest: the Emscripten guest exports no memory; build without -sIMPORTED_MEMORY",
+            );
+          }
+          const context = guestBackendContext(memory, instance.exports, "emscripten");
+          directOs = callBackendFactory(options.backend as GuestBackendFactory, context);
+          bound = watchSbrk(
+            createGuestImports(directOs, { memory, annotation: options.annotation }),
+            memory,
+            instance.exports,
+            failSetup,
+          );
         }
-        memory = exported;
-        os = makeGuestBackend(options.module, options.backend, {
-          memory,
-          exports: instance.exports,
-          toolchain: "emscripten",
-        });
-        if (os !== undefined) deferred.bind(os, { memory, annotation: options.annotation });
         receiveInstance(instance, options.module);
         return instance.exports;
       } catch (error) {
-        setupError = error;
-        throw error;
+        return failSetup(error);
       }
     },
   };
@@ -106,20 +157,42 @@ export async function runEmscriptenGuest(
   } catch (caught) {
     if (!isExitStatus(caught)) error = caught;
   }
+  const pending = isThenable(created) ? created : (moduleArg.ready as Promise<unknown> | undefined);
+  if (setupError !== undefined) {
+    // The loader rejects its ready promise too: observed here, the setup error is the answer.
+    Promise.resolve(pending).catch(() => {});
+    throw setupError;
+  }
   // Emscripten 3.1.6 returns the module object and settles `Module.ready` once
   // main has run (an abort rejects it); later versions return a promise.
-  // Either is awaited so that a rejection is observed, never left unhandled.
-  const pending = isThenable(created) ? created : (moduleArg.ready as Promise<unknown> | undefined);
+  // Either is awaited so that a rejection is observed, never left unhandled;
+  // a setup error (which Emscripten may only print) ends the wait.
   if (pending !== undefined) {
     try {
-      await pending;
+      await Promise.race([pending, setupFailed]);
     } catch (caught) {
       if (error === undefined && !isExitStatus(caught)) error = caught;
     }
   }
+  // A setup mistake found during the run (a backend growing the memory behind
+  // sbrk) traps the guest; it is the caller's error, not the program's.
+  setupError ??= host?.error;
   if (setupError !== undefined) throw setupError;
+  const os = directOs ?? host?.backend;
   if (error !== undefined) return { exitCode: 1, error, os, memory };
   return { exitCode: exitCode ?? 0, error: undefined, os, memory };
+}
+/** Imports that call whatever `get()` returns at call time. */
+function forwardTo(get: () => OsalImports): OsalImports {
+  return {
+    mmap: (...args) => get().mmap(...args),
+    munmap: (...args) => get().munmap(...args),
+    mremap: (...args) => get().mremap(...args),
+    mprotect: (...args) => get().mprotect(...args),
+    madvise: (...args) => get().madvise(...args),
+    page_size: () => get().page_size(),
+    set_vma_name: (...args) => get().set_vma_name(...args),
+  };
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

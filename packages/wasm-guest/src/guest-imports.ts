@@ -5,12 +5,14 @@ import {
   MmapStrategy,
   OSError,
   type OSMemory,
+  rangesOverlap,
 } from "@osal/core";
 import { decodeAdvice, decodeMmapFlags, decodeMremapFlags, decodeProt, fail } from "./decode.js";
 import { checkedImports } from "./import-arguments.js";
-import { MAX_RESULT_ADDRESS, MMAP_MIN_ADDR } from "./linux-abi.js";
-import { mremapFixed } from "./mremap-fixed.js";
+import { LINUX_PAGE_SIZE, MAX_RESULT_ADDRESS, MMAP_MIN_ADDR } from "./linux-abi.js";
 import { checkSameMemory } from "./same-memory.js";
+import { ReleasedPages } from "./sub-granule.js";
+import { readVmaName } from "./vma-name.js";
 
 /**
  * The import module `osal` of SPEC section 5, as JS functions a wasm guest
@@ -30,6 +32,21 @@ export type OsalImports = {
   mprotect: (addr: number, len: number, prot: number) => number;
   /** `madvise(addr i32, len i32, advice i32) -> i32`. */
   madvise: (addr: number, len: number, advice: number) => number;
+  /**
+   * `page_size() -> i32`: the page size the guest sees from `getpagesize()` and
+   * `sysconf(_SC_PAGESIZE)` (libosal-mman): the backend's granule.
+   */
+  page_size: () => number;
+  /**
+   * `set_vma_name(addr i32, len i32, name i32) -> i32`: Linux's
+   * `prctl(PR_SET_VMA, PR_SET_VMA_ANON_NAME, addr, len, name)`. `name` points to
+   * a NUL-terminated string in the guest's memory (0 clears the name); the
+   * range's mappings take it as their annotation (`space:x`, `sidemeta:x:y`,
+   * anything else `misc:<name>`). `ENOMEM` if part of the range is unmapped,
+   * `EINVAL` for a name Linux refuses (80 bytes or more; `\\`, `` ` ``, `$`, `[`,
+   * `]` or a non-printable byte).
+   */
+  set_vma_name: (addr: number, len: number, name: number) => number;
 };
 
 /** Options of {@link createGuestImports} and {@link DeferredGuestImports.bind}. */
@@ -62,9 +79,8 @@ export interface GuestImportsOptions {
  * and propagates, trapping the guest.
  */
 export function createGuestImports(os: OSMemory, options: GuestImportsOptions = {}): OsalImports {
-  checkSameMemory(os, options.memory);
-  const annotation = options.annotation ?? MmapAnnotation.misc("wasm-guest");
-  return checkedImports(importsOver(() => ({ os, annotation })));
+  const target = makeTarget(os, options);
+  return checkedImports(importsOver(() => target));
 }
 
 /**
@@ -96,8 +112,7 @@ export function deferGuestImports(): DeferredGuestImports {
     ),
     bind(os, options = {}) {
       if (target !== undefined) throw new Error("@osal/wasm-guest: bind() was already called");
-      checkSameMemory(os, options.memory);
-      target = { os, annotation: options.annotation ?? MmapAnnotation.misc("wasm-guest") };
+      target = makeTarget(os, options);
     },
     get backend() {
       return target?.os;
@@ -108,21 +123,37 @@ export function deferGuestImports(): DeferredGuestImports {
 interface Target {
   readonly os: OSMemory;
   readonly annotation: MmapAnnotation;
+  /** The guest's memory, for the strings it passes (a name). */
+  readonly memory: WebAssembly.Memory | undefined;
+  /** The sub-granule `munmap` ledger (Note [Sub-granule munmap on coarse backends]). */
+  readonly released: ReleasedPages;
+}
+
+function makeTarget(os: OSMemory, options: GuestImportsOptions): Target {
+  checkSameMemory(os, options.memory);
+  const own = (os as { readonly memory?: unknown }).memory;
+  return {
+    os,
+    annotation: options.annotation ?? MmapAnnotation.misc("wasm-guest"),
+    memory: options.memory ?? (own instanceof WebAssembly.Memory ? own : undefined),
+    released: new ReleasedPages(),
+  };
 }
 
 function importsOver(target: () => Target): OsalImports {
   return {
     mmap: (addr, len, prot, flags, fd, off) =>
       syscall(() => mmap(target(), addr >>> 0, len >>> 0, prot, flags, fd, BigInt(off))),
-    munmap: (addr, len) => syscall(() => munmap(target().os, addr >>> 0, len >>> 0)),
+    munmap: (addr, len) => syscall(() => munmap(target(), addr >>> 0, len >>> 0)),
     mremap: (old, oldLen, newLen, flags, newAddr) =>
-      syscall(() =>
-        mremap(target().os, old >>> 0, oldLen >>> 0, newLen >>> 0, flags, newAddr >>> 0),
-      ),
+      syscall(() => mremap(target(), old >>> 0, oldLen >>> 0, newLen >>> 0, flags, newAddr >>> 0)),
     mprotect: (addr, len, prot) =>
       syscall(() => mprotect(target().os, addr >>> 0, len >>> 0, prot)),
     madvise: (addr, len, advice) =>
       syscall(() => madvise(target().os, addr >>> 0, len >>> 0, advice)),
+    page_size: () => target().os.pageSize,
+    set_vma_name: (addr, len, name) =>
+      syscall(() => setVmaName(target(), addr >>> 0, len >>> 0, name >>> 0)),
   };
 }
 
@@ -137,7 +168,7 @@ function syscall(body: () => number): number {
 }
 
 function mmap(
-  { os, annotation }: Target,
+  { os, annotation, released }: Target,
   addr: number,
   len: number,
   protBits: number,
@@ -150,7 +181,9 @@ function mmap(
   const decoded = decodeMmapFlags(addr, flags, fd, off, page);
   const prot = decodeProt("mmap", protBits);
   const size = alignUp(len, page);
-  const strategy = MmapStrategy.DEFAULT.withProt(prot).withReserve(decoded.reserve);
+  const strategy = MmapStrategy.DEFAULT.withProt(prot)
+    .withReserve(decoded.reserve)
+    .withUninitialized(decoded.uninitialized);
   let start: number;
   switch (decoded.placement) {
     case "replace":
@@ -174,26 +207,32 @@ function mmap(
       start = os.dzmmapAnywhere(size, page, strategy, annotation);
       break;
   }
-  return checkResultAddress(os, start, size, "mmap");
+  checkResultAddress(os, start, size, "mmap");
+  released.mapped(os, start, len, size);
+  return start;
 }
 
-function munmap(os: OSMemory, addr: number, len: number): number {
+function munmap({ os, released }: Target, addr: number, len: number): number {
   if (len === 0) throw fail("EINVAL", "munmap", "length 0", addr, len);
-  if (addr % os.pageSize !== 0)
-    throw fail("EINVAL", "munmap", "address not page-aligned", addr, len);
-  os.munmap(addr, alignUp(len, os.pageSize));
+  const page = Math.min(os.pageSize, LINUX_PAGE_SIZE);
+  if (addr % page !== 0) throw fail("EINVAL", "munmap", "address not page-aligned", addr, len);
+  if (os.pageSize <= LINUX_PAGE_SIZE) {
+    os.munmap(addr, alignUp(len, os.pageSize));
+  } else {
+    released.unmap(os, addr, len);
+  }
   return 0;
 }
 
 function mremap(
-  os: OSMemory,
+  { os, released }: Target,
   old: number,
   oldLen: number,
   newLen: number,
   flags: number,
   newAddr: number,
 ): number {
-  const { mayMove, fixed } = decodeMremapFlags(flags);
+  const { mayMove, fixed, dontUnmap } = decodeMremapFlags(flags);
   const page = os.pageSize;
   if (old % page !== 0) throw fail("EINVAL", "mremap", "address not page-aligned", old, oldLen);
   if (oldLen === 0) throw fail("EINVAL", "mremap", "old length 0 (only for shared mappings)", old);
@@ -201,22 +240,27 @@ function mremap(
   const oldSize = alignUp(oldLen, page);
   const newSize = alignUp(newLen, page);
   if (fixed) {
-    if (newAddr < MMAP_MIN_ADDR && newAddr % page === 0) {
+    // Argument checks Linux makes before looking at any mapping: EINVAL on every backend.
+    if (newAddr % page !== 0)
+      throw fail("EINVAL", "mremap", "MREMAP_FIXED address not page-aligned", newAddr, newLen);
+    if (rangesOverlap(old, old + oldSize, newAddr, newAddr + newSize))
+      throw fail("EINVAL", "mremap", "MREMAP_FIXED range overlaps the source", newAddr, newLen);
+    if (newAddr < MMAP_MIN_ADDR)
       throw fail("EPERM", "mremap", "MREMAP_FIXED below mmap_min_addr", newAddr, newLen);
-    }
-    return checkResultAddress(
-      os,
-      mremapFixed(os, old, oldSize, newSize, newAddr),
-      newSize,
-      "mremap",
-    );
   }
-  if (oldSize === newSize) {
+  if (oldSize === newSize && !fixed && !dontUnmap) {
     os.panicIfUnmapped(old, oldSize);
     return old;
   }
-  const start = os.mremap(old, oldSize, newSize, { mayMove });
-  return checkResultAddress(os, start, newSize, "mremap");
+  const start = os.mremap(old, oldSize, newSize, {
+    mayMove,
+    ...(fixed ? { newAddress: newAddr } : {}),
+    ...(dontUnmap ? { dontUnmap } : {}),
+  });
+  checkResultAddress(os, start, newSize, "mremap");
+  if (!dontUnmap) released.forget(page, old, old + oldSize);
+  released.mapped(os, start, newLen, newSize);
+  return start;
 }
 
 function mprotect(os: OSMemory, addr: number, len: number, protBits: number): number {
@@ -234,6 +278,15 @@ function madvise(os: OSMemory, addr: number, len: number, adviceValue: number): 
   const advice = decodeAdvice(adviceValue);
   if (len === 0) return 0;
   os.madvise(addr, alignUp(len, os.pageSize), advice);
+  return 0;
+}
+
+function setVmaName({ os, memory }: Target, addr: number, len: number, name: number): number {
+  if (addr % os.pageSize !== 0)
+    throw fail("EINVAL", "prctl", "PR_SET_VMA address not page-aligned", addr, len);
+  const annotation = name === 0 ? undefined : readVmaName(memory, name);
+  if (len === 0) return 0;
+  os.setAnnotation(addr, alignUp(len, os.pageSize), annotation);
   return 0;
 }
 

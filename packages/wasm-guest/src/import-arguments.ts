@@ -28,6 +28,8 @@ const SIGNATURES: Readonly<Record<string, string>> = {
   mremap: "iiiii",
   mprotect: "iii",
   madvise: "iii",
+  page_size: "",
+  set_vma_name: "iii",
 };
 
 /**

@@ -23,7 +23,18 @@ export {
   type EmscriptenGuestRun,
   runEmscriptenGuest,
 } from "./emscripten-guest.js";
-export type { GuestBackendContext, GuestBackendFactory, GuestToolchain } from "./guest-backend.js";
+export {
+  type EmscriptenOsalBinding,
+  type EmscriptenOsalHost,
+  type EmscriptenOsalOptions,
+  emscriptenOsal,
+} from "./emscripten-osal.js";
+export type {
+  GuestBackendContext,
+  GuestBackendFactory,
+  GuestSbrk,
+  GuestToolchain,
+} from "./guest-backend.js";
 export {
   createGuestImports,
   type DeferredGuestImports,
@@ -34,6 +45,7 @@ export {
 export { type GuestResult, parseGuestResult, RESULT_PREFIX } from "./guest-result.js";
 export type { GuestRun } from "./guest-run.js";
 export {
+  LINUX_PAGE_SIZE,
   MADV,
   MAP,
   MAX_RESULT_ADDRESS,
@@ -42,9 +54,10 @@ export {
   PROT,
   WASM32_ADDRESS_END,
 } from "./linux-abi.js";
-export { importsOsal } from "./make-guest-backend.js";
+export { importsOsal, importsOsalLibrary } from "./make-guest-backend.js";
 export { type RunWasiGuestOptions, runWasiGuest } from "./run-wasi-guest.js";
 export { type CapturedWasi, captureStdio } from "./stdio-capture.js";
+export { ReleasedPages } from "./sub-granule.js";
 export {
   instantiateWasiGuest,
   type WasiGuest,

@@ -31,6 +31,8 @@ export const MAP = {
   HUGETLB: 0x40000,
   SYNC: 0x80000,
   FIXED_NOREPLACE: 0x100000,
+  /** Bit 26: `MAP_UNINITIALIZED` without `MAP_HUGETLB`; the low bit of the `MAP_HUGE_*` size with it. */
+  UNINITIALIZED: 0x4000000,
 } as const;
 
 /** `MREMAP_*`: `mremap` flags. */
@@ -64,6 +66,13 @@ export const MADV = {
  * a guest never gets address 0 (its `NULL`) or the page after it as a mapping.
  */
 export const MMAP_MIN_ADDR = 0x10000;
+
+/**
+ * Linux's page on every architecture a wasm32 program is ported from: the
+ * alignment `munmap`, `mprotect` and `madvise` accept from a guest, whatever
+ * the backend's granule (see the sub-granule rule in `sub-granule.ts`).
+ */
+export const LINUX_PAGE_SIZE = 4096;
 
 /** One past the highest wasm32 address. */
 export const WASM32_ADDRESS_END = 2 ** 32;

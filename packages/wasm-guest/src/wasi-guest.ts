@@ -1,7 +1,7 @@
 import type { OSMemory } from "@osal/core";
 import type { GuestBackendFactory } from "./guest-backend.js";
 import { deferGuestImports, type GuestImportsOptions } from "./guest-imports.js";
-import { makeGuestBackend } from "./make-guest-backend.js";
+import { guestBackendContext, makeGuestBackend } from "./make-guest-backend.js";
 
 /**
  * The part of a WASI implementation the helpers use. Node's `node:wasi` `WASI`
@@ -84,11 +84,11 @@ export async function instantiateWasiGuest(options: WasiGuestOptions): Promise<W
   if (!(memory instanceof WebAssembly.Memory)) {
     throw new TypeError("@osal/wasm-guest: the guest neither imports nor exports a memory");
   }
-  const os = makeGuestBackend(options.module, options.backend, {
-    memory,
-    exports: instance.exports,
-    toolchain: "wasi",
-  });
+  const os = makeGuestBackend(
+    options.module,
+    options.backend,
+    guestBackendContext(memory, instance.exports, "wasi"),
+  );
   if (os !== undefined) deferred.bind(os, { memory, annotation: options.annotation });
   return {
     instance,

@@ -229,9 +229,27 @@ _Noreturn void guest_oom(const char *call, size_t len) {
   stop(3, "out-of-memory", message);
 }
 
+/* Linux's name of a libc errno value: messages name ENOMEM, never a WASI number. */
+static const char *errno_name(int err) {
+  switch (err) {
+    case EPERM: return "EPERM";
+    case ENOMEM: return "ENOMEM";
+    case EFAULT: return "EFAULT";
+    case EEXIST: return "EEXIST";
+    case EINVAL: return "EINVAL";
+    case EBADF: return "EBADF";
+    case ENODEV: return "ENODEV";
+    case ENOSYS: return "ENOSYS";
+    case ENOTSUP: return "ENOTSUP";
+    case EACCES: return "EACCES";
+    case EAGAIN: return "EAGAIN";
+    default: return "EOTHER";
+  }
+}
+
 _Noreturn void guest_call_failed(const char *call, int err) {
   char message[160];
-  snprintf(message, sizeof message, "%s failed with errno %d (%s)", call, err, strerror(err));
+  snprintf(message, sizeof message, "%s failed with %s (%s)", call, errno_name(err), strerror(err));
   stop(4, "call-failed", message);
 }
 

@@ -22,6 +22,10 @@
  *     translated to the libc's own numbering, which on wasi-libc and
  *     Emscripten is WASI's, not Linux's).
  *
+ * For C written against Linux's <sys/mman.h>, prefer the drop-in integration
+ * (`osal-guest-flags`: libosal-mman and include/libc/sys/mman.h), which needs
+ * no source change. This header is for code that calls osal by name.
+ *
  * Opt-in routing: define OSAL_MMAN_REPLACE_LIBC before including this header
  * and the names mmap, munmap, mremap, mprotect and madvise (and the PROT_*,
  * MAP_*, MREMAP_* and MADV_* constants, when the libc did not define them)
@@ -35,6 +39,7 @@
 #define OSAL_MMAN_H
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -54,10 +59,12 @@ extern "C" {
 #define OSAL_MAP_NORESERVE 0x4000
 #define OSAL_MAP_POPULATE 0x8000
 #define OSAL_MAP_FIXED_NOREPLACE 0x100000
+#define OSAL_MAP_UNINITIALIZED 0x4000000
 #define OSAL_MAP_FAILED ((void *)-1)
 
 #define OSAL_MREMAP_MAYMOVE 1
 #define OSAL_MREMAP_FIXED 2
+#define OSAL_MREMAP_DONTUNMAP 4
 
 #define OSAL_MADV_NORMAL 0
 #define OSAL_MADV_RANDOM 1
@@ -131,8 +138,19 @@ static inline int osal_munmap(void *addr, size_t len) {
   return 0;
 }
 
-/* mremap(2): the (possibly moved) address, or MAP_FAILED with errno set. new_addr is read only with MREMAP_FIXED. */
-static inline void *osal_mremap(void *old_addr, size_t old_len, size_t new_len, int flags, void *new_addr) {
+/*
+ * mremap(2): the (possibly moved) address, or MAP_FAILED with errno set.
+ * Variadic as Linux declares it (real code calls it with four arguments): the
+ * fifth, new_addr, is read only with MREMAP_FIXED.
+ */
+static inline void *osal_mremap(void *old_addr, size_t old_len, size_t new_len, int flags, ...) {
+  void *new_addr = NULL;
+  if (flags & OSAL_MREMAP_FIXED) {
+    va_list args;
+    va_start(args, flags);
+    new_addr = va_arg(args, void *);
+    va_end(args);
+  }
   int32_t r = osal_sys_mremap(old_addr, old_len, new_len, flags, new_addr);
   if (osal_is_error(r)) {
     errno = osal_errno_from_linux(-r);
@@ -186,6 +204,12 @@ static inline int osal_madvise(void *addr, size_t len, int advice) {
 #ifndef MREMAP_MAYMOVE
 #define MREMAP_MAYMOVE OSAL_MREMAP_MAYMOVE
 #define MREMAP_FIXED OSAL_MREMAP_FIXED
+#endif
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP OSAL_MREMAP_DONTUNMAP
+#endif
+#ifndef MAP_UNINITIALIZED
+#define MAP_UNINITIALIZED OSAL_MAP_UNINITIALIZED
 #endif
 #ifndef MADV_DONTNEED
 #define MADV_NORMAL OSAL_MADV_NORMAL

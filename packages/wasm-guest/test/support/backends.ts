@@ -17,12 +17,15 @@ export interface GuestBackend {
 /** The page manager: `memory.grow` for wasi guests, the guest's `sbrk` for Emscripten. */
 export const pageManager: GuestBackend = {
   name: "wasm-page-manager",
-  factory: ({ memory, exports, toolchain }) =>
-    createWasmPageManager(
-      toolchain === "emscripten"
-        ? { memory, source: { sbrk: exports.sbrk as (increment: number) => number } }
-        : { memory },
-    ),
+  factory: ({ memory, source }) => createWasmPageManager({ memory, source }),
+  toolchains: ["wasi", "emscripten"],
+  args: [],
+};
+
+/** The page manager on Linux's 4 KiB pages: what a guest that hard-codes 4096 and one that asks sysconf both see. */
+export const pageManager4k: GuestBackend = {
+  name: "wasm-page-manager (4 KiB)",
+  factory: ({ memory, source }) => createWasmPageManager({ memory, source, pageSize: 4096 }),
   toolchains: ["wasi", "emscripten"],
   args: [],
 };
