@@ -208,8 +208,14 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     this.annotations = new AnnotationTable(this.shared);
     this.source =
       resolved.source === "grow"
-        ? new GrowSource(this.memory, this.pageSize)
-        : new SbrkSource(resolved.source, this.memory, this.pageSize);
+        ? new GrowSource(this.memory, this.pageSize, resolved.growth, this.addressSpaceEnd)
+        : new SbrkSource(
+            resolved.source,
+            this.memory,
+            this.pageSize,
+            resolved.growth,
+            this.addressSpaceEnd,
+          );
     this.shared.lock.acquire();
     try {
       if (resolved.fresh) {

@@ -1,4 +1,10 @@
-import { type LinearMemory, MmapError, WASM_PAGE_SIZE } from "@osal/core";
+import {
+  type GrowthPolicy,
+  growLinearMemory,
+  growthTarget,
+  type LinearMemory,
+  MmapError,
+} from "@osal/core";
 
 /**
  * A guest's exported `sbrk`: moves the program break by `increment` bytes and
@@ -44,17 +50,26 @@ export interface PageSource {
 /**
  * `memory.grow` as the source: the default, and safe with wasi-libc (whose `sbrk`
  * reads `memory.size`, so it never hands out what the manager grew). Memory that
- * appears past the frontier without the manager growing it is external.
+ * appears past the frontier without the manager growing it is external. Grows by
+ * the step of its growth policy (Note [Growth policy]); what it grows past the
+ * page asked for is the manager's, free and zeroed.
  */
 export class GrowSource implements PageSource {
   readonly kind = "grow";
   private readonly memory: LinearMemory;
   private readonly pageSize: number;
+  private readonly growth: GrowthPolicy;
+  private readonly limit: number;
 
-  /** A source growing `memory`, whose pages are `pageSize` bytes. */
-  constructor(memory: LinearMemory, pageSize: number) {
+  /**
+   * A source growing `memory`, whose pages are `pageSize` bytes, by the steps of
+   * `growth`, never past `limit` bytes (the end of the address space).
+   */
+  constructor(memory: LinearMemory, pageSize: number, growth: GrowthPolicy, limit: number) {
     this.memory = memory;
     this.pageSize = pageSize;
+    this.growth = growth;
+    this.limit = limit;
   }
 
   initialFrontier(): number {
@@ -68,24 +83,24 @@ export class GrowSource implements PageSource {
 
   extend(owner: FrontierOwner, endPage: number): void {
     this.sync(owner);
-    const missing = endPage * this.pageSize - this.memory.buffer.byteLength;
-    if (missing <= 0) return;
-    const delta = Math.ceil(missing / WASM_PAGE_SIZE);
-    let old: number;
+    const needed = endPage * this.pageSize;
+    let growth: ReturnType<typeof growLinearMemory>;
     try {
-      old = this.memory.grow(delta);
+      growth = growLinearMemory(this.memory, this.growth, needed, this.limit);
     } catch (cause) {
+      const size = needed - this.memory.buffer.byteLength;
       throw new MmapError({
         code: "ENOMEM",
         syscall: "mmap",
-        size: delta * WASM_PAGE_SIZE,
+        size,
         cause,
-        detail: `memory.grow(${delta}) failed: the memory is at its maximum`,
+        detail: `memory.grow of ${size} bytes failed: the memory is at its maximum`,
       });
     }
-    const first = (old * WASM_PAGE_SIZE) / this.pageSize;
+    if (growth === undefined) return;
+    const first = growth.oldBytes / this.pageSize;
     if (first > owner.frontier) owner.external(owner.frontier, first);
-    owner.owned(first, first + (delta * WASM_PAGE_SIZE) / this.pageSize, true);
+    owner.owned(first, growth.endBytes / this.pageSize, true);
   }
 }
 
@@ -99,18 +114,38 @@ const MAX_SBRK_STEP = 1 << 30;
  * end of what it returns is external too. Pages sbrk hands out from memory that
  * already existed before the call are taken as dirty (the guest may have used and
  * released them by a negative sbrk); pages the call had to grow are zeroed.
+ *
+ * Steps (Note [Growth policy]): the break moves by exactly the increment asked
+ * (Emscripten's sbrk), and everything below it is no longer the guest malloc's,
+ * so the source asks for whole pages up to its policy's target at once; the
+ * pages past the one asked for stay the manager's, free. When the guest refuses
+ * the whole step (its heap maximum; sbrk then moved nothing) it asks for exactly
+ * what is missing.
  */
 export class SbrkSource implements PageSource {
   readonly kind = "sbrk";
   private readonly guest: SbrkFunction;
   private readonly memory: LinearMemory;
   private readonly pageSize: number;
+  private readonly growth: GrowthPolicy;
+  private readonly limit: number;
 
-  /** A source calling `guest.sbrk` on `memory`, whose pages are `pageSize` bytes. */
-  constructor(guest: SbrkFunction, memory: LinearMemory, pageSize: number) {
+  /**
+   * A source calling `guest.sbrk` on `memory`, whose pages are `pageSize` bytes,
+   * in the steps of `growth`, never past `limit` bytes.
+   */
+  constructor(
+    guest: SbrkFunction,
+    memory: LinearMemory,
+    pageSize: number,
+    growth: GrowthPolicy,
+    limit: number,
+  ) {
     this.guest = guest;
     this.memory = memory;
     this.pageSize = pageSize;
+    this.growth = growth;
+    this.limit = limit;
   }
 
   initialFrontier(): number {
@@ -134,13 +169,19 @@ export class SbrkSource implements PageSource {
       const brkPage = Math.ceil(brk / this.pageSize);
       if (brkPage > owner.frontier) owner.external(owner.frontier, brkPage);
       // From the break (maybe inside a page that is partly the guest's) to endPage.
-      const wanted = endPage * this.pageSize - brk;
-      if (wanted <= 0) return;
-      const step = Math.min(wanted, MAX_SBRK_STEP);
+      const needed = endPage * this.pageSize;
+      if (needed <= brk) return;
+      const target = growthTarget(this.growth, brk, needed, this.limit, this.pageSize);
+      let step = Math.min(target - brk, MAX_SBRK_STEP);
       const before = this.memory.buffer.byteLength;
-      const result = this.guest.sbrk(step);
+      let result = this.guest.sbrk(step);
+      if (isSbrkFailure(result) && step > needed - brk) {
+        // The whole step is refused (sbrk moved nothing): ask for exactly what is missing.
+        step = Math.min(needed - brk, MAX_SBRK_STEP);
+        result = this.guest.sbrk(step);
+      }
       const old = result >>> 0;
-      if (typeof result !== "number" || result === -1 || old === 0xffffffff) {
+      if (isSbrkFailure(result)) {
         if (claimedAny) return;
         throw new MmapError({
           code: "ENOMEM",
@@ -162,16 +203,20 @@ export class SbrkSource implements PageSource {
       const tail = Math.ceil(end / this.pageSize);
       if (tail > owner.frontier) owner.external(owner.frontier, tail);
       // Another party moved the break in between: let the caller look again.
-      if (old !== brk || end >= endPage * this.pageSize) return;
+      if (old !== brk || end >= needed) return;
     }
   }
 
   private currentBreak(): number {
     const result = this.guest.sbrk(0);
-    const old = result >>> 0;
-    if (result === -1 || old === 0xffffffff) {
+    if (isSbrkFailure(result)) {
       throw new MmapError({ code: "ENOMEM", syscall: "mmap", detail: "sbrk(0) failed" });
     }
-    return old;
+    return result >>> 0;
   }
+}
+
+/** True when `result` is sbrk's failure, `(void*)-1` (a wasm32 export may show it as 0xffffffff). */
+function isSbrkFailure(result: number): boolean {
+  return typeof result !== "number" || result === -1 || result >>> 0 === 0xffffffff;
 }
