@@ -51,7 +51,8 @@
  * Either way, whatever appears below the frontier that we did not claim is marked
  * External (page-source.ts), as soon as a call reaches the frontier (memory others
  * grow can only appear there, so calls below it need not look). Memory is never
- * returned to the host.
+ * returned to the host. Growth goes in steps, see Note [Growth policy]
+ * (page-source.ts): pages grown ahead are FreeZeroed.
  *
  * Note [Lazy zeroing]
  * ~~~~~~~~~~~~~~~~~~~~

@@ -1,3 +1,53 @@
+/*
+ * Note [Growth policy]
+ * ~~~~~~~~~~~~~~~~~~~~
+ * `memory.grow` on a non-shared memory costs per call, not per byte. Measured on
+ * this 2-core machine under load (bench/grow-cost.mjs, median per call, steps of
+ * 64 KiB, 1, 16 and 64 MiB alike): 4 µs below 64 MiB, 0.2 ms from 256 MiB to
+ * 1 GiB, 12–20 ms past 2 GiB (V8 runs a mark-compact on most grows once the
+ * memory is large, "external memory pressure"; the time grows with the live JS
+ * heap). A shared memory's grow costs 2–7 µs at any size. Grown but untouched
+ * memory costs no RSS (V8 reserves the whole range up front): a step costs
+ * footprint as `stats()` reports it (the memory's length), not resident memory.
+ * So the number of grow calls made at large sizes is what to minimise, and the
+ * step size is what it costs in footprint.
+ *
+ * Policy (core's growth-policy.ts, shared with ghc-megablock): when a call reaches
+ * the end, grow to at least `size + clamp(size × ratio, minimumStep,
+ * maximumStep)`, clipped at the maximum; exactly what is needed when that is
+ * more. The pages past the one asked for become FreeZeroed (never memset when
+ * handed out, listed as `free-zeroed`). A step the host refuses is retried as
+ * exactly what is missing, so the policy never turns a grow that would have
+ * worked into ENOMEM. A shared memory grows exactly by default: its grow is cheap
+ * and a step would only cost footprint.
+ *
+ * Candidates, building 60 000 one-page mappings (64 KiB pages, 3.75 GiB) call by
+ * call, side by side in one run of bench/growth.bench.ts (build time; share of it
+ * in memory.grow; grow calls; footprint over what the mappings need):
+ *   | policy                     | build   | grow share | calls  | over needed |
+ *   |----------------------------|---------|------------|--------|-------------|
+ *   | geometric 1/8, 1–64 MiB     | 2572 ms | 85 %       | 94     | 15.7 MiB    |
+ *   | geometric 1/4, 1–256 MiB    | 731 ms  | 70 %       | 40     | 143.7 MiB   |
+ *   | geometric 1/2, 1 MiB–1 GiB  | 417 ms  | 78 %       | 21     | 238.1 MiB   |
+ *   | geometric 1, 1 MiB–4 GiB    | 599 ms  | 35 %       | 13     | 346 MiB     |
+ * (a first run with a node script at load average 11–20; every grow past 2 GiB
+ * cost 15–40 ms of mark-compact there, so the shares are noisy. Exact growth
+ * makes 60 000 calls: 40 ms each past 2.5 GiB at that load, minutes in all.)
+ * Fixed granules keep the call count proportional to the memory (thousands of
+ * calls at 2 MiB, like mwpm's 33-page steps), and a ratio of 1/8 or 1/4 with a
+ * 64 or 256 MiB cap still makes tens of calls past 2 GiB; doubling makes the
+ * fewest calls but may leave the memory twice what was needed. Half the size
+ * with a 1 GiB cap (DEFAULT_GROWTH) keeps the calls past 2 GiB to two, at a cost
+ * bounded by one step. Emscripten's own heap growth (emscripten_resize_heap)
+ * is the same shape: 20 % of the size, capped at 96 MiB over the request.
+ *
+ * With a guest's sbrk as the source the break moves by exactly the increment
+ * (Emscripten's sbrk), and what lies below it is no longer the guest malloc's, so
+ * the manager asks for whole pages up to its target in one sbrk; the guest's
+ * next sbrk continues above. sbrk moves nothing when it fails, so the retry with
+ * exactly what is missing is safe. Emscripten then grows its memory by its own
+ * rule, at least to the new break.
+ */
 import {
   type GrowthPolicy,
   growLinearMemory,
