@@ -34,12 +34,12 @@ export const EXACT_GROWTH: GrowthPolicy = Object.freeze({
 /**
  * The default policy of the linear-memory backends, chosen by measurement (the
  * page manager's Note [Growth policy] gives the candidates and their numbers):
- * half the current size, at least 1 MiB and at most 1 GiB, ahead.
+ * an eighth of the current size, at least 1 MiB and at most 64 MiB, ahead.
  */
 export const DEFAULT_GROWTH: GrowthPolicy = Object.freeze({
-  ratio: 0.5,
+  ratio: 1 / 8,
   minimumStep: MiB,
-  maximumStep: GiB,
+  maximumStep: 64 * MiB,
 });
 
 /**

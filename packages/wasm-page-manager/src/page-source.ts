@@ -22,24 +22,31 @@
  * and a step would only cost footprint.
  *
  * Candidates, building 60 000 one-page mappings (64 KiB pages, 3.75 GiB) call by
- * call, side by side in one run of bench/growth.bench.ts (build time; share of it
- * in memory.grow; grow calls; footprint over what the mappings need):
- *   | policy                     | build   | grow share | calls  | over needed |
- *   |----------------------------|---------|------------|--------|-------------|
- *   | geometric 1/8, 1–64 MiB     | 2572 ms | 85 %       | 94     | 15.7 MiB    |
- *   | geometric 1/4, 1–256 MiB    | 731 ms  | 70 %       | 40     | 143.7 MiB   |
- *   | geometric 1/2, 1 MiB–1 GiB  | 417 ms  | 78 %       | 21     | 238.1 MiB   |
- *   | geometric 1, 1 MiB–4 GiB    | 599 ms  | 35 %       | 13     | 346 MiB     |
- * (a first run with a node script at load average 11–20; every grow past 2 GiB
- * cost 15–40 ms of mark-compact there, so the shares are noisy. Exact growth
- * makes 60 000 calls: 40 ms each past 2.5 GiB at that load, minutes in all.)
- * Fixed granules keep the call count proportional to the memory (thousands of
- * calls at 2 MiB, like mwpm's 33-page steps), and a ratio of 1/8 or 1/4 with a
- * 64 or 256 MiB cap still makes tens of calls past 2 GiB; doubling makes the
- * fewest calls but may leave the memory twice what was needed. Half the size
- * with a 1 GiB cap (DEFAULT_GROWTH) keeps the calls past 2 GiB to two, at a cost
- * bounded by one step. Emscripten's own heap growth (emscripten_resize_heap)
- * is the same shape: 20 % of the size, capped at 96 MiB over the request.
+ * call, bench/growth.bench.ts. Run 1, every row side by side (build time):
+ * exact (the old behaviour) 677 922 ms; granule 2 MiB 17 927 ms; granule 16 MiB
+ * 3 183 ms; geometric 1/8, 1–64 MiB 1 615 ms; 1/4, 1–256 MiB 607 ms; 1/2,
+ * 1 MiB–1 GiB 393 ms; 1 (doubling), 1 MiB–4 GiB 249 ms. Run 2, without the exact
+ * row, with each grow timed (build; share in memory.grow; calls; footprint over
+ * the 3750 MiB needed):
+ *   granule 2 MiB       8.3–13.2 s   98 %     1875 calls   +0
+ *   granule 16 MiB      1.1–1.2 s    91 %      235 calls   +10 MiB
+ *   1/8, 1–64 MiB       352–396 ms   71–74 %    94 calls   +15.7 MiB
+ *   1/4, 1–256 MiB      162–227 ms   46–56 %    40 calls   +143.7 MiB
+ *   1/2, 1 MiB–1 GiB    122–131 ms   23–27 %    21 calls   +238.1 MiB
+ *   1, 1 MiB–4 GiB      107–110 ms   15–19 %    13 calls   +346 MiB
+ * No policy with a bounded step brings the grow share of this build to 10 %:
+ * the calls past 2 GiB cost 12–40 ms each, and only doubling gets near. What the
+ * big steps cost shows on the workloads (20 000 steps, seed 1; peak footprint,
+ * exact → 1/2, 1 MiB–1 GiB): zend 169.5 → 244.7 MiB, sgen 65.0 → 77.1, ghc
+ * 162.0 → 188.1, mmtk 260 → 384, coreclr 256 → 256, for 10–70 ms of grow time
+ * saved in runs of 1.4–7.7 s. So the default (DEFAULT_GROWTH) is an eighth of
+ * the size, 1 MiB to 64 MiB: the table build 400× faster than exact growth (1.6 s
+ * against 678 s in run 1), 94 grow calls instead of 60 000, a footprint cost of
+ * at most 12.5 % or 64 MiB, whichever is less. Emscripten's own heap growth
+ * (emscripten_resize_heap) has the same shape: 20 % of the size, capped at 96 MiB
+ * over the request. Rejected: fixed granules (calls proportional to the memory),
+ * ratios of 1/4 and more (footprint up to +48 % on the workloads for
+ * milliseconds). A caller building multi-GiB tables can pass a bigger ratio.
  *
  * With a guest's sbrk as the source the break moves by exactly the increment
  * (Emscripten's sbrk), and what lies below it is no longer the guest malloc's, so
