@@ -8,7 +8,6 @@ import {
   MmapProtection,
   type PageState,
   type PageStateRun,
-  WASM_PAGE_SIZE,
 } from "@osal/core";
 import { FreeRuns } from "./free-runs.js";
 import { MegablockState, MegablockTable, ZeroMark } from "./megablock-table.js";
