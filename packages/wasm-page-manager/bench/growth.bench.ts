@@ -11,7 +11,8 @@
  *    the footprint the policy costs (at most one step) and the time it saves.
  * vitest does not show a bench's console output, so each row is also appended to
  * the file `OSAL_GROWTH_BENCH_OUT` names (default: osal-growth-bench.md in the
- * temporary directory). Exact growth takes minutes (about 11 here): set
+ * temporary directory). Exact growth takes 11 minutes a run here, and vitest runs
+ * each body three times even with `iterations: 1`: set
  * `OSAL_GROWTH_BENCH_EXACT=0` to leave that row out.
  */
 
