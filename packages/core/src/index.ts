@@ -35,6 +35,15 @@ export {
   type OSErrorInit,
   reportedAs,
 } from "./errors.js";
+export {
+  DEFAULT_GROWTH,
+  EXACT_GROWTH,
+  type Growth,
+  type GrowthPolicy,
+  growLinearMemory,
+  growthTarget,
+  resolveGrowthPolicy,
+} from "./growth-policy.js";
 export { HostProcess } from "./host-process.js";
 export {
   createLinearMemory,

@@ -30,6 +30,11 @@
  * boundary, the megablocks skipped are grown too and go to the free list
  * (clean). A `memory.grow` failure, or a request past the maximum, is ENOMEM
  * before anything changed. Memory is never returned: wasm cannot shrink.
+ * Growth goes by the shared growth policy of @osal/core (option `growth`,
+ * Note [Growth policy] in wasm-page-manager's page-manager.ts): the memory
+ * grows to a megablock boundary at most one step past the request, and the
+ * megablocks grown ahead go to the free list, clean (never zeroed when handed
+ * out). When the whole step cannot be grown, exactly the request is.
  *
  * Fit policy. Requests are served from the free list before the memory grows,
  * by address-ordered first fit: the lowest suitably aligned start inside one
@@ -194,6 +199,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       resolved.memory,
       resolved.megablockSize,
       resolved.maximumBytes,
+      resolved.growth,
       (bytes) => this.recorder.addZeroed(bytes),
     );
     this.table = this.space.table;

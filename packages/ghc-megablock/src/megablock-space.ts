@@ -1,4 +1,6 @@
 import {
+  type GrowthPolicy,
+  growLinearMemory,
   type LinearMemory,
   MiB,
   type MmapAnnotation,
@@ -6,7 +8,6 @@ import {
   MmapProtection,
   type PageState,
   type PageStateRun,
-  WASM_PAGE_SIZE,
 } from "@osal/core";
 import { FreeRuns } from "./free-runs.js";
 import { MegablockState, MegablockTable, ZeroMark } from "./megablock-table.js";
@@ -36,12 +37,14 @@ export class MegablockSpace {
    * @param memory the linear memory to grow
    * @param megablockSize bytes per megablock
    * @param maximumBytes the most the memory may hold
+   * @param growth how far past a request the memory grows
    * @param onZeroed told how many bytes each zeroing wrote
    */
   constructor(
     readonly memory: LinearMemory,
     readonly megablockSize: number,
     readonly maximumBytes: number,
+    private readonly growth: GrowthPolicy,
     private readonly onZeroed: (bytes: number) => void,
   ) {
     this.table = new MegablockTable(Math.floor(maximumBytes / megablockSize));
@@ -106,7 +109,7 @@ export class MegablockSpace {
    * Maps megablocks `[first, end)` (from {@link place} or checked with
    * {@link canClaim}) with attribute `id`: grows the memory first if the range
    * passes its end (`ENOMEM`, nothing changed, if it cannot), adding any
-   * megablocks skipped for alignment to the free list; takes the rest from the
+   * megablocks skipped for alignment or grown ahead (growth policy) to the free list; takes the rest from the
    * free list. From `zeroFrom` on (a caller about to fill the head passes a
    * later index, and sets the head's zero marks itself): with an accessible
    * protection the dirty megablocks are zeroed; with `NoAccess` nothing is
@@ -123,10 +126,10 @@ export class MegablockSpace {
   ): void {
     const base = this.growBase();
     if (end > base) {
-      this.grow(end, call, annotation);
+      const grownEnd = this.grow(end, call, annotation);
       const fresh = Math.max(base, 1);
-      this.table.addFresh(fresh, end);
-      this.free.insert(fresh, end);
+      this.table.addFresh(fresh, grownEnd);
+      this.free.insert(fresh, grownEnd);
     }
     this.free.remove(first, end);
     const from = Math.max(first, zeroFrom);
@@ -275,8 +278,13 @@ export class MegablockSpace {
     return Math.ceil(this.memory.buffer.byteLength / this.megablockSize);
   }
 
-  /** Grows the memory so that megablock `end - 1` exists; `ENOMEM` (nothing changed) on failure. */
-  private grow(end: number, call: SpaceCall, annotation: MmapAnnotation | undefined): void {
+  /**
+   * Grows the memory so that megablock `end - 1` exists, by the growth policy's
+   * step (whole megablocks, never past the last megablock of the address
+   * space); returns the end of the megablocks grown. `ENOMEM` (nothing changed)
+   * when even exactly the request cannot be grown.
+   */
+  private grow(end: number, call: SpaceCall, annotation: MmapAnnotation | undefined): number {
     const current = this.memory.buffer.byteLength;
     const target = end * this.megablockSize;
     const fail = (detail: string, cause?: unknown) =>
@@ -290,10 +298,13 @@ export class MegablockSpace {
         cause,
       });
     if (target > this.maximumBytes) throw fail("past the memory's maximum");
+    const limit = this.table.count * this.megablockSize;
+    let growth: ReturnType<typeof growLinearMemory>;
     try {
-      this.memory.grow((target - current) / WASM_PAGE_SIZE);
+      growth = growLinearMemory(this.memory, this.growth, target, limit, this.megablockSize);
     } catch (error) {
       throw fail("memory.grow failed", error);
     }
+    return Math.floor((growth?.endBytes ?? current) / this.megablockSize);
   }
 }

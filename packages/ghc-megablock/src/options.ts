@@ -1,12 +1,14 @@
 import {
   createLinearMemory,
   declaredMaximumBytes,
+  type GrowthPolicy,
   isLinearMemory,
   isPowerOfTwo,
   isSharedMemory,
   type LinearMemory,
   MiB,
   MmapError,
+  resolveGrowthPolicy,
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
 } from "@osal/core";
@@ -35,6 +37,13 @@ export interface GhcMegablockOptions {
    * host reports, else 4 GiB). It is what `getSystemTotalMemory()` returns.
    */
   readonly maximumBytes?: number;
+  /**
+   * How far past a request the memory grows (the shared policy of @osal/core):
+   * `"exact"` grows only the megablocks missing; a policy grows
+   * `clamp(size × ratio, minimumStep, maximumStep)` ahead, rounded to whole
+   * megablocks, the megablocks grown ahead free and clean. Default: `DEFAULT_GROWTH`.
+   */
+  readonly growth?: GrowthPolicy | Partial<GrowthPolicy> | "exact";
 }
 
 /** The options after validation, with defaults filled in. */
@@ -42,6 +51,7 @@ export interface ResolvedOptions {
   readonly memory: LinearMemory;
   readonly megablockSize: number;
   readonly maximumBytes: number;
+  readonly growth: GrowthPolicy;
 }
 
 /** The default megablock size: 1 MiB. */
@@ -67,10 +77,11 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
     );
   }
   if (options.maximumBytes !== undefined) checkMaximum(options.maximumBytes);
+  const growth = resolveGrowthPolicy(options.growth);
 
   if (options.memory === undefined) {
     const maximumBytes = options.maximumBytes ?? WASM32_MAX_BYTES;
-    return { memory: createLinearMemory(maximumBytes), megablockSize, maximumBytes };
+    return { memory: createLinearMemory(maximumBytes), megablockSize, maximumBytes, growth };
   }
 
   const memory = options.memory;
@@ -90,7 +101,7 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
       `maximumBytes ${maximumBytes} is below the memory's current size ${memory.buffer.byteLength}`,
     );
   }
-  return { memory, megablockSize, maximumBytes };
+  return { memory, megablockSize, maximumBytes, growth };
 }
 
 function checkMaximum(maximumBytes: number): void {

@@ -29,7 +29,11 @@ function codeOf(body: () => unknown): string | undefined {
 describe("options", () => {
   it("uses 1 MiB megablocks by default and 64 KiB on request", () => {
     expect(createGhcMegablock().pageSize).toBe(MiB);
-    const small = createGhcMegablock({ megablockSize: 64 * KiB, maximumBytes: 64 * MiB });
+    const small = createGhcMegablock({
+      megablockSize: 64 * KiB,
+      maximumBytes: 64 * MiB,
+      growth: "exact",
+    });
     expect(small.pageSize).toBe(64 * KiB);
     const a = small.getMBlocks(3);
     expect(a % (64 * KiB)).toBe(0);
@@ -262,7 +266,7 @@ describe("protection and the access API", () => {
 
 describe("stats and process facts", () => {
   it("report mapped, committed and footprint bytes", () => {
-    const os = createGhcMegablock();
+    const os = createGhcMegablock({ growth: "exact" });
     os.getMBlocks(2);
     os.dzmmapAnywhere(MiB, MiB, MmapStrategy.RAW_MEMORY_FREELIST);
     const stats = os.stats();

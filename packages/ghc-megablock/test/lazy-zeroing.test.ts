@@ -8,7 +8,7 @@ const RW = MmapStrategy.DEFAULT;
 const NONE = MmapStrategy.QUARANTINE;
 
 function backend() {
-  return createGhcMegablock({ megablockSize: MB, maximumBytes: 16 * MiB });
+  return createGhcMegablock({ megablockSize: MB, maximumBytes: 16 * MiB, growth: "exact" });
 }
 
 /** The memory's bytes, read past the access API (which refuses NoAccess megablocks). */

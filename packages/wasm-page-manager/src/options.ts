@@ -1,7 +1,9 @@
 import {
   createLinearMemory,
   declaredMaximumBytes,
+  EXACT_GROWTH,
   GiB,
+  type GrowthPolicy,
   isLinearMemory,
   isPowerOfTwo,
   isSharedMemory,
@@ -9,6 +11,7 @@ import {
   type LinearMemory,
   MiB,
   MmapError,
+  resolveGrowthPolicy,
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
 } from "@osal/core";
@@ -49,6 +52,15 @@ export interface WasmPageManagerOptions {
    * turns it off.
    */
   readonly largeMappingAlignment?: number;
+  /**
+   * How far past what a call needs the memory (or the guest's break) grows, see
+   * Note [Growth policy]: `"exact"` grows only what is missing (one
+   * `memory.grow` per call that reaches the end); a policy grows
+   * `clamp(size × ratio, minimumStep, maximumStep)` ahead, the pages grown ahead
+   * free and zeroed. Default: `DEFAULT_GROWTH` (@osal/core) on a non-shared memory,
+   * `"exact"` on a shared one (its `memory.grow` costs microseconds).
+   */
+  readonly growth?: GrowthPolicy | Partial<GrowthPolicy> | "exact";
 }
 
 /** The options with every default applied and every value checked. */
@@ -61,6 +73,7 @@ export interface ResolvedOptions {
   readonly addressSpaceEnd: number;
   readonly source: "grow" | SbrkFunction;
   readonly largeMappingAlignment: number;
+  readonly growth: GrowthPolicy;
 }
 
 /** The default page size: one wasm page. */
@@ -87,7 +100,15 @@ export function resolveOptions(options: WasmPageManagerOptions): ResolvedOptions
     invalid("memory is not a WebAssembly.Memory");
   }
   const shared = options.shared ?? false;
-  const common = { source, largeMappingAlignment: Math.max(largeMappingAlignment, pageSize) };
+  const chosen = resolveGrowthPolicy(options.growth);
+  const sharedMemory =
+    shared !== false || (options.memory !== undefined && isSharedMemory(options.memory));
+  const growth = options.growth === undefined && sharedMemory ? EXACT_GROWTH : chosen;
+  const common = {
+    source,
+    largeMappingAlignment: Math.max(largeMappingAlignment, pageSize),
+    growth,
+  };
 
   if (typeof shared === "object" && shared !== null) {
     const memory = options.memory;

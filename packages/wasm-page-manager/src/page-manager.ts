@@ -55,7 +55,8 @@
  * Either way, whatever appears below the frontier that we did not claim is marked
  * External (page-source.ts), as soon as a call reaches the frontier (memory others
  * grow can only appear there, so calls below it need not look). Memory is never
- * returned to the host.
+ * returned to the host. Growth goes in steps, see Note [Growth policy]
+ * (page-source.ts): pages grown ahead are FreeZeroed.
  *
  * Note [Lazy zeroing]
  * ~~~~~~~~~~~~~~~~~~~~
@@ -249,8 +250,14 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     this.annotations = new AnnotationTable(this.shared);
     this.source =
       resolved.source === "grow"
-        ? new GrowSource(this.memory, this.pageSize)
-        : new SbrkSource(resolved.source, this.memory, this.pageSize);
+        ? new GrowSource(this.memory, this.pageSize, resolved.growth, this.addressSpaceEnd)
+        : new SbrkSource(
+            resolved.source,
+            this.memory,
+            this.pageSize,
+            resolved.growth,
+            this.addressSpaceEnd,
+          );
     this.shared.lock.acquire();
     try {
       if (resolved.fresh) {

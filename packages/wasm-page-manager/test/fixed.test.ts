@@ -5,7 +5,7 @@ import { allEqual, FIXED, filled, NOREPLACE, RW, WASM_PAGE } from "./helpers.js"
 
 describe("MAP_FIXED and MAP_FIXED_NOREPLACE", () => {
   it("grows into the pages it needs; the pages skipped become free and are used later", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * WASM_PAGE });
+    const os = createWasmPageManager({ maximumBytes: 64 * WASM_PAGE, growth: "exact" });
     os.dzmmap(20 * WASM_PAGE, 2 * WASM_PAGE, NOREPLACE, MmapAnnotation.space("fixed"));
     expect(os.stats().footprintBytes).toBe(22 * WASM_PAGE);
     expect(os.getMappings()).toEqual([
@@ -17,7 +17,7 @@ describe("MAP_FIXED and MAP_FIXED_NOREPLACE", () => {
   });
 
   it("noreplace over a mapping fails with EEXIST and changes nothing; replace replaces it", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * WASM_PAGE });
+    const os = createWasmPageManager({ maximumBytes: 64 * WASM_PAGE, growth: "exact" });
     const a = os.dzmmapAnywhere(4 * WASM_PAGE, WASM_PAGE, RW, MmapAnnotation.space("a"));
     os.write(a, filled(4 * WASM_PAGE, 8));
     let error: unknown;
@@ -39,7 +39,7 @@ describe("MAP_FIXED and MAP_FIXED_NOREPLACE", () => {
   });
 
   it("dzmmapPreferred takes the hint when it is free, else another place", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * WASM_PAGE });
+    const os = createWasmPageManager({ maximumBytes: 64 * WASM_PAGE, growth: "exact" });
     expect(os.dzmmapPreferred(8 * WASM_PAGE, WASM_PAGE, WASM_PAGE, RW)).toBe(8 * WASM_PAGE);
     expect(os.dzmmapPreferred(8 * WASM_PAGE, WASM_PAGE, WASM_PAGE, RW)).toBe(WASM_PAGE);
   });

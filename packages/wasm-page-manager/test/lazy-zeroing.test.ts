@@ -10,7 +10,7 @@ const QUARANTINE = MmapStrategy.QUARANTINE.withReplace(true);
 const FIXED_RW = MmapStrategy.DEFAULT.withReplace(true);
 
 function manager() {
-  return createWasmPageManager({ pageSize: 4096, maximumBytes: 16 * 1024 * 1024 });
+  return createWasmPageManager({ pageSize: 4096, maximumBytes: 16 * 1024 * 1024, growth: "exact" });
 }
 
 /** The memory's bytes, read past the access API (which refuses NoAccess pages). */

@@ -7,7 +7,7 @@ const P = WASM_PAGE;
 
 describe("mremap", () => {
   it("grows in place into free pages after the mapping", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * P });
+    const os = createWasmPageManager({ maximumBytes: 64 * P, growth: "exact" });
     const a = os.dzmmapAnywhere(2 * P, P, RW);
     const b = os.dzmmapAnywhere(3 * P, P, RW);
     os.dzmmapAnywhere(P, P, RW);
@@ -19,7 +19,7 @@ describe("mremap", () => {
   });
 
   it("grows in place at the end of memory by growing the memory", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * P });
+    const os = createWasmPageManager({ maximumBytes: 64 * P, growth: "exact" });
     const a = os.dzmmapAnywhere(2 * P, P, RW, MmapAnnotation.space("top"));
     expect(os.mremap(a, 2 * P, 10 * P)).toBe(a);
     expect(os.stats().footprintBytes).toBe(a + 10 * P);
@@ -33,7 +33,7 @@ describe("mremap", () => {
   });
 
   it("shrinks in place, freeing the tail for reuse", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * P });
+    const os = createWasmPageManager({ maximumBytes: 64 * P, growth: "exact" });
     const a = os.dzmmapAnywhere(6 * P, P, RW);
     os.dzmmapAnywhere(P, P, RW);
     expect(os.mremap(a, 6 * P, 2 * P)).toBe(a);
@@ -42,7 +42,7 @@ describe("mremap", () => {
   });
 
   it("fails with ENOMEM without mayMove when the next page is taken, and moves with it", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * P });
+    const os = createWasmPageManager({ maximumBytes: 64 * P, growth: "exact" });
     const a = os.dzmmapAnywhere(2 * P, P, RW, MmapAnnotation.space("moving"));
     const wall = os.dzmmapAnywhere(P, P, RW);
     os.write(a, filled(2 * P, 6));
@@ -66,7 +66,7 @@ describe("mremap", () => {
   });
 
   it("refuses an old range spanning two mappings with EFAULT", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * P });
+    const os = createWasmPageManager({ maximumBytes: 64 * P, growth: "exact" });
     const a = os.dzmmapAnywhere(2 * P, P, RW);
     os.setMemoryAccess(a + P, P, MmapProtection.ReadWriteExec);
     let error: unknown;
@@ -80,7 +80,7 @@ describe("mremap", () => {
   });
 
   it("fails with EFAULT when the old range is not mapped", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * P });
+    const os = createWasmPageManager({ maximumBytes: 64 * P, growth: "exact" });
     let error: unknown;
     try {
       os.mremap(0, P, 2 * P, { mayMove: true });

@@ -5,7 +5,7 @@ import { FIXED, RW, WASM_PAGE } from "./helpers.js";
 
 describe("page states", () => {
   it("report free pages as zeroed until handed out, dirty after, and foreign memory as external", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * WASM_PAGE });
+    const os = createWasmPageManager({ maximumBytes: 64 * WASM_PAGE, growth: "exact" });
     expect(reportsPageStates(os)).toBe(true);
     const a = os.dzmmapAnywhere(4 * WASM_PAGE, WASM_PAGE, RW);
     os.munmap(a + WASM_PAGE, WASM_PAGE);

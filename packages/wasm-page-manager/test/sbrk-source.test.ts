@@ -9,7 +9,7 @@ describe("a guest's sbrk as the source", () => {
   it("takes pages through sbrk, past the guest's break, and never below it", () => {
     const memory = newMemory(1, 256);
     const guest = new FakeSbrk(memory, 10_000);
-    const os = createWasmPageManager({ memory, pageSize: P, source: guest });
+    const os = createWasmPageManager({ memory, pageSize: P, source: guest, growth: "exact" });
     const a = os.dzmmapAnywhere(4 * P, P, RW);
     expect(a).toBe(12_288); // the first page boundary above the break
     expect(guest.brk).toBe(a + 4 * P);
@@ -19,7 +19,7 @@ describe("a guest's sbrk as the source", () => {
   it("marks the guest's own sbrk use between two claims as external and keeps it", () => {
     const memory = newMemory(1, 256);
     const guest = new FakeSbrk(memory, 8192);
-    const os = createWasmPageManager({ memory, pageSize: P, source: guest });
+    const os = createWasmPageManager({ memory, pageSize: P, source: guest, growth: "exact" });
     const a = os.dzmmapAnywhere(P, P, RW);
     const theirs = guest.malloc(100); // the guest's malloc moves the break
     new Uint8Array(memory.buffer).fill(0x77, theirs, theirs + 100);
@@ -40,7 +40,7 @@ describe("a guest's sbrk as the source", () => {
   it("fails with ENOMEM and changes nothing when sbrk fails", () => {
     const memory = newMemory(1, 2);
     const guest = new FakeSbrk(memory, 4096);
-    const os = createWasmPageManager({ memory, pageSize: P, source: guest });
+    const os = createWasmPageManager({ memory, pageSize: P, source: guest, growth: "exact" });
     const a = os.dzmmapAnywhere(8 * P, P, RW);
     os.write(a, filled(8 * P, 5));
     const maps = os.getMappings();
@@ -65,7 +65,7 @@ describe("a guest's sbrk as the source", () => {
     const memory = newMemory(2, 256);
     new Uint8Array(memory.buffer).fill(0x99); // stale bytes above the break
     const guest = new FakeSbrk(memory, 4096);
-    const os = createWasmPageManager({ memory, pageSize: P, source: guest });
+    const os = createWasmPageManager({ memory, pageSize: P, source: guest, growth: "exact" });
     const a = os.dzmmapAnywhere(4 * P, P, RW);
     expect(allEqual(os.read(a, 4 * P), 0)).toBe(true);
     expect(os.stats().zeroedBytes).toBe(4 * P);

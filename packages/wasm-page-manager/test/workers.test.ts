@@ -51,6 +51,27 @@ describe("two workers on one shared memory", () => {
     expect(os.stats().mappedBytes).toBe(0);
   });
 
+  it("never hand the same page to both when each grows the shared memory a step ahead", async () => {
+    const os = createWasmPageManager({
+      shared: true,
+      pageSize: 4096,
+      maximumBytes: 64 * 1024 * 1024,
+    });
+    const { memory, state } = os;
+    const growth = { ratio: 0.25, minimumStep: 256 * 1024, maximumStep: 1024 * 1024 };
+    const reports = await Promise.all(
+      [1, 2].map((id) => run({ memory, state, id, operations: 3000, seed: id * 104729, growth })),
+    );
+    for (const report of reports) {
+      expect(report.problems).toEqual([]);
+      expect(report.serial).toBeGreaterThan(1000);
+    }
+    expect(os.getMappings()).toEqual([]);
+    // What the workers grew ahead is free (none of it leaked to external).
+    const external = os.pageStates().filter((run) => run.state === "external");
+    expect(external).toEqual([]);
+  });
+
   it("share pending zeroing: one quarantines without writing, the other opens and zeroes once", async () => {
     const os = createWasmPageManager({
       shared: true,

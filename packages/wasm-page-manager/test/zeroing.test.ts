@@ -5,14 +5,18 @@ import { allEqual, FIXED, filled, RW, WASM_PAGE } from "./helpers.js";
 
 describe("zeroing", () => {
   it("never zeroes pages handed out for the first time", () => {
-    const os = createWasmPageManager({ maximumBytes: 64 * 1024 * 1024 });
+    const os = createWasmPageManager({ maximumBytes: 64 * 1024 * 1024, growth: "exact" });
     for (let i = 0; i < 20; i++) os.dzmmapAnywhere((1 + (i % 3)) * WASM_PAGE, WASM_PAGE, RW);
     os.dzmmap(200 * WASM_PAGE, 4 * WASM_PAGE, FIXED);
     expect(os.stats().zeroedBytes).toBe(0);
   });
 
   it("zeroes a recycled page when it is mapped again and counts exactly those bytes", () => {
-    const os = createWasmPageManager({ pageSize: 16 * 1024, maximumBytes: 16 * 1024 * 1024 });
+    const os = createWasmPageManager({
+      pageSize: 16 * 1024,
+      maximumBytes: 16 * 1024 * 1024,
+      growth: "exact",
+    });
     const p = os.pageSize;
     const a = os.dzmmapAnywhere(8 * p, p, RW);
     os.fill(a, 8 * p, 0xee);
@@ -28,7 +32,11 @@ describe("zeroing", () => {
   });
 
   it("counts only the dirty pages when a mapping covers dirty and fresh pages", () => {
-    const os = createWasmPageManager({ pageSize: 4096, maximumBytes: 16 * 1024 * 1024 });
+    const os = createWasmPageManager({
+      pageSize: 4096,
+      maximumBytes: 16 * 1024 * 1024,
+      growth: "exact",
+    });
     const p = os.pageSize;
     const a = os.dzmmapAnywhere(4 * p, p, RW);
     os.fill(a, 4 * p, 1);
@@ -41,7 +49,7 @@ describe("zeroing", () => {
   });
 
   it("zeroes and counts MAP_FIXED over a mapping and madvise(dontneed)", () => {
-    const os = createWasmPageManager({ maximumBytes: 16 * 1024 * 1024 });
+    const os = createWasmPageManager({ maximumBytes: 16 * 1024 * 1024, growth: "exact" });
     const a = os.dzmmapAnywhere(4 * WASM_PAGE, WASM_PAGE, RW);
     os.fill(a, 4 * WASM_PAGE, 9);
     os.dzmmap(a + WASM_PAGE, WASM_PAGE, FIXED);
@@ -55,7 +63,7 @@ describe("zeroing", () => {
   });
 
   it("copies on a moving mremap and zeroes only the recycled pages of the new tail", () => {
-    const os = createWasmPageManager({ maximumBytes: 16 * 1024 * 1024 });
+    const os = createWasmPageManager({ maximumBytes: 16 * 1024 * 1024, growth: "exact" });
     const a = os.dzmmapAnywhere(2 * WASM_PAGE, WASM_PAGE, RW);
     const wall = os.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW);
     os.write(a, filled(2 * WASM_PAGE, 3));
@@ -67,7 +75,7 @@ describe("zeroing", () => {
   });
 
   it("does not zero pages skipped by growing for a fixed mapping when they are mapped later", () => {
-    const os = createWasmPageManager({ maximumBytes: 16 * 1024 * 1024 });
+    const os = createWasmPageManager({ maximumBytes: 16 * 1024 * 1024, growth: "exact" });
     os.dzmmap(10 * WASM_PAGE, WASM_PAGE, MmapStrategy.DEFAULT);
     // Pages 1 to 9: page 0 is NULL, never handed out.
     const low = os.dzmmapAnywhere(9 * WASM_PAGE, WASM_PAGE, RW);
