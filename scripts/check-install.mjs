@@ -25,6 +25,7 @@ import { createGuestImports } from "@osal/wasm-guest";
 import { runGuest } from "@osal/wasm-guest/node";
 import { runConformance } from "@osal/conformance";
 import { runWorkload } from "@osal/workloads";
+import { guestBackendById, guestBackends } from "@osal/guests/backends";
 import * as cli from "@osal/cli";
 
 const backends = {
@@ -48,6 +49,8 @@ for (const [name, make] of Object.entries(backends)) {
 assert.equal(typeof createGuestImports(createWasmPageManager()).mmap, "function");
 assert.equal(typeof runGuest, "function");
 assert.equal(typeof runConformance, "function");
+assert.deepEqual(guestBackends.map((b) => b.id), ["wasm-page-manager", "ghc-megablock-64k", "ghc-megablock-1m", "wasm-posix-memalign"]);
+assert.throws(() => guestBackendById("ghc-megablock-1m").factory({ memory: new WebAssembly.Memory({ initial: 1 }), exports: {}, toolchain: "emscripten" }), TypeError);
 assert.equal(typeof cli.renderMemoryMapChart, "function");
 const require = createRequire(import.meta.url);
 for (const asset of ["@osal/wasm-guest/include/osal/mman.h", "@osal/wasm-posix-memalign/allocator.wasm", "@osal/guests/wasi/zend-osal.wasm"]) {

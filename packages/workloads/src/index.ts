@@ -18,4 +18,8 @@ export {
   type WorkloadSample,
   workloadNames,
 } from "./types.js";
-export { VerificationError, verificationFailureCode } from "./verification.js";
+export {
+  type StampedRange,
+  VerificationError,
+  verificationFailureCode,
+} from "./verification.js";
