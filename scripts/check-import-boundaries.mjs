@@ -9,20 +9,6 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { root, workspaceDirs } from "./packages.mjs";
 
-/**
- * Paths allowed to cross, each with the reason and who can remove it. Keep this
- * empty; an entry is a debt, not a rule.
- */
-const exceptions = new Map([
-  [
-    // wasi-libc's dlmalloc as a reactor exporting aligned_alloc/free, built by
-    // wasm-posix-memalign's build-wasm.sh as a test fixture and not published.
-    // Removed when that package publishes it (or @osal/guests builds it).
-    "tests/browser/test/conformance.test.ts -> packages/wasm-posix-memalign/test/fixtures/dlmalloc-guest.wasm",
-    "the wasi-libc dlmalloc fixture is not published by any package yet",
-  ],
-]);
-
 const skipped = new Set(["node_modules", "dist", "build", ".turbo", "docs"]);
 
 /** Every script file under `dir`, outside build outputs and node_modules. */
@@ -54,7 +40,6 @@ for (const workspace of workspaceDirs()) {
         if (!specifier.startsWith(".")) continue;
         const target = resolve(dirname(file), specifier.replace(/\?.*$/, ""));
         if (target === workspace || target.startsWith(workspace + sep)) continue;
-        if (exceptions.has(`${relative(root, file)} -> ${relative(root, target)}`)) continue;
         const line = text.slice(0, match.index).split("\n").length;
         problems.push(
           `${relative(root, file)}:${line} "${specifier}" leaves ${relative(root, workspace)}`,

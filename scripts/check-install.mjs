@@ -53,7 +53,7 @@ assert.deepEqual(guestBackends.map((b) => b.id), ["wasm-page-manager", "ghc-mega
 assert.throws(() => guestBackendById("ghc-megablock-1m").factory({ memory: new WebAssembly.Memory({ initial: 1 }), exports: {}, toolchain: "emscripten" }), TypeError);
 assert.equal(typeof cli.renderMemoryMapChart, "function");
 const require = createRequire(import.meta.url);
-for (const asset of ["@osal/wasm-guest/include/osal/mman.h", "@osal/wasm-posix-memalign/allocator.wasm", "@osal/guests/wasi/zend-osal.wasm"]) {
+for (const asset of ["@osal/wasm-guest/include/osal/mman.h", "@osal/wasm-posix-memalign/allocator.wasm", "@osal/wasm-posix-memalign/dlmalloc-guest.wasm", "@osal/guests/wasi/zend-osal.wasm"]) {
   require.resolve(asset);
 }
 console.log("installed packages: every entry point imports and works");
