@@ -24,7 +24,8 @@ import { createNodePosix } from "@osal/node-posix";
 import { createGuestImports } from "@osal/wasm-guest";
 import { runGuest } from "@osal/wasm-guest/node";
 import { runConformance } from "@osal/conformance";
-import { runWorkload } from "@osal/conformance/workloads";
+import { runWorkload } from "@osal/workloads";
+import { guestBackendById, guestBackends } from "@osal/guests/backends";
 import * as cli from "@osal/cli";
 
 const backends = {
@@ -48,26 +49,88 @@ for (const [name, make] of Object.entries(backends)) {
 assert.equal(typeof createGuestImports(createWasmPageManager()).mmap, "function");
 assert.equal(typeof runGuest, "function");
 assert.equal(typeof runConformance, "function");
+assert.deepEqual(guestBackends.map((b) => b.id), ["wasm-page-manager", "ghc-megablock-64k", "ghc-megablock-1m", "wasm-posix-memalign"]);
+assert.throws(() => guestBackendById("ghc-megablock-1m").factory({ memory: new WebAssembly.Memory({ initial: 1 }), exports: {}, toolchain: "emscripten" }), TypeError);
 assert.equal(typeof cli.renderMemoryMapChart, "function");
 const require = createRequire(import.meta.url);
-for (const asset of ["@osal/wasm-guest/include/osal/mman.h", "@osal/wasm-posix-memalign/allocator.wasm", "@osal/guests/wasi/zend-osal.wasm"]) {
+for (const asset of ["@osal/wasm-guest/include/osal/mman.h", "@osal/wasm-posix-memalign/allocator.wasm", "@osal/wasm-posix-memalign/dlmalloc-guest.wasm", "@osal/guests/wasi/zend-osal.wasm"]) {
   require.resolve(asset);
 }
 console.log("installed packages: every entry point imports and works");
 `;
 
+/** `name` and every published @osal package it depends on at run time, transitively. */
+function closure(name) {
+  const manifests = new Map(publicPackages().map(({ pkg }) => [pkg.name, pkg]));
+  const seen = new Set();
+  const visit = (next) => {
+    if (seen.has(next)) return;
+    seen.add(next);
+    for (const dep of Object.keys(manifests.get(next).dependencies ?? {})) {
+      if (manifests.has(dep)) visit(dep);
+    }
+  };
+  visit(name);
+  return [...seen];
+}
+
+// A runtime tool pulls no test runner: `@osal/cli` alone, installed into an empty
+// project, must bring neither vitest nor vite (nor any @vitest/* package), and its
+// `osal bench` must run there.
+function checkCliAlone(tarballs) {
+  const alone = mkdtempSync(join(tmpdir(), "osal-cli-alone-"));
+  try {
+    writeFileSync(
+      join(alone, "package.json"),
+      JSON.stringify({ name: "cli-user", private: true, type: "module" }),
+    );
+    run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], alone);
+    const tree = JSON.parse(run("npm", ["ls", "--all", "--json"], alone));
+    const found = new Set();
+    const walk = (deps) => {
+      for (const [name, node] of Object.entries(deps ?? {})) {
+        if (name === "vitest" || name === "vite" || name.startsWith("@vitest/")) found.add(name);
+        walk(node.dependencies);
+      }
+    };
+    walk(tree.dependencies);
+    if (found.size > 0) {
+      throw new Error(`npm install @osal/cli pulled a test runner: ${[...found].join(", ")}`);
+    }
+    const bench = JSON.parse(
+      run(
+        join(alone, "node_modules/.bin/osal"),
+        ["bench", "--workloads", "sgen", "--steps", "50", "--json", "--out", join(alone, "out")],
+        alone,
+      ),
+    );
+    const rows = bench.workloads.flatMap((w) => w.rows);
+    if (rows.length === 0 || rows.some((row) => !row.completed)) {
+      throw new Error(`osal bench with @osal/cli alone: ${JSON.stringify(rows)}`);
+    }
+    console.log(`@osal/cli alone: no vitest or vite installed; osal bench ran ${rows.length} rows`);
+  } finally {
+    rmSync(alone, { recursive: true, force: true });
+  }
+}
+
 const scratch = mkdtempSync(join(tmpdir(), "osal-install-"));
 try {
-  const tarballs = publicPackages().map(({ dir }) => {
+  const tarballOf = new Map();
+  const tarballs = publicPackages().map(({ dir, pkg }) => {
     const [packed] = JSON.parse(
       run("npm", ["pack", "--json", "--ignore-scripts", "--pack-destination", scratch], dir),
     );
+    tarballOf.set(pkg.name, join(scratch, packed.filename));
     return join(scratch, packed.filename);
   });
   writeFileSync(
     join(scratch, "package.json"),
     JSON.stringify({ name: "stranger", private: true, type: "module" }),
   );
+  // @osal/cli and the @osal packages it depends on, and nothing else: they are not
+  // published yet, so their tarballs stand in for what the registry would give.
+  checkCliAlone(closure("@osal/cli").map((name) => tarballOf.get(name)));
   run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", ...tarballs], scratch);
   writeFileSync(join(scratch, "smoke.mjs"), smoke);
   process.stdout.write(run("node", ["smoke.mjs"], scratch));

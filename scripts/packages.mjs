@@ -1,7 +1,7 @@
 // What the packaging scripts share: where the repository is, how they run a
 // command, and which packages are published.
 import { execFileSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 /** The repository root. */
@@ -23,4 +23,17 @@ export function publicPackages() {
       return { dir, pkg: JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) };
     })
     .filter(({ pkg }) => !pkg.private);
+}
+
+/** Every workspace folder (package.json's `workspaces` globs, `dir/*` form), absolute. */
+export function workspaceDirs() {
+  const globs = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).workspaces;
+  return globs.flatMap((glob) => {
+    const parent = join(root, glob.replace(/\/\*$/, ""));
+    return readdirSync(parent, { withFileTypes: true })
+      .filter(
+        (entry) => entry.isDirectory() && existsSync(join(parent, entry.name, "package.json")),
+      )
+      .map((entry) => join(parent, entry.name));
+  });
 }

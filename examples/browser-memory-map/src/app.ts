@@ -76,7 +76,7 @@ export function mountApp(root: HTMLElement): MemoryMapApp {
   const output = $<HTMLElement>(".output pre");
 
   workloadSelect.append(...workloads.map((w) => new Option(w.label, w.id)));
-  backendSelect.append(...backendChoices.map((b) => new Option(b.label, b.id)));
+  backendSelect.append(...backendChoices.map((b) => new Option(b.name, b.id)));
   drawLegend($<HTMLElement>(".legend"));
   root.dataset.status = "idle";
 
@@ -109,7 +109,7 @@ export function mountApp(root: HTMLElement): MemoryMapApp {
     const backend = backendById(backendSelect.value);
     const steps = stepsInput.valueAsNumber;
     root.dataset.status = "running";
-    status.textContent = `Running ${workload.id} for ${steps} steps on ${backend.label}…`;
+    status.textContent = `Running ${workload.id} for ${steps} steps on ${backend.name}…`;
     // Let the status paint before the guest takes the thread.
     await new Promise((resolve) => setTimeout(resolve, 0));
     try {
@@ -117,7 +117,7 @@ export function mountApp(root: HTMLElement): MemoryMapApp {
       if (runId !== latestRun) return result;
       recorded = result;
       const message = result.run.result?.message ?? String(result.run.error);
-      status.textContent = `${workload.id} on ${backend.label} (${result.args.join(" ")}): ${message}`;
+      status.textContent = `${workload.id} on ${backend.name} (${result.args.join(" ")}): ${message}`;
       drawSummary(summary, summaryFigures(result));
       output.textContent = result.run.stdout + result.run.stderr;
       stepper.hidden = false;

@@ -76,7 +76,7 @@ describe("the page, in Chromium", () => {
     expect($$("svg.memory-map *")).toHaveLength(0);
   });
 
-  describe.each(backendChoices.map((b) => [b.label, b] as const))("zend on %s", (_, backend) => {
+  describe.each(backendChoices.map((b) => [b.name, b] as const))("zend on %s", (_, backend) => {
     let recorded: RecordedRun;
     let previousRects: Element[];
 
@@ -98,7 +98,7 @@ describe("the page, in Chromium", () => {
       expect(recorded.run.exitCode).toBe(0);
       expect(recorded.run.result).toMatchObject({ status: "ok", completedSteps: steps });
       expect(figure("exit")).toBe("0 (ok)");
-      expect($(".status").textContent).toContain(backend.label);
+      expect($(".status").textContent).toContain(backend.name);
       expect($(".status").textContent).toContain("completed");
     });
 

@@ -1,7 +1,7 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import { workloadNames } from "@osal/conformance/workloads";
+import { workloadNames } from "@osal/workloads";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allRunners, type BenchJson, backendSpecs, rowCells, runCli } from "../src/index.js";
 import { checkWellFormedXml } from "./xml-well-formed.js";

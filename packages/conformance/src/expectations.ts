@@ -1,5 +1,6 @@
 import { type ErrnoCode, hex, MemoryFault, MmapError, OSError, type OSMemory } from "@osal/core";
 import { expect } from "vitest";
+import { firstDifference } from "./first-difference.js";
 import { diffSnapshots, type MemorySnapshot, snapshotMemory } from "./snapshot.js";
 
 /**
@@ -61,7 +62,7 @@ export function describeError(error: unknown): string {
 export function expectBytes(os: OSMemory, address: number, expected: Uint8Array): void {
   const actual = os.read(address, expected.length);
   expect(actual.length).toBe(expected.length);
-  expect(firstDifference(address, actual, expected)).toBe("same");
+  expect(describeDifference(address, actual, expected)).toBe("same");
 }
 
 /** Asserts `length` bytes at `address` all read as zero. */
@@ -94,11 +95,8 @@ export function expectFailsCleanly(os: OSMemory, call: () => unknown, code: Errn
   return error;
 }
 
-function firstDifference(address: number, actual: Uint8Array, expected: Uint8Array): string {
-  for (let i = 0; i < expected.length; i++) {
-    if (actual[i] !== expected[i]) {
-      return `byte at ${hex(address + i)} is ${hex(actual[i] ?? 0)}, expected ${hex(expected[i] ?? 0)}`;
-    }
-  }
-  return "same";
+function describeDifference(address: number, actual: Uint8Array, expected: Uint8Array): string {
+  const i = firstDifference(actual, expected);
+  if (i < 0) return "same";
+  return `byte at ${hex(address + i)} is ${hex(actual[i] ?? 0)}, expected ${hex(expected[i] ?? 0)}`;
 }

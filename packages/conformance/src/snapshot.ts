@@ -5,6 +5,7 @@ import {
   type MmapProtection,
   type OSMemory,
 } from "@osal/core";
+import { firstDifference } from "./first-difference.js";
 
 /** One mapping in a {@link MemorySnapshot}, with its bytes when they can be read. */
 export interface SnapshotMapping {
@@ -88,7 +89,7 @@ export function diffSnapshots(before: MemorySnapshot, after: MemorySnapshot): st
     if (attributes(old) !== attributes(now)) {
       out.push(`mapping ${rangeKey(old)} changed from ${attributes(old)} to ${attributes(now)}`);
     }
-    const byte = firstDifference(old.bytes, now.bytes);
+    const byte = firstChangedByte(old.bytes, now.bytes);
     if (byte !== undefined) {
       out.push(
         `mapping ${rangeKey(old)} bytes differ from ${hex(old.start + byte)}: ` +
@@ -114,13 +115,14 @@ function describeMapping(mapping: SnapshotMapping): string {
   return `${rangeKey(mapping)} ${attributes(mapping)}`;
 }
 
-function firstDifference(a: Uint8Array | undefined, b: Uint8Array | undefined): number | undefined {
+/** The first byte that differs, 0 when only one side is readable, `undefined` when none. */
+function firstChangedByte(
+  a: Uint8Array | undefined,
+  b: Uint8Array | undefined,
+): number | undefined {
   if (a === undefined || b === undefined) return a === b ? undefined : 0;
-  const length = Math.max(a.length, b.length);
-  for (let i = 0; i < length; i++) {
-    if (a[i] !== b[i]) return i;
-  }
-  return undefined;
+  const i = firstDifference(a, b);
+  return i < 0 ? undefined : i;
 }
 
 function showByte(bytes: Uint8Array | undefined, index: number): string {

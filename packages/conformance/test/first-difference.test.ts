@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { expectSameBytes, firstDifference, ModelMismatch } from "../src/model/commands.js";
+import { firstDifference } from "../src/first-difference.js";
+import { expectSameBytes, ModelMismatch } from "../src/model/commands.js";
 
 /** The plain byte-by-byte answer. */
 function naive(a: Uint8Array, b: Uint8Array): number {

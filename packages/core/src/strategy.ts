@@ -63,10 +63,12 @@ export class MmapStrategy implements MmapStrategyFields {
   static readonly TEST = MmapStrategy.DEFAULT.withReplace(true);
 
   /**
-   * Raw memory behind a free-list allocator: read-write but `MAP_NORESERVE`, so a
-   * large free list costs commit only where it is used.
+   * Raw memory behind a free-list allocator (MMTk's `RawMemoryFreeList`): read-write,
+   * reserved, and `replace` (`MAP_FIXED`), as MMTk defines it since its spaces'
+   * address ranges are quarantined: the free list is mapped at a fixed address inside
+   * the space's own quarantine, so it must replace the `NoAccess` reservation there.
    */
-  static readonly RAW_MEMORY_FREELIST = MmapStrategy.DEFAULT.withReserve(false);
+  static readonly RAW_MEMORY_FREELIST = MmapStrategy.DEFAULT.withReplace(true);
 
   /**
    * Quarantine a range: `PROT_NONE` and `MAP_NORESERVE`. Holds the addresses so no

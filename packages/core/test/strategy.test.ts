@@ -12,7 +12,13 @@ describe("MmapStrategy", () => {
     });
     expect(MmapStrategy.INTERNAL_MEMORY.equals(MmapStrategy.DEFAULT)).toBe(true);
     expect(MmapStrategy.TEST.replace).toBe(true);
-    expect(MmapStrategy.RAW_MEMORY_FREELIST.reserve).toBe(false);
+    // As MMTk has it since its spaces are quarantined (mmtk-core #1491).
+    expect(MmapStrategy.RAW_MEMORY_FREELIST.fields()).toEqual({
+      hugePage: HugePageSupport.No,
+      prot: MmapProtection.ReadWrite,
+      replace: true,
+      reserve: true,
+    });
     expect(MmapStrategy.QUARANTINE.fields()).toEqual({
       hugePage: HugePageSupport.No,
       prot: MmapProtection.NoAccess,

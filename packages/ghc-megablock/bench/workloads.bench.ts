@@ -1,5 +1,5 @@
-import { runWorkload } from "@osal/conformance/workloads";
 import { formatBytes, KiB, MiB } from "@osal/core";
+import { runWorkload } from "@osal/workloads";
 import { bench, describe } from "vitest";
 import { createGhcMegablock } from "../src/index.js";
 import { watchFirstTimeZeroing } from "./first-time-zeroing.js";

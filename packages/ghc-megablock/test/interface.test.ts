@@ -268,7 +268,7 @@ describe("stats and process facts", () => {
   it("report mapped, committed and footprint bytes", () => {
     const os = createGhcMegablock({ growth: "exact" });
     os.getMBlocks(2);
-    os.dzmmapAnywhere(MiB, MiB, MmapStrategy.RAW_MEMORY_FREELIST);
+    os.dzmmapAnywhere(MiB, MiB, MmapStrategy.DEFAULT.withReserve(false));
     const stats = os.stats();
     expect(stats.mappedBytes).toBe(3 * MiB);
     expect(stats.committedBytes).toBe(2 * MiB);

@@ -145,7 +145,7 @@ describe("node-posix reads the kernel's own figures", () => {
     const p = os.pageSize;
     const kernel = () => rangeUsage(os.arenaStart, os.addressSpaceEnd).accountedBytes;
     const a = os.dzmmapAnywhere(8 * p, p, RW);
-    os.dzmmapAnywhere(4 * p, p, MmapStrategy.RAW_MEMORY_FREELIST);
+    os.dzmmapAnywhere(4 * p, p, MmapStrategy.DEFAULT.withReserve(false));
     os.dzmmapAnywhere(4 * p, p, MmapStrategy.QUARANTINE.withReserve(true));
     expect(os.stats().committedBytes).toBe(8 * p);
     os.write(a, new Uint8Array([1]));

@@ -5,8 +5,9 @@
  * and, for zend, the lower bound of its footprint ratio that 2 MiB alignment puts
  * on any placement.
  */
-import { runWorkload, type WorkloadResult } from "@osal/conformance/workloads";
+
 import type { OSMemory } from "@osal/core";
+import { runWorkload, type WorkloadResult } from "@osal/workloads";
 import { bench, describe } from "vitest";
 import { createWasmPageManager, type WasmPageManager } from "../src/index.js";
 

@@ -6,7 +6,7 @@
 // - sgen, 20 000 steps: completes, and not one byte of first-time memory is zeroed
 //   (zeroing happens only on sections that reuse memory handed out before).
 // Each run prints one JSON line of figures; a failed criterion throws.
-import { runWorkload } from "@osal/conformance/workloads";
+import { runWorkload } from "@osal/workloads";
 import { bench, describe } from "vitest";
 import { type AlignedAllocator, bundledAllocator, createWasmPosixMemalign } from "../src/index.js";
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the committed WebAssembly of @osal/wasm-posix-memalign from C, reproducibly:
 #   c/allocator.c                -> wasm/allocator.wasm + src/generated/allocator-wasm.ts
-#   test/fixtures/dlmalloc-guest.c -> test/fixtures/dlmalloc-guest.wasm (tests only)
+#   c/dlmalloc-guest.c           -> wasm/dlmalloc-guest.wasm (wasi-libc's dlmalloc as a reactor)
 # Toolchain: Debian's clang + lld + wasi-libc (packages clang, lld, wasi-libc,
 # libclang-rt-14-dev-wasm32). The outputs were produced with Debian clang 14.0.6;
 # CI runs this script and fails when the results differ from the committed files.
@@ -51,7 +51,7 @@ build_allocator() {
 build_guest() {
   # A wasi-libc reactor exporting dlmalloc's aligned_alloc/free and its memory.
   "$CLANG" "${COMMON[@]}" -mexec-model=reactor -Wl,--strip-all \
-    test/fixtures/dlmalloc-guest.c -o "$1"
+    c/dlmalloc-guest.c -o "$1"
 }
 
 twice() {
@@ -66,7 +66,7 @@ twice dlmalloc-guest build_guest
 
 mkdir -p wasm src/generated
 cp "$work/allocator.1.wasm" wasm/allocator.wasm
-cp "$work/dlmalloc-guest.1.wasm" test/fixtures/dlmalloc-guest.wasm
+cp "$work/dlmalloc-guest.1.wasm" wasm/dlmalloc-guest.wasm
 node scripts/embed-wasm.mjs wasm/allocator.wasm src/generated/allocator-wasm.ts
 
-echo "build-wasm.sh: wrote wasm/allocator.wasm, src/generated/allocator-wasm.ts, test/fixtures/dlmalloc-guest.wasm"
+echo "build-wasm.sh: wrote wasm/allocator.wasm, src/generated/allocator-wasm.ts, wasm/dlmalloc-guest.wasm"

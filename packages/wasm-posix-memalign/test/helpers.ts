@@ -87,10 +87,10 @@ export function bundledModuleAsGuest(maximumPages = 1024) {
 
 let guestModule: object | undefined;
 
-/** The wasi-libc (dlmalloc) guest fixture: its aligned_alloc/free share the guest's heap. */
+/** The wasi-libc (dlmalloc) guest, `wasm/dlmalloc-guest.wasm`: its aligned_alloc/free share the guest's heap. */
 export function dlmallocGuest() {
   guestModule ??= new wasm.Module(
-    readFileSync(new URL("./fixtures/dlmalloc-guest.wasm", import.meta.url)),
+    readFileSync(new URL("../wasm/dlmalloc-guest.wasm", import.meta.url)),
   );
   const instance = new wasm.Instance(guestModule, {});
   const exports = instance.exports as Record<string, unknown> & {

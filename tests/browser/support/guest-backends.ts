@@ -1,11 +1,9 @@
-import {
-  type GuestBackend,
-  guestBackends,
-} from "../../../packages/wasm-guest/test/support/backends.js";
+import { type GuestBackend, guestBackendById, guestBackends } from "@osal/guests/backends";
 
-// The wasm backends under a guest come from the very table `@osal/wasm-guest`'s
-// Node guest tests use, so a run in Chromium and its twin under `node:wasi` (the
-// browser command) build identical backends.
+// The wasm backends under a guest come from the one table in
+// `@osal/guests/backends` (the one `@osal/wasm-guest`'s Node guest tests use), so
+// a run in Chromium and its twin under `node:wasi` (the browser command) build
+// identical backends.
 
 /** The backends that serve wasi-libc guests (all four configurations). */
 export const wasiBackendNames = guestBackends
@@ -14,7 +12,5 @@ export const wasiBackendNames = guestBackends
 
 /** The backend called `name` in {@link guestBackends}; an unknown name is a `RangeError`. */
 export function guestBackend(name: string): GuestBackend {
-  const backend = guestBackends.find((b) => b.name === name);
-  if (backend === undefined) throw new RangeError(`no guest backend named ${name}`);
-  return backend;
+  return guestBackendById(name);
 }

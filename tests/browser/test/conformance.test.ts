@@ -3,7 +3,7 @@ import { KiB, MiB } from "@osal/core";
 import { createGhcMegablock } from "@osal/ghc-megablock";
 import { createWasmPageManager } from "@osal/wasm-page-manager";
 import { createWasmPosixMemalign, guestAllocator } from "@osal/wasm-posix-memalign";
-import dlmallocGuestUrl from "../../../packages/wasm-posix-memalign/test/fixtures/dlmalloc-guest.wasm?url";
+import dlmallocGuestUrl from "@osal/wasm-posix-memalign/dlmalloc-guest.wasm?url";
 
 // Every wasm backend runs the whole shared suite in Chromium exactly as in Node:
 // the behaviour cases, the bad-input matrix and the model sequences.
@@ -17,8 +17,8 @@ runConformance("ghc-megablock (64 KiB megablocks)", () =>
 );
 runConformance("wasm-posix-memalign", () => createWasmPosixMemalign({ maximumBytes: 256 * MiB }));
 
-// wasm-posix-memalign on a guest's own allocator: wasi-libc's dlmalloc, built
-// from the package's test fixture, instantiated fresh for every case.
+// wasm-posix-memalign on a guest's own allocator: wasi-libc's dlmalloc, as the
+// package publishes it, instantiated fresh for every case.
 const dlmalloc = await WebAssembly.compileStreaming(fetch(dlmallocGuestUrl));
 runConformance("wasm-posix-memalign (wasi-libc guest allocator)", () => {
   const { exports } = new WebAssembly.Instance(dlmalloc, {});

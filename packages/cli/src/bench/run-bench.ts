@@ -1,4 +1,4 @@
-import type { WorkloadName, WorkloadResult } from "@osal/conformance/workloads";
+import type { WorkloadName, WorkloadResult } from "@osal/workloads";
 import type { Runner, RunnerKind, RunOutcome } from "../runners/runner.js";
 
 /** What `runBench` runs. */

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { WorkloadName } from "@osal/conformance/workloads";
+import type { WorkloadName } from "@osal/workloads";
 import type { WorkloadFiles } from "../report/json-report.js";
 import {
   type FootprintChart,

@@ -1,9 +1,4 @@
-import {
-  formatAnnotation,
-  type OperatingSystem,
-  parseProcMaps,
-  reportsPageStates,
-} from "@osal/core";
+import { formatAnnotation, type OperatingSystem, reportsPageStates } from "@osal/core";
 import type { MapSpan, MemoryMap, SpanState } from "./memory-map.js";
 
 /** A run of free or foreign pages as a backend's page-state query reports it. */
@@ -15,7 +10,7 @@ export interface PageStateRun {
 
 /** Where a memory map's facts come from. */
 export interface MapSource {
-  /** The backend. Its `getMappings()` gives the mapped spans; `[name]` lines of its `/proc/self/maps` the external ones. */
+  /** The backend. Its `getMappings()` gives the mapped spans; its page states the free and external ones. */
   readonly os: OperatingSystem;
   /**
    * Size of the linear memory the backend manages, for wasm backends: the map
@@ -31,11 +26,10 @@ export interface MapSource {
 }
 
 /**
- * Takes the memory map of a backend now: its mappings by annotation, the ranges
- * it lists as someone else's (`[heap]` and other non-`[anon:…]` names in
- * `getProcessMemoryMaps()`), and between them free pages (zeroed or dirty when a
- * page-state query is given) or unmapped address space. Reads only; the backend
- * is not changed.
+ * Takes the memory map of a backend now: its mappings by annotation, and between
+ * them what the page-state query reports (free pages, zeroed or dirty, and pages
+ * someone else owns, such as a guest's heap) or else free pages or unmapped
+ * address space. Reads only; the backend is not changed.
  */
 export function snapshotMemoryMap(backend: string, caption: string, source: MapSource): MemoryMap {
   const { os } = source;
@@ -46,11 +40,6 @@ export function snapshotMemoryMap(backend: string, caption: string, source: MapS
     annotation: m.annotation ? formatAnnotation(m.annotation) : "",
     prot: m.prot,
   }));
-  for (const line of parseProcMaps(os.getProcessMemoryMaps())) {
-    if (line.name !== "" && !line.name.startsWith("[anon:")) {
-      foreground.push({ start: line.start, end: line.end, state: "external" });
-    }
-  }
   foreground.sort((a, b) => a.start - b.start);
 
   const start = source.memoryBytes !== undefined ? 0 : (foreground[0]?.start ?? 0);

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { type WorkloadName, workloadNames } from "@osal/conformance/workloads";
+import { type WorkloadName, workloadNames } from "@osal/workloads";
 import { parseCount, parseList, UsageError } from "./list-option.js";
 
 /** Steps per run when `--steps` is not given: enough for footprints to settle, quick enough for `npm start`. */

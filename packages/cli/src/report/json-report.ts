@@ -1,4 +1,4 @@
-import type { WorkloadName } from "@osal/conformance/workloads";
+import type { WorkloadName } from "@osal/workloads";
 import type { BenchReport } from "../bench/run-bench.js";
 import type { RunnerKind } from "../runners/runner.js";
 

@@ -1,5 +1,5 @@
-import type { WorkloadResult } from "@osal/conformance/workloads";
 import { formatBytes } from "@osal/core";
+import type { WorkloadResult } from "@osal/workloads";
 
 /** Column headings of a bench table, in order. */
 export const tableColumns: readonly string[] = [

@@ -1,22 +1,10 @@
 import type { OperatingSystem } from "@osal/core";
-import { createGhcMegablock } from "@osal/ghc-megablock";
-import { createWasmPageManager } from "@osal/wasm-page-manager";
-import { createWasmPosixMemalign, guestAllocator } from "@osal/wasm-posix-memalign";
+import { type GuestBackendSetup, guestBackendById } from "@osal/guests/backends";
 import type { BackendInstance } from "./backends.js";
 import type { GuestToolchain } from "./guest-files.js";
 
 /** What a guest backend is made from: the guest's memory and exports, once instantiated. */
-export interface GuestContext {
-  /** The guest's linear memory (a `WebAssembly.Memory`). */
-  readonly memory: {
-    readonly buffer: ArrayBuffer | SharedArrayBuffer;
-    grow(delta: number): number;
-  };
-  /** The guest instance's exports (`aligned_alloc`, `free`, and `sbrk` on Emscripten). */
-  readonly exports: Readonly<Record<string, unknown>>;
-  /** The toolchain that built the guest. */
-  readonly toolchain: GuestToolchain;
-}
+export type GuestContext = GuestBackendSetup;
 
 /**
  * Where a C guest runs: an osal backend over the guest's own memory (`create`),
@@ -40,62 +28,26 @@ function instance(os: OperatingSystem, memory: GuestContext["memory"]): BackendI
 }
 
 /**
- * The wasm page manager over the guest's memory. On Emscripten it takes pages
- * from the guest's `sbrk`, whose break Emscripten keeps itself (memory grown
- * behind it would be handed out twice); on wasi-libc from `memory.grow`, which
- * wasi-libc's `sbrk` reads back.
+ * The entry `id` of the one guest-backend table (`@osal/guests/backends`) on
+ * each toolchain it serves: the page manager (`memory.grow` under wasi-libc,
+ * the guest's `sbrk` under Emscripten), wasm-posix-memalign on the guest's own
+ * `aligned_alloc`/`free`, ghc-megablock with 1 MiB megablocks (wasi-libc only).
  */
-function pageManager(toolchain: GuestToolchain): GuestTarget {
-  return {
-    backend: "wasm-page-manager",
+function targets(id: string): GuestTarget[] {
+  const configured = guestBackendById(id);
+  return configured.toolchains.map((toolchain) => ({
+    backend: configured.backend,
     toolchain,
-    page: WASM_PAGE,
-    create({ memory, exports }) {
-      const sbrk = exports.sbrk as ((increment: number) => number) | undefined;
-      const os = createWasmPageManager(
-        toolchain === "emscripten" && sbrk !== undefined
-          ? { memory, source: { sbrk: (increment) => sbrk(increment) } }
-          : { memory },
-      );
-      return instance(os, memory);
-    },
-  };
+    page: configured.page,
+    create: (context: GuestContext) => instance(configured.factory(context), context.memory),
+  }));
 }
-
-/** wasm-posix-memalign on the guest's own `aligned_alloc`/`free`, sharing its heap. */
-function posixMemalign(toolchain: GuestToolchain): GuestTarget {
-  return {
-    backend: "wasm-posix-memalign",
-    toolchain,
-    page: WASM_PAGE,
-    create({ memory, exports }) {
-      const os = createWasmPosixMemalign({ allocator: guestAllocator({ exports, memory }) });
-      return instance(os, memory);
-    },
-  };
-}
-
-/**
- * ghc-megablock over the guest's memory, wasi-libc only: it grows the memory
- * itself and has no `sbrk` source, so under Emscripten (whose `sbrk` keeps its
- * own break) its megablocks would later be handed out again by `malloc`.
- */
-const ghcMegablockWasi: GuestTarget = {
-  backend: "ghc-megablock",
-  toolchain: "wasi",
-  page: 1024 * 1024,
-  create({ memory }) {
-    return instance(createGhcMegablock({ memory }), memory);
-  },
-};
 
 /** Every place the C guests run, in table order: osal backends, then the peers. */
 export const guestTargets: readonly GuestTarget[] = [
-  pageManager("wasi"),
-  pageManager("emscripten"),
-  posixMemalign("wasi"),
-  posixMemalign("emscripten"),
-  ghcMegablockWasi,
+  ...targets("wasm-page-manager"),
+  ...targets("wasm-posix-memalign"),
+  ...targets("ghc-megablock-1m"),
   { backend: "wasi-libc", toolchain: "wasi", page: WASM_PAGE },
   { backend: "emscripten", toolchain: "emscripten", page: WASM_PAGE },
 ];

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import type { WorkloadName } from "@osal/conformance/workloads";
 import { type GuestMman, type GuestToolchain, guestUrl } from "@osal/guests";
+import type { WorkloadName } from "@osal/workloads";
 
 export type { GuestMman, GuestToolchain } from "@osal/guests";
 

@@ -1,5 +1,5 @@
-import type { WorkloadName, WorkloadResult } from "@osal/conformance/workloads";
 import { memoryCalls } from "@osal/core";
+import type { WorkloadName, WorkloadResult } from "@osal/workloads";
 
 /**
  * The figures a C guest prints on its `OSAL-RESULT` line (`@osal/wasm-guest`'s

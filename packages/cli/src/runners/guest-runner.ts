@@ -1,5 +1,5 @@
-import type { WorkloadSample } from "@osal/conformance/workloads";
 import { runGuest } from "@osal/wasm-guest/node";
+import type { WorkloadSample } from "@osal/workloads";
 import { snapshotMemoryMap } from "../memory-map/snapshot.js";
 import type { BackendInstance } from "./backends.js";
 import type { GuestContext, GuestTarget } from "./guest-backends.js";

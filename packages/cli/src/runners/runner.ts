@@ -1,4 +1,4 @@
-import type { WorkloadName, WorkloadResult, WorkloadSample } from "@osal/conformance/workloads";
+import type { WorkloadName, WorkloadResult, WorkloadSample } from "@osal/workloads";
 import type { MemoryMap } from "../memory-map/memory-map.js";
 
 /** How a runner executes a workload: a TypeScript client in this process, or a compiled C guest. */

@@ -1,10 +1,10 @@
-import { runWorkload, type WorkloadSample } from "@osal/conformance/workloads";
+import { runWorkload, type WorkloadSample } from "@osal/workloads";
 import { snapshotMemoryMap } from "../memory-map/snapshot.js";
 import type { BackendSpec } from "./backends.js";
 import type { Runner } from "./runner.js";
 
 /**
- * The TypeScript client of each workload (`@osal/conformance/workloads`) on a
+ * The TypeScript client of each workload (`@osal/workloads`) on a
  * fresh instance of `backend`, sampled over the run, with the backend's memory
  * map taken after the last step.
  */

@@ -25,7 +25,7 @@ import {
   succeed,
 } from "./outcomes.js";
 
-export { expectSameBytes, firstDifference, ModelMismatch } from "./outcomes.js";
+export { expectSameBytes, ModelMismatch } from "./outcomes.js";
 
 /**
  * The random commands of the model-based test. Each command holds only small

@@ -32,7 +32,7 @@ const alignmentCases: ConformanceCase[] = [2, 4, 8, 16].map((pages) => ({
 
 const protectionCases: ConformanceCase[] = [
   ["ReadWriteExec", MmapStrategy.DEFAULT.withProt(MmapProtection.ReadWriteExec)],
-  ["MAP_NORESERVE (RAW_MEMORY_FREELIST)", MmapStrategy.RAW_MEMORY_FREELIST],
+  ["MAP_NORESERVE", MmapStrategy.DEFAULT.withReserve(false)],
   [
     "transparent huge page",
     MmapStrategy.DEFAULT.withHugePage(HugePageSupport.TransparentHugePages),
@@ -68,7 +68,7 @@ export const mappingGroup: ConformanceGroup = {
       name: "a new mapping is listed with its protection, reserve flag and annotation",
       run(os) {
         const annotation = MmapAnnotation.space("conformance");
-        const start = mapPages(os, 2, MmapStrategy.RAW_MEMORY_FREELIST, annotation);
+        const start = mapPages(os, 2, MmapStrategy.DEFAULT.withReserve(false), annotation);
         const mapping = os.getMappings().find((m) => m.start <= start && start < m.end);
         expect(mapping).toBeDefined();
         expect(mapping!.end).toBeGreaterThanOrEqual(start + 2 * os.pageSize);

@@ -1,5 +1,5 @@
 import type { MadviseAdvice } from "@osal/core";
-import { Random } from "./random.js";
+import { Prng } from "@osal/workloads";
 
 /**
  * The operations of the differential test. Addresses are page offsets from the
@@ -67,14 +67,14 @@ const ADVICE: readonly MadviseAdvice[] = [
 
 /** `count` random operations in a region of `regionPages` pages, all from `seed`. */
 export function randomOps(seed: number, count: number, regionPages: number): Op[] {
-  const random = new Random(seed);
+  const random = new Prng(seed);
   const ops: Op[] = [];
-  const page = () => random.int(0, regionPages - 1);
-  const aim = () => random.int(0, 9999);
+  const page = () => random.range(0, regionPages - 1);
+  const aim = () => random.range(0, 9999);
   const pagesFrom = (start: number, most: number) =>
-    random.int(1, Math.max(1, Math.min(most, regionPages - start)));
+    random.range(1, Math.max(1, Math.min(most, regionPages - start)));
   for (let i = 0; i < count; i++) {
-    const roll = random.int(0, 99);
+    const roll = random.range(0, 99);
     const at = page();
     if (roll < 20) {
       ops.push({
@@ -83,20 +83,20 @@ export function randomOps(seed: number, count: number, regionPages: number): Op[
         page: at,
         aim: aim(),
         pages: pagesFrom(at, 6),
-        prot: random.int(0, 3),
+        prot: random.range(0, 3),
         reserve: random.chance(0.7),
         huge: random.chance(0.15),
-        label: random.int(0, 2),
+        label: random.range(0, 2),
       });
     } else if (roll < 27) {
       ops.push({
         kind: "anywhere",
-        pages: random.int(1, 6),
-        alignLog: random.int(0, 3),
-        prot: random.int(0, 3),
+        pages: random.range(1, 6),
+        alignLog: random.range(0, 3),
+        prot: random.range(0, 3),
         reserve: random.chance(0.7),
         huge: random.chance(0.15),
-        label: random.int(0, 2),
+        label: random.range(0, 2),
       });
     } else if (roll < 31) {
       ops.push({
@@ -104,8 +104,8 @@ export function randomOps(seed: number, count: number, regionPages: number): Op[
         page: at,
         aim: aim(),
         pages: pagesFrom(at, 4),
-        alignLog: random.int(0, 2),
-        label: random.int(0, 2),
+        alignLog: random.range(0, 2),
+        label: random.range(0, 2),
       });
     } else if (roll < 41) {
       ops.push({ kind: "munmap", page: at, aim: aim(), pages: pagesFrom(at, 5) });
@@ -116,7 +116,7 @@ export function randomOps(seed: number, count: number, regionPages: number): Op[
         page: at,
         aim: aim(),
         pages,
-        newPages: random.int(1, 8),
+        newPages: random.range(1, 8),
         mayMove: random.chance(0.5),
       });
     } else if (roll < 66) {
@@ -125,7 +125,7 @@ export function randomOps(seed: number, count: number, regionPages: number): Op[
         page: at,
         aim: aim(),
         pages: pagesFrom(at, 5),
-        prot: random.int(0, 3),
+        prot: random.range(0, 3),
       });
     } else if (roll < 74) {
       ops.push({
@@ -142,9 +142,9 @@ export function randomOps(seed: number, count: number, regionPages: number): Op[
         kind: random.pick(["write", "write", "fill", "read"] as const),
         page: at,
         aim: aim(),
-        delta: random.int(-64, 4096 + 64),
-        length: random.int(1, 300),
-        seed: random.int(0, 65535),
+        delta: random.range(-64, 4096 + 64),
+        length: random.range(1, 300),
+        seed: random.range(0, 65535),
       });
     }
   }

@@ -1,57 +1,33 @@
 import type { OSMemory } from "@osal/core";
-import { createGhcMegablock } from "@osal/ghc-megablock";
+import { guestBackendById } from "@osal/guests/backends";
 import { createWasmPageManager } from "@osal/wasm-page-manager";
-import { createWasmPosixMemalign, guestAllocator } from "@osal/wasm-posix-memalign";
-import type { GuestBackendFactory, GuestToolchain } from "../../src/index.js";
 
-/** A wasm backend the guests run on, and what it needs. */
-export interface GuestBackend {
-  readonly name: string;
-  readonly factory: GuestBackendFactory;
-  /** Toolchains it can serve (megablock grows memory itself: not behind Emscripten's sbrk). */
-  readonly toolchains: readonly GuestToolchain[];
-  /** Guest arguments it needs (its page size, when larger than the guests' 64 KiB default). */
-  readonly args: readonly string[];
-}
+// The wasm backends the guests run on come from the one table in
+// `@osal/guests/backends`, the same the CLI, the browser tests and the browser
+// example use.
+export { type GuestBackend, guestBackends } from "@osal/guests/backends";
+
+import type { GuestBackend } from "@osal/guests/backends";
+import type { GuestBackendContext } from "../../src/index.js";
 
 /** The page manager: `memory.grow` for wasi guests, the guest's `sbrk` for Emscripten. */
-export const pageManager: GuestBackend = {
-  name: "wasm-page-manager",
-  factory: ({ memory, source }) => createWasmPageManager({ memory, source }),
-  toolchains: ["wasi", "emscripten"],
-  args: [],
-};
+export const pageManager = guestBackendById("wasm-page-manager");
 
-/** The page manager on Linux's 4 KiB pages: what a guest that hard-codes 4096 and one that asks sysconf both see. */
+/**
+ * The page manager on Linux's 4 KiB pages, the setup the wasm-guest README
+ * recommends: what a guest that hard-codes 4096 and one that asks `sysconf`
+ * both see. Its pages come from the context's `source` (the guest's `sbrk`
+ * under Emscripten).
+ */
 export const pageManager4k: GuestBackend = {
+  ...pageManager,
+  id: "wasm-page-manager-4k",
   name: "wasm-page-manager (4 KiB)",
-  factory: ({ memory, source }) => createWasmPageManager({ memory, source, pageSize: 4096 }),
-  toolchains: ["wasi", "emscripten"],
-  args: [],
+  factory: (setup) => {
+    const { memory, source } = setup as GuestBackendContext;
+    return createWasmPageManager({ memory, source, pageSize: 4096 });
+  },
 };
-
-/** Every wasm backend, configured for the guests. */
-export const guestBackends: readonly GuestBackend[] = [
-  pageManager,
-  {
-    name: "ghc-megablock (64 KiB)",
-    factory: ({ memory }) => createGhcMegablock({ memory, megablockSize: 64 * 1024 }),
-    toolchains: ["wasi"],
-    args: [],
-  },
-  {
-    name: "ghc-megablock (1 MiB)",
-    factory: ({ memory }) => createGhcMegablock({ memory }),
-    toolchains: ["wasi"],
-    args: ["page=1048576"],
-  },
-  {
-    name: "wasm-posix-memalign",
-    factory: ({ exports }) => createWasmPosixMemalign({ allocator: guestAllocator({ exports }) }),
-    toolchains: ["wasi", "emscripten"],
-    args: [],
-  },
-];
 
 /** A page manager over a fresh memory, for the import-layer tests. */
 export function freshPageManager(): { os: OSMemory; memory: WebAssembly.Memory } {

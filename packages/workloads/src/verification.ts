@@ -26,14 +26,17 @@ export const zeroWindow = 4096;
 
 /**
  * A range the workload owns and has written patterns into: `stamps` are offsets
- * (from `start`) of {@link stampLength}-byte patterns derived from `tag` and the
+ * (from `start`) of `stampLength`-byte patterns derived from `tag` and the
  * offset, so a pattern found at the wrong place or under the wrong tag is caught.
  */
 export interface StampedRange {
+  /** First byte of the range. */
   start: number;
+  /** Its length in bytes. */
   size: number;
   /** Unique per allocation; kept when the bytes move with the range. */
   readonly tag: number;
+  /** Offsets of the patterns written so far. */
   stamps: number[];
 }
 

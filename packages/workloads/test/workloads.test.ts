@@ -8,8 +8,8 @@ import {
   type WorkloadSample,
   workloadNames,
   workloadSizes,
-} from "../src/workloads/index.js";
-import { FakeMemory } from "./workloads-fake-os.js";
+} from "../src/index.js";
+import { FakeMemory } from "./fake-memory.js";
 
 const steps = 300;
 

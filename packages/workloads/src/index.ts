@@ -1,5 +1,5 @@
 /**
- * `@osal/conformance/workloads`: the SPEC section 6 workloads (zend, sgen, coreclr,
+ * @osal/workloads: the SPEC section 6 workloads (zend, sgen, coreclr,
  * ghc, mmtk) as TypeScript clients of `OSMemory`, shared by tests, benchmarks and
  * the CLI. Each one replays a runtime's memory pattern, verifies its own bytes as it
  * goes, and reports whether it completed, its footprint against its live memory,
@@ -18,4 +18,8 @@ export {
   type WorkloadSample,
   workloadNames,
 } from "./types.js";
-export { VerificationError, verificationFailureCode } from "./verification.js";
+export {
+  type StampedRange,
+  VerificationError,
+  verificationFailureCode,
+} from "./verification.js";

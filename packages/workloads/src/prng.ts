@@ -1,7 +1,8 @@
 /**
  * A small seeded pseudo-random generator (SplitMix32 seeding a xoshiro128** state).
  * Deterministic across hosts: the same seed gives the same sequence, so a workload
- * run with the same seed makes the same calls. Not for cryptography.
+ * run with the same seed makes the same calls. node-posix's differential test draws
+ * its sequences from it too. Not for cryptography.
  */
 export class Prng {
   private a: number;
