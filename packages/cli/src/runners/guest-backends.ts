@@ -34,6 +34,8 @@ export interface GuestTarget {
 }
 
 const WASM_PAGE = 65536;
+/** wasm-posix-memalign's default page size (CoreCLR's). */
+const POSIX_MEMALIGN_PAGE = 16384;
 
 function instance(os: OperatingSystem, memory: GuestContext["memory"]): BackendInstance {
   return { os, mapSource: () => ({ os, memoryBytes: memory.buffer.byteLength }) };
@@ -62,12 +64,17 @@ function pageManager(toolchain: GuestToolchain): GuestTarget {
   };
 }
 
-/** wasm-posix-memalign on the guest's own `aligned_alloc`/`free`, sharing its heap. */
+/**
+ * wasm-posix-memalign on the guest's own `aligned_alloc`/`free`, sharing its heap
+ * (and, on Emscripten, its `sbrk` break for the fresh-memory rule). The guest
+ * works in the backend's 16 KiB pages: mappings are aligned to them, not to 64 KiB,
+ * when the allocator cannot give the 2 MiB alignment the backend prefers.
+ */
 function posixMemalign(toolchain: GuestToolchain): GuestTarget {
   return {
     backend: "wasm-posix-memalign",
     toolchain,
-    page: WASM_PAGE,
+    page: POSIX_MEMALIGN_PAGE,
     create({ memory, exports }) {
       const os = createWasmPosixMemalign({ allocator: guestAllocator({ exports, memory }) });
       return instance(os, memory);
