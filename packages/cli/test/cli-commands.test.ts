@@ -162,6 +162,17 @@ describe("osal maps", () => {
 });
 
 describe("progress in logs", () => {
+  it("osal maps reports its run's steps too", async () => {
+    const err: string[] = [];
+    const code = await runCli(
+      ["maps", "--backend", "mock-unix", "--workload", "sgen", "--step", "40", "--out", dir],
+      { out: () => {}, err: (t) => err.push(t), progressEveryMs: 0 },
+    );
+    expect(code).toBe(0);
+    expect(err.join("")).toMatch(/^osal: \[1\/1\] sgen on mock-unix \(\d+ s\)\n/);
+    expect(err.join("")).toContain("osal: [1/1] sgen on mock-unix, step 40/40 (");
+  });
+
   it("writes a line at most every interval, never before the first has passed", () => {
     let time = 1000;
     const lines: string[] = [];

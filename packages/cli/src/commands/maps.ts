@@ -4,6 +4,7 @@ import { fileSafe } from "../bench/write-svgs.js";
 import type { CliIo } from "../cli-io.js";
 import { parseMapsOptions } from "../options/bench-options.js";
 import { UsageError } from "../options/list-option.js";
+import { createProgress } from "../progress.js";
 import { allRunners, mapRunners } from "../runners/all-runners.js";
 import type { Runner } from "../runners/runner.js";
 import { renderMemoryMapChart } from "../svg/memory-map-chart.js";
@@ -52,11 +53,18 @@ export async function mapsCommand(
       `--backend: ${peer ? `"${options.backend}" reports no memory map` : `unknown runner "${options.backend}"`} (runners with a map: ${names})`,
     );
   }
+  const progress = createProgress(
+    { write: io.err, isTTY: io.errIsTTY === true },
+    io.progressEveryMs === undefined ? {} : { everyMs: io.progressEveryMs },
+  );
+  progress.update(0, 1, `${options.workload} on ${runner.name}`);
   const outcome = await runner.run(options.workload, {
     steps: options.step,
     seed: options.seed,
-    sampleEvery: Math.max(1, options.step),
+    sampleEvery: Math.max(1, Math.ceil(options.step / 100)),
+    onStep: (step) => progress.step(step, options.step),
   });
+  progress.finish();
   if (outcome.finalMap === undefined) {
     io.err(`osal maps: ${runner.name} does not report a memory map\n`);
     return 1;
