@@ -63,6 +63,14 @@ describe("fresh memory from the program break (CoreCLR's rule)", () => {
     expect(os.stats().zeroedBytes).toBe(MiB);
   });
 
+  it("refuses a programBreak that is not a function", () => {
+    const { allocator } = breakAllocator(4 * MiB, MiB);
+    const bad = { ...allocator, programBreak: 5 as unknown as () => number };
+    expect(() => createWasmPosixMemalign({ allocator: bad })).toThrow(
+      expect.objectContaining({ code: "EINVAL" }),
+    );
+  });
+
   it("guestAllocator reads the break from an exported sbrk", () => {
     const { allocator, state } = breakAllocator(4 * MiB, MiB);
     let calls = 0;
