@@ -54,6 +54,17 @@ for (const { dir, pkg } of publicPackages()) {
     problems.push(`${pkg.name}: npm pack is missing dist/index.js or dist/index.d.ts`);
   }
   if (!files.includes("README.md")) problems.push(`${pkg.name}: no README.md in the package`);
+  const folder = `packages/${dir.slice(packagesDir.length + 1)}`;
+  if (
+    !pkg.repository?.url ||
+    pkg.repository.directory !== folder ||
+    !pkg.homepage ||
+    !pkg.bugs?.url
+  ) {
+    problems.push(
+      `${pkg.name}: package.json needs repository (directory ${folder}), homepage, bugs`,
+    );
+  }
   console.log(`${files.length} files, ${packed.size} bytes packed`);
 }
 

@@ -11,9 +11,9 @@ export {
   runBench,
 } from "./bench/run-bench.js";
 export { fileSafe, footprintChartOf, writeBenchSvgs } from "./bench/write-svgs.js";
-export { type CliIo, runCli } from "./cli.js";
+export { type CliIo, cliVersion, runCli } from "./cli.js";
 export { benchCommand, benchUsage } from "./commands/bench.js";
-export { demoCommand } from "./commands/demo.js";
+export { demoCommand, demoUsage } from "./commands/demo.js";
 export { mapsCommand, mapsUsage } from "./commands/maps.js";
 export {
   defaultHeapLayout,
@@ -38,7 +38,13 @@ export {
   parseMapsOptions,
 } from "./options/bench-options.js";
 export { UsageError } from "./options/list-option.js";
-export { createProgress, type Progress, type ProgressSink } from "./progress.js";
+export {
+  createProgress,
+  defaultProgressEveryMs,
+  type Progress,
+  type ProgressOptions,
+  type ProgressSink,
+} from "./progress.js";
 export {
   type BenchJson,
   type BenchJsonRow,
@@ -53,7 +59,13 @@ export {
   tableColumns,
 } from "./report/row-cells.js";
 export { formatBenchReport, formatBenchTable } from "./report/table.js";
-export { allRunners, knownBackendNames, selectRunners } from "./runners/all-runners.js";
+export {
+  allRunners,
+  knownBackendNames,
+  mapRunners,
+  selectableNames,
+  selectRunners,
+} from "./runners/all-runners.js";
 export {
   type BackendInstance,
   type BackendSpec,

@@ -6,13 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { allRunners, type BenchJson, backendSpecs, rowCells, runCli } from "../src/index.js";
 import { checkWellFormedXml } from "./xml-well-formed.js";
 
-async function run(argv: string[], errIsTTY = false) {
+/** Runs the CLI; progress lines in logs only every `progressEveryMs` (never, by default). */
+async function run(argv: string[], errIsTTY = false, progressEveryMs = Number.POSITIVE_INFINITY) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await runCli(argv, {
     out: (t) => out.push(t),
     err: (t) => err.push(t),
     errIsTTY,
+    progressEveryMs,
   });
   return { code, out: out.join(""), err: err.join("") };
 }
@@ -132,7 +134,7 @@ describe("osal bench, end to end on a short run", () => {
     for (const runner of runners) expect(chart).toContain(`>${runner.name}<`);
   });
 
-  it("shows progress on a terminal and stays quiet otherwise", async () => {
+  it("shows progress on a terminal, and in logs only once the interval has passed", async () => {
     const tty = await run(
       ["bench", "--steps", "5", "--workloads", "sgen", "--out", join(dir, "tty")],
       true,
@@ -149,6 +151,16 @@ describe("osal bench, end to end on a short run", () => {
       join(dir, "quiet"),
     ]);
     expect(quiet.err).toBe("");
+    const logged = await run(
+      ["bench", "--steps", "5", "--workloads", "sgen", "--out", join(dir, "logged")],
+      false,
+      0,
+    );
+    const lines = logged.err.split("\n").filter((line) => line !== "");
+    expect(lines.length).toBeGreaterThanOrEqual(runners.length);
+    expect(logged.err).not.toContain("\r");
+    expect(lines[0]).toMatch(/^osal: \[1\/\d+\] sgen on mock-unix(, step \d+\/5)? \(\d+ s\)$/);
+    expect(logged.err).toMatch(/sgen on wasm-page-manager, step 5\/5 \(\d+ s\)/);
   });
 
   it("selects workloads and backends", async () => {

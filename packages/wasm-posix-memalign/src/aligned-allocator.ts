@@ -12,7 +12,12 @@ import type { LinearMemory } from "@osal/core";
  *   cannot (the backend then fails with `ENOMEM`, having changed nothing).
  * - It writes nothing inside a block it returns, and grows `memory` only with
  *   `memory.grow` (whose new pages are zero). That is what lets the backend skip
- *   zeroing the part of a block that lies above the memory's size before the call.
+ *   zeroing the part of a block that lies above the memory's size before the call
+ *   (or above the program break, with {@link AlignedAllocator.programBreak}).
+ * - It may return 0 for a size that is not a multiple of the alignment (C11's
+ *   `aligned_alloc` rule, Emscripten's) or for a large alignment: the backend then
+ *   falls back to a smaller alignment, a rounded-up size, or an over-allocation it
+ *   aligns inside (Note [posix_memalign fallbacks]).
  * - `free(address)` takes back a block, by the address `alignedAlloc` returned.
  * - Single-threaded: no one else calls it while a backend call runs.
  */
@@ -33,6 +38,15 @@ export interface AlignedAllocator {
    * `munmap` hands memory back at once instead of when the whole block is unmapped.
    */
   release?(address: number, size: number): boolean;
+  /**
+   * Optional: the allocator's program break, `sbrk(0)`. Everything at or above it
+   * has never been handed out and nobody writes there, and the break never moves
+   * down (Emscripten's dlmalloc cannot trim). The backend then skips zeroing the
+   * part of a block at or above the break before the call (CoreCLR's rule), which
+   * on Emscripten lies below the memory's size. If the break is ever seen to move
+   * down, the backend stops trusting it and uses the memory's size.
+   */
+  programBreak?(): number;
   /** The unit of {@link AlignedAllocator.release}, in bytes (a power of two). */
   readonly releaseGranule?: number;
   /**

@@ -1,25 +1,22 @@
-const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+/** The host's `atob` (Node ≥ 16, browsers, workers, Deno, Bun). */
+type Atob = (text: string) => string;
 
 /**
- * Decodes standard base64 (with `=` padding) into bytes. Written out so the
- * package decodes its embedded wasm the same way in Node, browsers and bundlers,
- * without `Buffer` or `atob`. Throws on a character outside the alphabet.
+ * Decodes standard base64 into bytes with the platform's `atob`, which every
+ * host this package runs on has (Node ≥ 16 and browsers), so the embedded wasm
+ * loads without `Buffer`, `fs` or a decoder of our own. Throws the host's
+ * `DOMException` (`InvalidCharacterError`) on text that is not base64, and a
+ * `TypeError` on a host without `atob`.
  */
 export function decodeBase64(text: string): Uint8Array {
-  const clean = text.replace(/=+$/, "");
-  const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
-  let bits = 0;
-  let value = 0;
-  let at = 0;
-  for (const char of clean) {
-    const digit = ALPHABET.indexOf(char);
-    if (digit < 0) throw new Error(`invalid base64 character ${JSON.stringify(char)}`);
-    value = (value << 6) | digit;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[at++] = (value >> bits) & 0xff;
-    }
+  const atob = (globalThis as { atob?: Atob }).atob;
+  if (typeof atob !== "function") {
+    throw new TypeError(
+      "this host has no atob: @osal/wasm-posix-memalign needs Node >= 16 or a browser",
+    );
   }
-  return out;
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let at = 0; at < binary.length; at++) bytes[at] = binary.charCodeAt(at);
+  return bytes;
 }

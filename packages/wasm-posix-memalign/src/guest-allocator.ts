@@ -13,7 +13,9 @@ import { invalidOption, SharedMemoryError } from "./errors.js";
 export interface GuestAllocatorOptions {
   /**
    * The guest's exports: `aligned_alloc(align, size)` and `free(ptr)` (wasi-libc's,
-   * or any C allocator's), and `memory` unless given separately.
+   * Emscripten's, or any C allocator's), `memory` unless given separately, and
+   * optionally `sbrk` (Emscripten's `_sbrk` export), whose break decides which
+   * memory is fresh.
    */
   readonly exports: Readonly<Record<string, unknown>>;
   /** The guest's linear memory, when it does not export it as `memory` (e.g. it imports it). */
@@ -29,7 +31,9 @@ export interface GuestAllocatorOptions {
  * An {@link AlignedAllocator} over a wasm guest's own `aligned_alloc`/`free`, so the
  * backend shares the guest's heap instead of competing with it for the memory.
  * The guest keeps using its allocator too, so memory is only taken as zero where
- * it was grown during the call (`pristineUntilHandedOut` false).
+ * it lies above the guest's program break before the call (`sbrk(0)`, when the
+ * guest exports `sbrk`; otherwise the memory's size): `pristineUntilHandedOut`
+ * false.
  * Throws `EINVAL` on missing exports, {@link SharedMemoryError} on a shared memory.
  */
 export function guestAllocator(options: GuestAllocatorOptions): AlignedAllocator {
@@ -57,11 +61,15 @@ export function guestAllocator(options: GuestAllocatorOptions): AlignedAllocator
   }
   const allocFn = alloc as (align: number, size: number) => number;
   const freeFn = free as (address: number) => void;
-  return {
+  const allocator: AlignedAllocator = {
     memory,
     maximumBytes,
     pristineUntilHandedOut: false,
     alignedAlloc: (align, size) => allocFn(align, size) >>> 0,
     free: (address) => freeFn(address),
   };
+  const sbrk = exports.sbrk;
+  if (typeof sbrk !== "function") return allocator;
+  const sbrkFn = sbrk as (increment: number) => number;
+  return { ...allocator, programBreak: () => sbrkFn(0) >>> 0 };
 }

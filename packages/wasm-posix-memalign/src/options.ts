@@ -87,6 +87,9 @@ function checkAllocator(allocator: AlignedAllocator, pageSize: number): void {
   if (!Number.isSafeInteger(maximum) || maximum < pageSize || maximum > 2 ** 32) {
     throw invalidOption(`allocator.maximumBytes ${String(maximum)} must be from a page to 4 GiB`);
   }
+  if (allocator.programBreak !== undefined && typeof allocator.programBreak !== "function") {
+    throw invalidOption("allocator.programBreak must be a function returning sbrk(0)");
+  }
   if (allocator.release !== undefined && !isPowerOfTwo(allocator.releaseGranule ?? 0)) {
     throw invalidOption(
       "an allocator with release() must give its releaseGranule (a power of two)",

@@ -3,15 +3,21 @@
  * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
  * CoreCLR's wasm GC PAL (dotnet/runtime#127328) gave up on Emscripten's `mmap` and
  * took memory from `posix_memalign`/`free`: reserve == commit, 16 KiB pages,
- * decommit = zero. Its review found two bugs this backend is built to avoid:
- * commit zeroed live data when it guessed "was this decommitted?" from the first
- * byte of the range, and "memory above the old break is zero" was unsound once
- * memory is recycled. Here every such fact is tracked out of band, never guessed
- * from the bytes.
+ * decommit = zero, and no zeroing of memory above the `sbrk(0)` break before the
+ * call. Its review raised two points: the restricted physical memory limit is a
+ * container's limit and does not apply to wasm (this backend reports the
+ * memory's maximum as the total, `getSystemTotalMemory`, and no restricted
+ * limit), and committing memory that is already committed must keep its
+ * contents, where the PAL guessed "was this decommitted?" from the first byte of
+ * the range and zeroed live data. Here every such fact is tracked out of band,
+ * never guessed from the bytes; the break rule is kept, where the guest exports
+ * `sbrk` (see Note [fresh memory boundary] in block-allocation.ts).
  *
  * Data structures. Every `dzmmapAnywhere` (and every moving `mremap`) is one
- * `alignedAlloc(align, size)` call; the block it returns is a `Block` in a
- * `BlockTable` (sorted, binary-searched). A block has one attribute id per page
+ * block from the allocator (`alignedAlloc(align, size)`, or a fallback when it
+ * refuses: Note [posix_memalign fallbacks] in block-allocation.ts), a `Block` in
+ * a `BlockTable` (sorted, binary-searched); slack a fallback leaves around the
+ * mapping stays in the block as unmapped pages. A block has one attribute id per page
  * (0 = unmapped; ids intern prot/reserve/hugePage/annotation in an
  * `AttributeTable`) and one pending-zero flag per page. Nothing is reserved
  * without being allocated: a `NoAccess` or `reserve: false` mapping takes its
@@ -20,8 +26,12 @@
  * Fixed mappings. The allocator chooses addresses, so `MAP_FIXED` (`replace`)
  * works exactly where it can be honoured: over pages of blocks this backend
  * already holds (mapped, or unmapped but still held), which it re-maps with the
- * new attributes and zeroes. Anywhere else, and every `MAP_FIXED_NOREPLACE`, fails
- * with `ENOTSUP` before anything changes.
+ * new attributes and zeroes. `MAP_FIXED_NOREPLACE` is honoured there too: over a
+ * mapped page it fails with `EEXIST` (as Linux does), over held pages none of
+ * which is mapped (MMTk's side metadata, mapped page by page into a quarantine a
+ * partial `munmap` left held) it maps them. Anywhere else both fail with `ENOTSUP`
+ * before anything changes (`fixed` and `noReplace` stay false: they do not work
+ * at any address).
  *
  * Partial unmap. `munmap` of a whole block frees it. Part of a block: with an
  * allocator that can `release` (the bundled one) the pages go back to it at once
@@ -32,17 +42,19 @@
  * (`ENOMEM`, `remapInPlace` false).
  *
  * Zeroing. A new block is zeroed except where the bytes are provably zero:
- *   - bytes at or above the memory's size before the `alignedAlloc` call were grown
- *     during it by `memory.grow` (zero by the wasm spec), and the allocator writes
- *     nothing inside a block it returns (its contract);
+ *   - bytes at or above the allocator's program break before the `alignedAlloc`
+ *     call (CoreCLR's rule, when it reports one: a guest exporting `sbrk`), or
+ *     else at or above the memory's size before the call, which was grown during
+ *     it by `memory.grow` (zero by the wasm spec); the allocator writes nothing
+ *     inside a block it returns (its contract);
  *   - with a `pristineUntilHandedOut` allocator (bookkeeping out of band, no other
  *     users: the bundled one), also every page it has never returned to this
  *     backend before, tracked exactly, one bit per page (`HandedOutPages`).
  * Everything else has been handed out before and is zeroed: recycled memory is
  * never assumed pristine. (A guest's dlmalloc writes chunk headers,
  * free-list links and top-chunk footers into memory it has not handed out, and the
- * guest's own mallocs recycle memory the backend never saw: hence only growth
- * during the call counts for such allocators.) `madvise(dontneed)`, a fresh mapping and a
+ * guest's own mallocs recycle memory the backend never saw: hence only memory
+ * above the break, or grown during the call, counts for such allocators.) `madvise(dontneed)`, a fresh mapping and a
  * `MAP_FIXED` re-map zero accessible pages at once, since a guest may load from
  * them directly; on `NoAccess` pages they only set the pending-zero flag, and the
  * page is zeroed when `setMemoryAccess` makes it accessible again. So a
@@ -95,21 +107,17 @@ import {
   StatsRecorder,
 } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
-import { Block } from "./block.js";
+import type { Block } from "./block.js";
+import {
+  type Allocation,
+  type AllocationContext,
+  allocateBlock,
+  FreshMemoryBoundary,
+} from "./block-allocation.js";
 import { BlockTable } from "./block-table.js";
-import { AllocatorContractError } from "./errors.js";
 import { HandedOutPages } from "./handed-out-pages.js";
 import { resolveOptions, type WasmPosixMemalignOptions } from "./options.js";
 import { AttributeTable, UNMAPPED } from "./page-attributes.js";
-
-/** The largest alignment a wasm32 allocator can be asked for. */
-const MAX_ALIGNMENT = 2 ** 31;
-
-/** A block fresh from the allocator, and the byte ranges of it that may not be zero. */
-interface Allocation {
-  readonly block: Block;
-  readonly dirty: readonly (readonly [number, number])[];
-}
 
 /**
  * Creates a CoreCLR-style osal backend: memory from an aligned allocator (the
@@ -150,14 +158,13 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   readonly allocator: AlignedAllocator;
 
   private readonly largeAlignment: number;
-  private readonly trustFreshMemory: boolean;
   private readonly canRelease: boolean;
   private readonly blocks = new BlockTable();
   private readonly attributes = new AttributeTable();
   private readonly recorder = new StatsRecorder();
   private mappedPages = 0;
-  /** Pages ever handed out, kept for `pristineUntilHandedOut` allocators. */
-  private readonly handedOut: HandedOutPages | undefined;
+  /** What `allocateBlock` works with (pages handed out, the fresh-memory boundary). */
+  private readonly allocation: AllocationContext;
 
   constructor(options: WasmPosixMemalignOptions = {}) {
     super();
@@ -165,37 +172,45 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     this.allocator = resolved.allocator;
     this.pageSize = resolved.pageSize;
     this.largeAlignment = resolved.largeAlignment;
-    this.trustFreshMemory = resolved.trustFreshMemory;
     this.addressSpaceEnd = this.allocator.maximumBytes;
     const granule = this.allocator.releaseGranule ?? 0;
     this.canRelease =
       this.allocator.release !== undefined && granule > 0 && this.pageSize % granule === 0;
-    this.handedOut = this.allocator.pristineUntilHandedOut
-      ? new HandedOutPages(this.pageSize, this.addressSpaceEnd)
-      : undefined;
+    this.allocation = {
+      allocator: this.allocator,
+      pageSize: this.pageSize,
+      addressSpaceEnd: this.addressSpaceEnd,
+      trustFreshMemory: resolved.trustFreshMemory,
+      handedOut: this.allocator.pristineUntilHandedOut
+        ? new HandedOutPages(this.pageSize, this.addressSpaceEnd)
+        : undefined,
+      blocks: this.blocks,
+      freshness: new FreshMemoryBoundary(this.allocator),
+    };
     this.refreshLevels();
   }
 
   /**
    * `MAP_FIXED` re-map of `[start, start + size)`, which must lie in blocks this
-   * backend holds: the pages get the new attributes and read as zero. Anything
-   * else (free addresses, `replace: false`) fails with `ENOTSUP`, changing nothing.
+   * backend holds: the pages get the new attributes and read as zero. With
+   * `replace: false` (`MAP_FIXED_NOREPLACE`) a range with any mapped page fails with
+   * `EEXIST`, and held pages none of which is mapped (left by a partial `munmap`)
+   * are mapped. Anywhere else fails with `ENOTSUP`, changing nothing.
    */
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
       ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
-      if (!strategy.replace) {
+      const end = start + size;
+      if (!strategy.replace && this.anyMapped(start, end)) {
         throw new MmapError({
-          code: "ENOTSUP",
+          code: "EEXIST",
           syscall: "mmap",
           address: start,
           size,
           annotation,
-          detail:
-            "MAP_FIXED_NOREPLACE is not supported: the allocator chooses addresses (capabilities.noReplace false)",
+          detail: "MAP_FIXED_NOREPLACE over a mapping",
         });
       }
-      const end = start + size;
       if (!this.blocks.covers(start, end)) {
         throw new MmapError({
           code: "ENOTSUP",
@@ -203,8 +218,7 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
           address: start,
           size,
           annotation,
-          detail:
-            "MAP_FIXED only re-maps memory this backend already holds; elsewhere the allocator chooses addresses",
+          detail: `${strategy.replace ? "MAP_FIXED" : "MAP_FIXED_NOREPLACE"} only maps memory this backend already holds; elsewhere the allocator chooses addresses`,
         });
       }
       const id = this.attributes.idOf(attributesOf(strategy, annotation));
@@ -497,61 +511,23 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
     const alignment = checkAlign("mmap", align, this, size, annotation);
     checkStrategy("mmap", strategy, undefined, size, annotation);
     const id = this.attributes.idOf(attributesOf(strategy, annotation));
-    const { block, dirty } = this.allocate(size, alignment, "mmap", annotation);
-    this.mapFresh(block, 0, block.pages, id, dirty);
+    const { block, first, count, dirty } = this.allocate(size, alignment, "mmap", annotation);
+    this.mapFresh(block, first, first + count, id, dirty);
     this.blocks.insert(block);
     this.mappedPages += block.mappedPages;
     this.refreshLevels();
-    return block.start;
+    return block.addressOf(first);
   }
 
-  /**
-   * One `alignedAlloc` call, checked: `ENOMEM` (nothing changed) when it fails,
-   * `AllocatorContractError` when the result breaks the allocator contract.
-   * The block is not yet in the table and has no page mapped.
-   */
+  /** One block from the allocator, with the fallbacks of Note [posix_memalign fallbacks]. */
   private allocate(
     size: number,
     align: number,
     call: "mmap" | "mremap",
     annotation?: MmapAnnotation,
   ): Allocation {
-    const alignment = size >= this.largeAlignment ? Math.max(align, this.largeAlignment) : align;
-    const outOfMemory = (detail: string, cause?: unknown) =>
-      new MmapError({ code: "ENOMEM", syscall: call, size, annotation, detail, cause });
-    if (alignment > MAX_ALIGNMENT || size > this.addressSpaceEnd) {
-      throw outOfMemory(`no block of this size aligned to ${alignment} fits the memory`);
-    }
-    const sizeBefore = this.allocator.memory.buffer.byteLength;
-    let address: number;
-    try {
-      address = this.allocator.alignedAlloc(alignment, size);
-    } catch (cause) {
-      throw outOfMemory("the allocator threw", cause);
-    }
-    if (address === 0) {
-      throw outOfMemory(`the allocator has no block of this size aligned to ${alignment}`);
-    }
-    const end = address + size;
-    if (!Number.isSafeInteger(address) || address < 0 || address % alignment !== 0) {
-      throw new AllocatorContractError(address, `not aligned to ${alignment}`);
-    }
-    if (end > this.allocator.memory.buffer.byteLength || end > this.addressSpaceEnd) {
-      throw new AllocatorContractError(address, `the block of ${size} bytes ends past the memory`);
-    }
-    if (this.blocks.overlapping(address, end).length > 0) {
-      throw new AllocatorContractError(address, "the block overlaps one it already handed out");
-    }
-    let dirty: (readonly [number, number])[] = [[address, end]];
-    if (this.trustFreshMemory) {
-      // Bytes at or above the memory's size before the call were grown during it.
-      const grownFrom = Math.max(address, sizeBefore);
-      dirty = this.handedOut?.take(address, end) ?? [[address, grownFrom]];
-      dirty = dirty
-        .map(([from, to]) => [from, Math.min(to, grownFrom)] as const)
-        .filter(([from, to]) => from < to);
-    }
-    return { block: new Block(address, size / this.pageSize, this.pageSize), dirty };
+    const preferred = size >= this.largeAlignment ? Math.max(align, this.largeAlignment) : align;
+    return allocateBlock(this.allocation, size, align, preferred, call, annotation);
   }
 
   /**
@@ -588,17 +564,20 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
   private moveTo(block: Block, first: number, count: number, newSize: number): number {
     const oldStart = block.addressOf(first);
     const oldSize = count * this.pageSize;
-    const { block: moved, dirty } = this.allocate(newSize, this.pageSize, "mremap");
-    this.bytes().copyWithin(moved.start, oldStart, oldStart + oldSize);
+    const fresh = this.allocate(newSize, this.pageSize, "mremap");
+    const moved = fresh.block;
+    const newStart = moved.addressOf(fresh.first);
+    this.bytes().copyWithin(newStart, oldStart, oldStart + oldSize);
     for (let index = 0; index < count; index++) {
-      moved.map(index, block.attributes[first + index]!, block.pendingZero[first + index] === 1);
+      const from = first + index;
+      moved.map(fresh.first + index, block.attributes[from]!, block.pendingZero[from] === 1);
     }
     const lastId = block.attributes[first + count - 1]!;
-    this.mapFresh(moved, count, moved.pages, lastId, dirty);
+    this.mapFresh(moved, fresh.first + count, fresh.first + fresh.count, lastId, fresh.dirty);
     this.blocks.insert(moved);
     this.mappedPages += moved.mappedPages;
     this.unmapPart(block, oldStart, oldStart + oldSize);
-    return moved.start;
+    return newStart;
   }
 
   /**
@@ -685,6 +664,18 @@ export class WasmPosixMemalign extends HostProcess implements OperatingSystem {
         detail: "range is not entirely mapped",
       });
     }
+  }
+
+  /** True when some page of `[start, end)` is mapped. */
+  private anyMapped(start: number, end: number): boolean {
+    for (const block of this.blocks.overlapping(start, end)) {
+      const from = block.pageOf(Math.max(start, block.start));
+      const to = block.pageOf(Math.min(end, block.end) - 1) + 1;
+      for (let index = from; index < to; index++) {
+        if (block.attributes[index] !== UNMAPPED) return true;
+      }
+    }
+    return false;
   }
 
   private isMapped(start: number, size: number): boolean {

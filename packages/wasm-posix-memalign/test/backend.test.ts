@@ -89,13 +89,14 @@ describe("wasm-posix-memalign basics", () => {
     expect(() => os.read(start + PAGE - 1, 2)).toThrow(MemoryFault);
   });
 
-  it("refuses MAP_FIXED_NOREPLACE and MAP_FIXED outside held memory with ENOTSUP", () => {
+  it("refuses MAP_FIXED_NOREPLACE over a mapping (EEXIST) and fixed maps outside held memory (ENOTSUP)", () => {
     const os = smallBackend();
     const start = os.dzmmapAnywhere(2 * PAGE, PAGE, RW);
     os.fill(start, 2 * PAGE, 7);
     const mappings = os.getMappings();
+    expect(() => os.dzmmap(start, PAGE, RW)).toThrow(expect.objectContaining({ code: "EEXIST" }));
     for (const attempt of [
-      () => os.dzmmap(start, PAGE, RW),
+      () => os.dzmmap(start + 2 * PAGE, PAGE, RW),
       () => os.dzmmap(start + 2 * PAGE, PAGE, FIXED),
       () => os.dzmmap(start + PAGE, 2 * PAGE, FIXED),
       () => os.dzmmap(32 * MiB, PAGE, FIXED),

@@ -11,6 +11,11 @@ describe("the committed wasm", () => {
     expect(Buffer.from(embedded).toString("base64")).toBe(allocatorWasmBase64);
   });
 
+  it("decodes with the platform's atob and refuses text that is not base64", () => {
+    expect([...decodeBase64("AGFzbQ==")]).toEqual([0, 0x61, 0x73, 0x6d]);
+    expect(() => decodeBase64("AGF*bQ==")).toThrow();
+  });
+
   it("imports nothing but its memory, at least allocatorMinimumPages pages", () => {
     const module = new wasm.Module(allocatorWasm());
     expect(wasm.Module.imports(module)).toEqual([

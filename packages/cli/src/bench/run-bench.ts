@@ -13,6 +13,8 @@ export interface BenchPlan {
   readonly seed: number;
   /** Told before each run starts: runs done so far, total runs, and what starts now. */
   readonly onProgress?: (done: number, total: number, label: string) => void;
+  /** Told now and then during a run how many of its steps are done (where the runner can tell). */
+  readonly onStep?: (step: number, steps: number) => void;
 }
 
 /** One row of a workload's table: a runner's outcome. */
@@ -68,7 +70,12 @@ async function runSafely(
   plan: BenchPlan,
 ): Promise<RunOutcome> {
   try {
-    return await runner.run(workload, { steps: plan.steps, seed: plan.seed });
+    const onStep = plan.onStep;
+    return await runner.run(workload, {
+      steps: plan.steps,
+      seed: plan.seed,
+      ...(onStep === undefined ? {} : { onStep: (step: number) => onStep(step, plan.steps) }),
+    });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

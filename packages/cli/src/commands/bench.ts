@@ -13,11 +13,13 @@ import type { Runner } from "../runners/runner.js";
 export const benchUsage = `usage: osal bench [options]
 
 Runs every workload (zend, sgen, coreclr, ghc, mmtk) on every backend and peer,
-prints one table per workload and writes SVG charts and memory maps.
+prints one table per workload and writes SVG charts and memory maps. Progress
+goes to stderr: a status line on a terminal, a line every few seconds otherwise.
 
 options:
   --workloads a,b   workloads to run (default: all)
-  --backends x,y    backends / peers to run on (default: all)
+  --backends x,y    backends / peers to run on, or single rows by their label
+                    (wasi-guest@wasm-page-manager) (default: all)
   --steps N         steps per run (default 2000)
   --seed N          seed of the workloads' random choices (default 1)
   --out DIR         folder for the SVG files (default ./osal-out)
@@ -28,8 +30,9 @@ options:
 /**
  * `osal bench`: runs the selected workloads on the selected runners, prints the
  * tables (or `--json`), and writes `footprint-<workload>.svg` and
- * `map-<workload>-<backend>.svg` into the output folder. Progress goes to stderr
- * only when it is a terminal. Resolves to the exit code (0; 2 for bad options).
+ * `map-<workload>-<backend>.svg` into the output folder. Progress goes to stderr:
+ * a status line on a terminal, a line every few seconds in logs and pipes.
+ * Resolves to the exit code (0; 2 for bad options).
  */
 export async function benchCommand(
   argv: readonly string[],
@@ -38,17 +41,24 @@ export async function benchCommand(
 ): Promise<number> {
   const options = parseBenchOptions(argv);
   if (options.help) {
-    io.out(`${benchUsage}\nbackends and peers: ${knownBackendNames(runners).join(", ")}\n`);
+    io.out(
+      `${benchUsage}\nbackends and peers: ${knownBackendNames(runners).join(", ")}\n` +
+        `rows: ${runners.map((r) => r.name).join(", ")}\n`,
+    );
     return 0;
   }
   const selected = selectRunners(runners, options.backends);
-  const progress = createProgress({ write: io.err, isTTY: io.errIsTTY === true });
+  const progress = createProgress(
+    { write: io.err, isTTY: io.errIsTTY === true },
+    io.progressEveryMs === undefined ? {} : { everyMs: io.progressEveryMs },
+  );
   const report = await runBench({
     workloads: options.workloads,
     runners: selected,
     steps: options.steps,
     seed: options.seed,
     onProgress: (done, total, label) => progress.update(done, total, label),
+    onStep: (step, steps) => progress.step(step, steps),
   });
   progress.finish();
   const files = await writeBenchSvgs(report, options.outDir);

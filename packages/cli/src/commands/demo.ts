@@ -2,6 +2,18 @@ import { capabilityNames, formatBytes, memoryCalls, type OperatingSystem } from 
 import { createMockUnix } from "@osal/mock-unix";
 import { runHeapDemo } from "../demo/mmtk-heap.js";
 
+/** Usage of `osal demo`. */
+export const demoUsage = `usage: osal demo
+
+Builds an MMTk-style heap on @osal/mock-unix (a simulated Linux process):
+quarantines 1 TiB, maps 4 MiB chunks inside it with MAP_FIXED and side metadata
+beside them, allocates, releases a chunk, and prints each step, the process's
+/proc/self/maps and its stats. Takes no options.
+
+options:
+  -h, --help        this text
+`;
+
 /**
  * `osal demo`: an MMTk-style heap on mock-unix, printed step by step, then the
  * process's `/proc/self/maps` and its stats. Returns the text it prints.

@@ -18,25 +18,41 @@ export function allRunners(locate: GuestLocator = packagedGuests()): Runner[] {
   ];
 }
 
-/** Names `--backends` accepts: every backend and peer some runner runs on. */
+/** Backend and peer names some runner runs on: `--backends` takes these (and row labels). */
 export function knownBackendNames(runners: readonly Runner[]): string[] {
   return [...new Set(runners.map((r) => r.backend))];
 }
 
 /**
- * The runners on the given backends or peers (all of them for `undefined`), in
- * table order. Throws {@link UsageError} naming any unknown backend.
+ * Names `--backends` accepts: every backend and peer (all its rows), then every
+ * row label the tables print (`wasi-guest@wasm-page-manager`: that row alone).
+ */
+export function selectableNames(runners: readonly Runner[]): string[] {
+  return [...new Set([...knownBackendNames(runners), ...runners.map((r) => r.name)])];
+}
+
+/**
+ * The runners named by `names` (all of them for `undefined`), in table order: a
+ * backend or peer name selects every row on it, a row label that row. Throws
+ * {@link UsageError} naming any unknown name.
  */
 export function selectRunners(
   runners: readonly Runner[],
-  backends: readonly string[] | undefined,
+  names: readonly string[] | undefined,
 ): Runner[] {
-  if (backends === undefined) return [...runners];
-  const known = knownBackendNames(runners);
-  for (const name of backends) {
+  if (names === undefined) return [...runners];
+  const known = selectableNames(runners);
+  for (const name of names) {
     if (!known.includes(name)) {
-      throw new UsageError(`--backends: unknown backend "${name}" (known: ${known.join(", ")})`);
+      throw new UsageError(
+        `--backends: unknown backend or row "${name}" (known: ${known.join(", ")})`,
+      );
     }
   }
-  return runners.filter((r) => backends.includes(r.backend));
+  return runners.filter((r) => names.includes(r.backend) || names.includes(r.name));
+}
+
+/** The runners `osal maps` accepts: those whose runs report the backend's memory map. */
+export function mapRunners(runners: readonly Runner[]): Runner[] {
+  return runners.filter((r) => r.drawsMaps === true);
 }

@@ -24,6 +24,7 @@ export function guestRunner(target: GuestTarget, locate: GuestLocator): Runner {
     description: peer
       ? `C guest (${target.toolchain}) on its libc's own mmap`
       : `C guest (${target.toolchain}) on ${target.backend} through the osal imports`,
+    drawsMaps: !peer,
     async run(workload, request) {
       const file = locate(workload, target.toolchain, peer ? "libc" : "osal");
       let instance: BackendInstance | undefined;

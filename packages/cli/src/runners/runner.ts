@@ -12,6 +12,8 @@ export interface RunRequest {
   readonly seed: number;
   /** Take a footprint sample every this many steps (the runner's default when omitted). */
   readonly sampleEvery?: number;
+  /** Told now and then how many steps the run has done (for progress lines), where the runner can. */
+  readonly onStep?: (step: number) => void;
 }
 
 /** What one run produced: the workload's result, its samples, and the memory map at the end. */
@@ -44,6 +46,8 @@ export interface Runner {
   readonly backend: string;
   /** One line saying what this runner is, for listings and legends. */
   readonly description: string;
+  /** True when its runs report the backend's memory map (`RunOutcome.finalMap`): what `osal maps` accepts. */
+  readonly drawsMaps?: boolean;
   /** Runs `workload` on a fresh backend and reports the outcome. */
   run(workload: WorkloadName, request: RunRequest): Promise<RunOutcome>;
 }

@@ -14,6 +14,7 @@ export function tsRunner(backend: BackendSpec): Runner {
     kind: "ts",
     backend: backend.name,
     description: `TypeScript workload client on ${backend.description}`,
+    drawsMaps: true,
     async run(workload, request) {
       const instance = backend.create();
       const samples: WorkloadSample[] = [];
@@ -21,7 +22,10 @@ export function tsRunner(backend: BackendSpec): Runner {
         steps: request.steps,
         seed: request.seed,
         ...(request.sampleEvery !== undefined ? { sampleEvery: request.sampleEvery } : {}),
-        onSample: (sample) => samples.push(sample),
+        onSample: (sample) => {
+          samples.push(sample);
+          request.onStep?.(sample.step);
+        },
       });
       const caption = `${workload} after ${result.stepsDone} step${result.stepsDone === 1 ? "" : "s"}${result.completed ? "" : ` (stopped: ${result.failure?.code ?? "error"})`}`;
       const finalMap = snapshotMemoryMap(backend.name, caption, instance.mapSource());

@@ -20,27 +20,21 @@ const exitCodes: Record<GuestResult["status"], number> = {
 
 /**
  * The outcome of an osal build on a backend. Every workload completes, except
- * where the backend says (capabilities) or the toolchain's allocator shows it
- * cannot serve the workload: mmtk needs `MAP_FIXED_NOREPLACE` (ENOTSUP
- * otherwise); on Emscripten, wasm-posix-memalign takes memory from
- * Emscripten 3.1.6's `aligned_alloc`, which returns NULL for 2 MiB-aligned
- * blocks of several MiB (zend's huge blocks, ghc's groups, mmtk's reservation).
+ * where the backend says (capabilities) it cannot serve the workload: mmtk needs
+ * `MAP_FIXED_NOREPLACE` (ENOTSUP otherwise), which wasm-posix-memalign honours
+ * over the quarantine it holds.
  */
 export function osalOutcome(
-  toolchain: GuestToolchain,
+  _toolchain: GuestToolchain,
   workload: WorkloadName,
   backend: string,
   capabilities: Capabilities,
 ): Outcome {
   if (
-    toolchain === "emscripten" &&
-    backend === "wasm-posix-memalign" &&
-    workload !== "sgen" &&
-    workload !== "coreclr"
+    workload === "mmtk" &&
+    !(capabilities.fixed && capabilities.noReplace) &&
+    backend !== "wasm-posix-memalign"
   ) {
-    return { status: "out-of-memory" };
-  }
-  if (workload === "mmtk" && !(capabilities.fixed && capabilities.noReplace)) {
     return { status: "call-failed", message: /side metadata.*Not supported/ };
   }
   return { status: "ok" };
