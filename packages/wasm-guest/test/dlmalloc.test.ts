@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,7 +19,7 @@ import { type GuestBackend, guestBackends, pageManager4k } from "./support/backe
  * with a notice, except in CI (env CI), where that is a failure.
  */
 const DLMALLOC = "/usr/share/emscripten/system/lib/dlmalloc.c";
-const DRIVER = fileURLToPath(new URL("../../guests/c/dlmalloc/dlmalloc_stress.c", import.meta.url));
+const DRIVER = createRequire(import.meta.url).resolve("@osal/guests/c/dlmalloc/dlmalloc_stress.c");
 const FLAGS = fileURLToPath(new URL("../bin/osal-guest-flags.js", import.meta.url));
 const STEPS = "steps=8000";
 const MMAP_ONLY = ["-DHAVE_MORECORE=0", "-DHAVE_MMAP=1", "-DUSE_DL_PREFIX", "-D_GNU_SOURCE"];

@@ -1,8 +1,9 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { programUrl } from "@osal/guests";
 import { describe, expect, it } from "vitest";
 
@@ -15,7 +16,9 @@ import { describe, expect, it } from "vitest";
  */
 const loader = fileURLToPath(programUrl("mman-selftest", "emscripten"));
 const guestDist = new URL("../dist/index.js", import.meta.url);
-const managerDist = new URL("../../wasm-page-manager/dist/index.js", import.meta.url);
+const managerDist = pathToFileURL(
+  createRequire(import.meta.url).resolve("@osal/wasm-page-manager"),
+);
 
 const body = `
   const osal = emscriptenOsal({

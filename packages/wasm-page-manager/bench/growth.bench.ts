@@ -19,7 +19,6 @@
 import { appendFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { runWorkload, workloadNames } from "@osal/conformance/workloads";
 import {
   DEFAULT_GROWTH,
   EXACT_GROWTH,
@@ -29,6 +28,7 @@ import {
   MiB,
   MmapStrategy,
 } from "@osal/core";
+import { runWorkload, workloadNames } from "@osal/workloads";
 import { afterAll, bench, describe } from "vitest";
 import { createWasmPageManager } from "../src/index.js";
 

@@ -2,7 +2,7 @@ import { runSweep, SWEEP_SEED, SWEEP_STEPS, unmapAll } from "@osal/conformance";
 import type { LinearMemory, PageStateRun } from "@osal/core";
 import { describe, expect, it } from "vitest";
 import { createWasmPageManager, type SbrkFunction, type WasmPageManager } from "../src/index.js";
-import { FakeSbrk, FIXED, newMemory, RW, type TestMemory, WASM_PAGE } from "./helpers.js";
+import { FakeSbrk, FIXED, newMemory, type TestMemory, WASM_PAGE } from "./helpers.js";
 
 const MAXIMUM_PAGES = 256;
 

@@ -1,6 +1,6 @@
-import { firstDifference } from "../first-difference.js";
 import { hex, MmapError, type OperatingSystem } from "@osal/core";
 import { describeError } from "../expectations.js";
+import { firstDifference } from "../first-difference.js";
 import type { MemoryModel, ModelRange } from "./memory-model.js";
 
 /**
