@@ -17,6 +17,8 @@ import { createGuestImports, MAP, MREMAP, type OsalImports } from "../src/index.
  */
 
 const PAGE = 64 * 1024;
+/** Linux's page: the unit of a guest `munmap` on a coarser backend. */
+const SUB = 4096;
 const MIN_ADDR = 0x10000;
 /** Page contents the model tracks: the protection letters. */
 type Prot = "rw" | "rwx" | "none";
@@ -158,6 +160,51 @@ class LinuxModel {
     if (this.known.length > 12) this.known.splice(2, 1);
   }
 
+  /**
+   * The sub-granule `munmap` ledger (wasm-guest's Note [Sub-granule munmap on
+   * coarse backends]): the 4 KiB pages released so far of each partly unmapped
+   * granule; a granule goes when its last 4 KiB page does.
+   */
+  readonly released = new Map<number, Set<number>>();
+
+  forget(start: number, end: number): void {
+    for (const g of [...this.released.keys()])
+      if (g + PAGE > start && g < end) this.released.delete(g);
+  }
+
+  release(from: number, to: number): void {
+    for (let g = Math.floor(from / PAGE) * PAGE; g < to; g += PAGE) {
+      if (!this.pages.has(g)) continue;
+      const set = this.released.get(g) ?? new Set<number>();
+      this.released.set(g, set);
+      for (let a = Math.max(from, g); a < Math.min(to, g + PAGE); a += SUB) set.add((a - g) / SUB);
+      if (set.size === PAGE / SUB) {
+        this.pages.delete(g);
+        this.released.delete(g);
+      }
+    }
+  }
+
+  /** A mapping of `length` bytes made at `start`: the rest of its last granule counts as released. */
+  mappedAt(start: number, length: number): void {
+    this.forget(start, start + up(length));
+    if (upSub(length) < up(length)) this.release(start + upSub(length), start + up(length));
+  }
+
+  unmap(addr: number, length: number): void {
+    const end = addr + upSub(length);
+    const first = Math.ceil(addr / PAGE) * PAGE;
+    const last = Math.floor(end / PAGE) * PAGE;
+    if (first < last) {
+      this.set(first, last - first, undefined);
+      this.forget(first, last);
+      if (addr < first) this.release(addr, first);
+      if (last < end) this.release(last, end);
+    } else {
+      this.release(addr, end);
+    }
+  }
+
   layout(): string {
     return [...this.pages.entries()]
       .sort(([a], [b]) => a - b)
@@ -178,6 +225,7 @@ function backendLayout(os: OSMemory): string {
 const protOf = (bits: number): Prot | undefined =>
   bits === 3 ? "rw" : bits === 7 ? "rwx" : bits === 0 ? "none" : undefined;
 const up = (n: number) => Math.ceil(n / PAGE) * PAGE;
+const upSub = (n: number) => Math.ceil(n / SUB) * SUB;
 const KNOWN_ADVICE = new Set([0, 1, 2, 3, 4, 14, 15]);
 
 /** What Linux says about one call: `ok` (must succeed), or the errno it must fail with, or `any`. */
@@ -233,6 +281,7 @@ function step(osal: OsalImports, os: OSMemory, model: LinuxModel, c: Call, log: 
         if (noreplace && !fixed && !model.free(r, up(len)))
           throw new Mismatch("MAP_FIXED_NOREPLACE replaced a mapping");
         model.set(r, up(len), prot);
+        model.mappedAt(r, len);
       };
       break;
     }
@@ -241,11 +290,15 @@ function step(osal: OsalImports, os: OSMemory, model: LinuxModel, c: Call, log: 
       const len = model.resolve(c.len);
       log.push(`munmap(${hex(addr)}, ${hex(len)})`);
       result = osal.munmap(addr | 0, len | 0);
+      // The sub-granule rule: any 4 KiB-aligned range (past the end: whatever
+      // the backend says, the call changes nothing if it fails).
       verdict =
-        len === 0 || addr % PAGE !== 0 || addr + up(len) > end
+        len === 0 || addr % SUB !== 0
           ? { must: "fail", errno: Errno.EINVAL }
-          : { must: "ok" };
-      apply = () => model.set(addr, up(len), undefined);
+          : addr + upSub(len) > end
+            ? { must: "any" }
+            : { must: "ok" };
+      apply = () => model.unmap(addr, len);
       break;
     }
     case "mprotect": {
@@ -307,6 +360,8 @@ function step(osal: OsalImports, os: OSMemory, model: LinuxModel, c: Call, log: 
         const last = oldProts[Math.min(oldProts.length, newSize / PAGE) - 1] ?? "rw";
         const moved = oldProts.slice(0, newSize / PAGE);
         const dontUnmap = (flags & 4) !== 0;
+        const ledgerUntouched = oldSize === newSize && flags === 0;
+        if (!ledgerUntouched && !dontUnmap) model.forget(old, old + oldSize);
         if (!dontUnmap) model.set(old, oldSize, undefined);
         else model.set(old, oldSize, oldProts[0]);
         for (let i = 0; i < newSize / PAGE; i++) {
@@ -314,6 +369,7 @@ function step(osal: OsalImports, os: OSMemory, model: LinuxModel, c: Call, log: 
           if (prot) model.set(r + i * PAGE, PAGE, prot);
           else model.set(r + i * PAGE, PAGE, undefined);
         }
+        if (!ledgerUntouched) model.mappedAt(r, newLen);
       };
       break;
     }
