@@ -18,6 +18,7 @@ describe("MmapStrategy", () => {
       prot: MmapProtection.ReadWrite,
       replace: true,
       reserve: true,
+      uninitialized: false,
     });
     expect(MmapStrategy.QUARANTINE.fields()).toEqual({
       hugePage: HugePageSupport.No,

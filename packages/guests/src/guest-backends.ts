@@ -16,6 +16,13 @@ export interface GuestBackendSetup {
   readonly exports: Readonly<Record<string, unknown>>;
   /** The toolchain that built the guest. */
   readonly toolchain: GuestToolchain;
+  /**
+   * Where fresh pages come from, when the host already knows (`@osal/wasm-guest`
+   * passes it): `"grow"`, or the guest's `sbrk` (a program linked with the
+   * drop-in integration exports it as `osal_sbrk`). Absent: taken from the
+   * toolchain and the `sbrk` export.
+   */
+  readonly source?: "grow" | { readonly sbrk: (increment: number) => number };
 }
 
 /**
@@ -78,8 +85,9 @@ const pageManager: GuestBackend = {
   toolchains: ["wasi", "emscripten"],
   page: WASM_PAGE,
   args: pageArgs(WASM_PAGE),
-  factory: ({ memory, exports, toolchain }) => {
+  factory: ({ memory, exports, toolchain, source }) => {
     requireToolchain(pageManager, toolchain);
+    if (source !== undefined) return createWasmPageManager({ memory, source });
     if (toolchain === "wasi") return createWasmPageManager({ memory });
     const sbrk = exports.sbrk;
     if (typeof sbrk !== "function") {
