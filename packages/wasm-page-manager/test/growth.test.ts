@@ -71,10 +71,14 @@ describe("growth policy", () => {
     });
     const first = os.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW);
     expect(os.stats().footprintBytes).toBe(MiB);
-    // The 15 pages grown ahead are the manager's, free and known zero.
-    expect(os.pageStates()).toEqual([{ start: first + WASM_PAGE, end: MiB, state: "free-zeroed" }]);
+    // The 14 pages grown ahead are the manager's, free and known zero (page 0,
+    // grown too, is never handed out: it would read as NULL).
+    expect(os.pageStates()).toEqual([
+      { start: 0, end: WASM_PAGE, state: "free-zeroed" },
+      { start: first + WASM_PAGE, end: MiB, state: "free-zeroed" },
+    ]);
     const rest: number[] = [];
-    for (let i = 1; i < 16; i++) rest.push(os.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW));
+    for (let i = 2; i < 16; i++) rest.push(os.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW));
     expect(os.stats().footprintBytes).toBe(MiB); // no growth for them
     expect(os.stats().zeroedBytes).toBe(0); // never memset
     for (const at of rest) expect(allEqual(os.read(at, WASM_PAGE), 0)).toBe(true);
@@ -91,7 +95,7 @@ describe("growth policy", () => {
     });
     os.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW);
     expect(os.stats().footprintBytes).toBe(2 * MiB);
-    os.dzmmapAnywhere(2 * MiB - WASM_PAGE, WASM_PAGE, RW);
+    os.dzmmapAnywhere(2 * MiB - 2 * WASM_PAGE, WASM_PAGE, RW); // the rest, past page 0
     expect(os.stats().footprintBytes).toBe(2 * MiB);
     os.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW); // a step would end at 4 MiB
     expect(os.stats().footprintBytes).toBe(3 * MiB);
@@ -104,22 +108,24 @@ describe("growth policy", () => {
     const { memory, deltas } = refusingBigGrows(4);
     const os = createWasmPageManager({ memory, maximumBytes: 64 * MiB, growth: DEFAULT_GROWTH });
     const a = os.dzmmapAnywhere(2 * WASM_PAGE, WASM_PAGE, RW);
-    expect(deltas).toEqual([16, 2]); // a 1 MiB step refused, then the 2 pages needed
-    expect(os.stats().footprintBytes).toBe(2 * WASM_PAGE);
+    // A 1 MiB step refused, then the 3 pages needed (page 0, never handed out, and 2).
+    expect(deltas).toEqual([16, 3]);
+    expect(os.stats().footprintBytes).toBe(3 * WASM_PAGE);
     expect(os.getMappings().map((m) => [m.start, m.end])).toEqual([[a, a + 2 * WASM_PAGE]]);
     // Refused even exactly: ENOMEM, nothing changed.
     expect(codeOf(() => os.dzmmapAnywhere(8 * WASM_PAGE, WASM_PAGE, RW))).toBe("ENOMEM");
     expect(os.getMappings()).toHaveLength(1);
-    expect(os.stats().footprintBytes).toBe(2 * WASM_PAGE);
+    expect(os.stats().footprintBytes).toBe(3 * WASM_PAGE);
   });
 
   it('grows exactly with growth: "exact", and by default on a shared memory', () => {
     const exact = createWasmPageManager({ maximumBytes: 64 * MiB, growth: "exact" });
+    // Page 0 and the mapping's page: page 0 is grown but never handed out.
     exact.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW);
-    expect(exact.stats().footprintBytes).toBe(WASM_PAGE);
+    expect(exact.stats().footprintBytes).toBe(2 * WASM_PAGE);
     const shared = createWasmPageManager({ maximumBytes: 64 * MiB, shared: true });
     shared.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW);
-    expect(shared.stats().footprintBytes).toBe(WASM_PAGE);
+    expect(shared.stats().footprintBytes).toBe(2 * WASM_PAGE);
     const byDefault = createWasmPageManager({ maximumBytes: 64 * MiB });
     byDefault.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW);
     expect(byDefault.stats().footprintBytes).toBe(MiB);
@@ -139,7 +145,10 @@ describe("growth policy", () => {
     const y = b.dzmmapAnywhere(WASM_PAGE, WASM_PAGE, RW);
     expect(y).toBe(x + WASM_PAGE);
     expect(a.memory.buffer.byteLength).toBe(MiB);
-    expect(b.pageStates()).toEqual([{ start: y + WASM_PAGE, end: MiB, state: "free-zeroed" }]);
+    expect(b.pageStates()).toEqual([
+      { start: 0, end: WASM_PAGE, state: "free-zeroed" },
+      { start: y + WASM_PAGE, end: MiB, state: "free-zeroed" },
+    ]);
     expect(a.stats().zeroedBytes + b.stats().zeroedBytes).toBe(0);
   });
 

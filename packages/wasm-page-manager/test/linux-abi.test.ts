@@ -50,7 +50,7 @@ describe("issue 15 R7: heap pages a listing saw are ours again once the guest gi
   it("the mapping at the break grows in place after the guest's negative sbrk", () => {
     const memory = newMemory(1, 256);
     const guest = new FakeSbrk(memory, 8192);
-    const os = createWasmPageManager({ memory, pageSize: P, source: guest });
+    const os = createWasmPageManager({ memory, pageSize: P, source: guest, growth: "exact" });
     const a = os.dzmmapAnywhere(2 * P, P, RW);
     os.write(a, filled(2 * P, 3));
     guest.sbrk(4 * P); // the guest's heap right after the mapping
@@ -67,7 +67,7 @@ describe("issue 15 R7: heap pages a listing saw are ours again once the guest gi
   it("pages the guest still holds stay external", () => {
     const memory = newMemory(1, 256);
     const guest = new FakeSbrk(memory, 8192);
-    const os = createWasmPageManager({ memory, pageSize: P, source: guest });
+    const os = createWasmPageManager({ memory, pageSize: P, source: guest, growth: "exact" });
     const a = os.dzmmapAnywhere(2 * P, P, RW);
     guest.sbrk(4 * P);
     os.getProcessMemoryMaps();
@@ -120,7 +120,7 @@ describe("mremap flags and the zero marks", () => {
   });
 
   it("a newAddress move past the address space (EINVAL) or over memory it does not own (ENOTSUP) changes nothing", () => {
-    const os = createWasmPageManager({ maximumBytes: 8 * WASM_PAGE });
+    const os = createWasmPageManager({ maximumBytes: 8 * WASM_PAGE, growth: "exact" });
     const a = os.dzmmapAnywhere(2 * WASM_PAGE, WASM_PAGE, RW);
     os.write(a, filled(2 * WASM_PAGE, 4));
     const maps = os.getMappings();
