@@ -9,6 +9,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { checkInstalledC } from "./check-install-c.mjs";
 import { publicPackages, run } from "./packages.mjs";
 
 // What the stranger's program does with each package, once installed.
@@ -152,6 +153,9 @@ try {
     throw new Error(`installed osal bench: guest rows failed: ${JSON.stringify(failed)}`);
   }
   console.log(`installed osal bench: ${guests.length} C guest runs completed`);
+  // A C file written for Linux's <sys/mman.h>, built with only the installed
+  // osal-guest-flags, on both toolchains, run on the installed page manager.
+  checkInstalledC(scratch);
 } catch (error) {
   console.error(`install check failed: ${error.stdout ?? ""}${error.stderr ?? error.message}`);
   process.exitCode = 1;

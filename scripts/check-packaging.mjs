@@ -16,6 +16,12 @@ const allowed = [
   /^c\//,
   /^build\//,
   /^build\.sh$/,
+  // wasm-guest's drop-in integration: the link libraries, the Emscripten JS
+  // library, the flags command and the script that rebuilds the libraries.
+  /^lib\/(wasi|emscripten)\/libosal-mman\.a$/,
+  /^emscripten\/osal-library\.js$/,
+  /^bin\//,
+  /^scripts\/build-lib\.sh$/,
   /^README\.md$/,
   /^package\.json$/,
   /^LICENSE$/,
@@ -33,7 +39,11 @@ for (const { dir, pkg } of publicPackages()) {
   }
   try {
     // Non-JavaScript exports (a .wasm file) have no types to check.
-    const assets = Object.keys(pkg.exports ?? {}).filter((key) => /\.(wasm|h|json)$/.test(key));
+    // Nor do wildcard exports of files and the Emscripten JS library (an input to
+    // emcc's --js-library, never imported).
+    const assets = Object.keys(pkg.exports ?? {}).filter(
+      (key) => /\.(wasm|h|json)$/.test(key) || key.includes("*") || key.endsWith(".js"),
+    );
     const exclude = assets.length > 0 ? ["--exclude-entrypoints", ...assets] : [];
     run(
       "npx",
