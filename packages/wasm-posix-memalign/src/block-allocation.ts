@@ -15,6 +15,12 @@
  * slack of the last two stays in the block as unmapped pages, so `free` gets the
  * address the allocator returned, once, when the mapping's last page goes; a
  * refused attempt changes nothing (Emscripten's returns before touching the heap).
+ * Nor does it grow the memory, which the backend could not give back: the bundled
+ * allocator sets up its 64 KiB of bitmaps when it is created, not in its first
+ * `aligned_alloc` (which grew the memory even when it then failed), and otherwise
+ * refuses before `memory.grow`; wasi-libc's dlmalloc grows nothing on a failed
+ * call either (its `sbrk` is one `memory.grow`, all or nothing: measured with an
+ * 8 MiB maximum, five refused calls and their fallbacks, size unchanged).
  *
  * Cost, measured with `osal bench --backends wasm-posix-memalign` (2000 steps,
  * seed 1), Emscripten guests on the fallbacks beside the wasi-libc builds, whose
