@@ -7,6 +7,7 @@
  *   void *aligned_alloc(size_t align, size_t size)   0 when out of memory
  *   void  free(void *ptr)                            traps on a pointer it never returned
  *   int   osal_release(void *ptr, size_t size)       gives back part of a block
+ *   int   osal_init(void)                            sets up the bitmaps now; 0, or -1
  *
  * Why not wasi-libc's dlmalloc: dlmalloc keeps a header in front of every chunk,
  * so a 2 MiB block aligned to 2 MiB costs a 4 MiB stride (the leading remainder
@@ -122,6 +123,15 @@ static int init(void) {
   ready = 1;
   return 0;
 }
+
+/*
+ * Sets the allocator up (growing the memory to hold the bitmaps, 64 KiB) before
+ * the first aligned_alloc, so that a call that then fails has grown nothing: the
+ * backend calls it once when it instantiates the module. 0, or -1 when the
+ * memory's maximum cannot hold the bitmaps. aligned_alloc still sets up lazily
+ * for a host that never calls this.
+ */
+__attribute__((export_name("osal_init"))) int osal_init(void) { return ready || init() == 0 ? 0 : -1; }
 
 /* The granules the memory covers now. */
 static uint32_t top_granule(void) {

@@ -15,6 +15,14 @@
  * slack of the last two stays in the block as unmapped pages, so `free` gets the
  * address the allocator returned, once, when the mapping's last page goes; a
  * refused attempt changes nothing (Emscripten's returns before touching the heap).
+ * Nor does it grow the memory, which the backend could not give back: the bundled
+ * allocator sets up its 64 KiB of bitmaps when it is created, not in its first
+ * `aligned_alloc` (which grew the memory even when it then failed), and otherwise
+ * refuses before `memory.grow`. A guest's allocator grows the memory itself, but
+ * the two measured grow nothing on a failed call either: wasi-libc's dlmalloc
+ * (its `sbrk` is one `memory.grow`, all or nothing) and Emscripten 3.1.6's (its
+ * `emscripten_resize_heap` grows to at least the request or not at all); with an
+ * 8 MiB maximum, every refused call and fallback attempt left the size unchanged.
  *
  * Cost, measured with `osal bench --backends wasm-posix-memalign` (2000 steps,
  * seed 1), Emscripten guests on the fallbacks beside the wasi-libc builds, whose

@@ -24,7 +24,9 @@ let compiled: object | undefined;
  * `WebAssembly.Memory` it creates: so the backend works with no guest at all.
  * It hands out 16 KiB granules, first fit in address order, keeps its bitmaps out
  * of the heap (so never-handed-out memory stays zero: `pristineUntilHandedOut`)
- * and can release part of a block. The module imports only its memory.
+ * and can release part of a block. The module imports only its memory. Its
+ * 64 KiB of bitmaps are set up here (the memory grows to hold them when
+ * `initialBytes` is too small), so an allocation that fails grows nothing.
  * Throws `EINVAL` on bad sizes, `ENOTSUP` where the host has no WebAssembly.
  */
 export function bundledAllocator(options: BundledAllocatorOptions = {}): AlignedAllocator {
@@ -52,7 +54,15 @@ export function bundledAllocator(options: BundledAllocatorOptions = {}): Aligned
     aligned_alloc(align: number, size: number): number;
     free(address: number): void;
     osal_release(address: number, size: number): number;
+    osal_init(): number;
   };
+  // The allocator's bitmaps (64 KiB) are grown now rather than by the first
+  // `aligned_alloc`, which could then fail having grown the memory.
+  if (exports.osal_init() !== 0) {
+    throw invalidOption(
+      `maximumBytes ${maximumBytes} cannot hold the allocator's data and its 64 KiB bitmaps`,
+    );
+  }
   return {
     memory,
     maximumBytes,

@@ -22,6 +22,7 @@ describe("the committed wasm", () => {
       { module: "env", name: "memory", kind: "memory" },
     ]);
     expect(wasm.Module.exports(module).map((entry) => entry.name)).toEqual([
+      "osal_init",
       "aligned_alloc",
       "free",
       "osal_release",
