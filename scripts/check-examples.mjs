@@ -158,11 +158,13 @@ function compileC(where) {
     [
       "--target=wasm32-wasi",
       "-std=c11",
-      "-D_GNU_SOURCE",
       "-Wall",
       "-Wextra",
       "-Werror",
       "-fsyntax-only",
+      // The flags a user gets from the package (the drop-in <sys/mman.h>,
+      // <sys/prctl.h> and osal/mman.h), as the READMEs tell them to.
+      `-I${join(root, "packages/wasm-guest/include/libc")}`,
       `-I${join(root, "packages/wasm-guest/include")}`,
       where.file,
     ],
