@@ -231,7 +231,7 @@ const optionNames = new Set(["mayMove", "dontUnmap", "newAddress"]);
  * `dontUnmap` are booleans or absent and whose `newAddress` is a number or
  * absent. Anything else (`null`, `1`, `{ mayMove: "yes" }`, an array, a getter)
  * throws `EINVAL`; so does a property osal does not know, which would otherwise be
- * silently ignored. Range rules for the flags are {@link checkRemapFlags}'.
+ * silently ignored. Linux's rules for the flags are {@link checkRemapOptions}'.
  */
 export function readRemapOptions(
   options: unknown,
