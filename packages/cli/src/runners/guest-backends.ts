@@ -22,8 +22,6 @@ export interface GuestTarget {
 }
 
 const WASM_PAGE = 65536;
-/** wasm-posix-memalign's default page size (CoreCLR's). */
-const POSIX_MEMALIGN_PAGE = 16384;
 
 function instance(os: OperatingSystem, memory: GuestContext["memory"]): BackendInstance {
   return { os, mapSource: () => ({ os, memoryBytes: memory.buffer.byteLength }) };

@@ -8,7 +8,6 @@ import { createWasmPageManager } from "@osal/wasm-page-manager";
 export { type GuestBackend, guestBackends } from "@osal/guests/backends";
 
 import type { GuestBackend } from "@osal/guests/backends";
-import type { GuestBackendContext } from "../../src/index.js";
 
 /** The page manager: `memory.grow` for wasi guests, the guest's `sbrk` for Emscripten. */
 export const pageManager = guestBackendById("wasm-page-manager");
@@ -23,10 +22,7 @@ export const pageManager4k: GuestBackend = {
   ...pageManager,
   id: "wasm-page-manager-4k",
   name: "wasm-page-manager (4 KiB)",
-  factory: (setup) => {
-    const { memory, source } = setup as GuestBackendContext;
-    return createWasmPageManager({ memory, source, pageSize: 4096 });
-  },
+  factory: ({ memory, source }) => createWasmPageManager({ memory, source, pageSize: 4096 }),
 };
 
 /** A page manager over a fresh memory, for the import-layer tests. */
