@@ -56,39 +56,8 @@
  * never memset. A dirty megablock taken from the free list is zeroed when it
  * is mapped accessible; `madvise(dontneed)` zeroes the accessible megablocks of
  * its range. `NoAccess` megablocks are zeroed lazily, see Note [Lazy zeroing of
- * megablocks]. `stats().zeroedBytes` counts exactly the bytes written by those
+ * megablocks] in megablock-space.ts. `stats().zeroedBytes` counts exactly the bytes written by those
  * fills, when they are written.
- *
- * Note [Lazy zeroing of megablocks]
- * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
- * A `NoAccess` megablock cannot be read through this backend, so bytes it must
- * read as zero need not be written until it becomes accessible: a GC that
- * decommits (`NoAccess`, then madvise(dontneed)) or reserves `NoAccess` over
- * reused megablocks would otherwise pay for zeroing memory that may never be
- * touched again, and pay twice when it is. (madvise(dontneed) while still
- * accessible, CoreCLR's order, must zero at once: a guest may load directly.) Each mapped megablock
- * has a zero mark in the table (ZeroMark): Dirty (its bytes are its contents),
- * Pending (must read as zero, still holds old bytes) or Zero (known zero:
- * mapped `NoAccess` over a clean megablock and never accessible since). Only
- * `NoAccess` megablocks are Pending or Zero.
- *   - Mapping `NoAccess` writes nothing: dirty megablocks become Pending, clean
- *     ones Zero. Mapping accessible zeroes dirty ones at once.
- *   - madvise(dontneed) zeroes accessible megablocks at once (a guest may load
- *     from them); a `NoAccess` Dirty one becomes Pending.
- *   - mprotect to an accessible protection zeroes the Pending megablocks, and
- *     every mark becomes Dirty (committing committed memory keeps its bytes);
- *     mprotect to `NoAccess` keeps the bytes and the marks, as on Linux.
- *   - munmap: a Zero megablock goes back to the free list clean, any other
- *     dirty, so a Pending one is zeroed when next mapped accessible, never
- *     handed out as zero.
- *   - A moving mremap copies only Dirty megablocks; a Pending or Zero one
- *     becomes Zero on a clean target and Pending on a dirty one, with nothing
- *     written (zeroing it before the copy would write it twice).
- * So decommit (`NoAccess`, dontneed) then commit zeroes once, and repeated
- * decommits cost nothing. The
- * assumption, as for protection in general here (`enforcesProtection` false):
- * nobody stores into a `NoAccess` megablock directly, which would fault on a
- * real OS.
  *
  * Remapping. Growing in place without MREMAP_MAYMOVE is refused with ENOMEM
  * (capabilities.remapInPlace is false). With mayMove the mapping grows in
@@ -127,11 +96,9 @@ import {
   checkWriteArguments,
   formatProcMaps,
   HostProcess,
-  hasErrorCode,
   type MadviseAdvice,
   type MappingInfo,
   type MapsLine,
-  MemoryFault,
   type MemoryStats,
   MmapAnnotation,
   MmapError,
@@ -143,26 +110,16 @@ import {
   type PageStateRun,
   StatsRecorder,
 } from "@osal/core";
+import { ghcMegablockCapabilities } from "./capabilities.js";
+import {
+  checkAccessible,
+  megablockBytes,
+  oneMappingId,
+  requireMapped,
+} from "./megablock-checks.js";
 import { MegablockSpace } from "./megablock-space.js";
-import { MegablockState, type MegablockTable, ZeroMark } from "./megablock-table.js";
+import type { MegablockTable } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";
-
-/** What ghc-megablock really does; see Note [Megablocks over linear memory]. */
-export const ghcMegablockCapabilities: Capabilities = Object.freeze({
-  fixed: false,
-  noReplace: false,
-  partialUnmap: true,
-  remapInPlace: false,
-  enforcesProtection: false,
-  reservesWithoutCommit: false,
-  returnsMemoryToHost: false,
-  threadSafe: false,
-  uninitialized: false,
-  remapAcrossMappings: false,
-  remapDontUnmap: false,
-  remapFixed: false,
-  setAnnotation: true,
-});
 
 /** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
 export const MBLOCK_ANNOTATION = MmapAnnotation.misc("megablocks");
@@ -217,7 +174,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    */
   getMBlocks(n: number, annotation: MmapAnnotation = MBLOCK_ANNOTATION): number {
     return this.recorder.track("mmap", () => {
-      const size = this.megablockBytes("mmap", n);
+      const size = megablockBytes("mmap", n, this.pageSize);
       checkSize("mmap", size, this);
       const checked = checkAnnotation("mmap", annotation, undefined, size);
       return this.mapAnywhere(size, this.pageSize, MmapStrategy.DEFAULT, checked);
@@ -231,7 +188,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    */
   freeMBlocks(address: number, n: number): void {
     this.recorder.track("munmap", () => {
-      const size = this.megablockBytes("munmap", n);
+      const size = megablockBytes("munmap", n, this.pageSize);
       checkRange("munmap", address, size, this);
       this.space.release(address / this.pageSize, (address + size) / this.pageSize);
       this.updateLevels();
@@ -294,15 +251,13 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const alignment = checked.align;
       const first = start / this.pageSize;
       const end = first + size / this.pageSize;
-      if (first % (alignment / this.pageSize) === 0 && this.space.canClaim(first, end)) {
-        try {
-          const id = this.attributeId(strategy, annotation);
-          this.space.claim(first, end, id, first, "mmap", annotation);
-          this.updateLevels();
-          return start;
-        } catch (error) {
-          if (!hasErrorCode(error, "ENOMEM")) throw error;
-        }
+      const id = this.attributeId(strategy, annotation);
+      if (
+        first % (alignment / this.pageSize) === 0 &&
+        this.space.tryClaim(first, end, id, first, "mmap", annotation)
+      ) {
+        this.updateLevels();
+        return start;
       }
       return this.mapAnywhere(size, alignment, strategy, annotation);
     });
@@ -333,7 +288,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const first = start / this.pageSize;
       const oldEnd = first + oldSize / this.pageSize;
       const newCount = newSize / this.pageSize;
-      const id = this.oneMappingId(first, oldEnd, start, oldSize);
+      const id = oneMappingId(this.table, first, oldEnd, start, oldSize);
       const attributes = this.table.attributesById(id);
       if (newSize <= oldSize) {
         this.space.release(first + newCount, oldEnd);
@@ -350,43 +305,24 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
           detail: "ghc-megablock cannot grow a mapping in place; pass mayMove",
         });
       }
-      if (this.space.canClaim(oldEnd, first + newCount)) {
-        try {
-          this.space.claim(oldEnd, first + newCount, id, oldEnd, "mremap", attributes.annotation);
-          this.updateLevels();
-          return start;
-        } catch (error) {
-          if (!hasErrorCode(error, "ENOMEM")) throw error;
-        }
-      }
-      const target = this.space.place(newCount, 1, "mremap", attributes.annotation);
-      this.move(first, oldEnd, target, newCount, id, attributes.annotation);
+      const moved = this.space.enlarge(first, oldEnd, first + newCount, id, attributes.annotation);
       this.updateLevels();
-      return target * this.pageSize;
+      return moved * this.pageSize;
     });
   }
 
   /**
    * Records a new protection for every megablock of the range; `ENOMEM` if any
    * is unmapped. Opening a range zeroes its megablocks whose zeroing was
-   * deferred (Note [Lazy zeroing of megablocks]); other bytes are kept.
+   * deferred (Note [Lazy zeroing of megablocks], megablock-space.ts); other bytes are kept.
    */
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
       checkMprotectArguments(this, start, size, prot);
       const first = start / this.pageSize;
       const end = first + size / this.pageSize;
-      this.requireMapped("mprotect", first, end, start, size);
-      const changed = new Map<number, number>();
-      for (let i = first; i < end; i++) {
-        const from = this.table.attributeIdOf(i);
-        let to = changed.get(from);
-        if (to === undefined) {
-          to = this.table.intern({ ...this.table.attributesById(from), prot });
-          changed.set(from, to);
-        }
-        this.table.setAttributes(i, to);
-      }
+      requireMapped(this.table, this.pageSize, "mprotect", first, end, start, size);
+      this.table.reattribute(first, end, (attributes) => ({ ...attributes, prot }));
       if (prot !== MmapProtection.NoAccess) this.space.settle(first, end);
       this.updateLevels();
     });
@@ -402,12 +338,18 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     this.recorder.track("madvise", () => {
       checkMadviseArguments(this, start, size, advice);
       const first = start / this.pageSize;
-      this.requireMapped("madvise", first, first + size / this.pageSize, start, size);
+      requireMapped(
+        this.table,
+        this.pageSize,
+        "madvise",
+        first,
+        first + size / this.pageSize,
+        start,
+        size,
+      );
       if (advice === "dontneed") this.space.discard(first, first + size / this.pageSize);
     });
   }
-
-  /** Throws `EFAULT` unless every megablock of the range is mapped. */
 
   /**
    * Renames every megablock of the range (`PR_SET_VMA_ANON_NAME`); `ENOMEM`,
@@ -417,32 +359,22 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     annotation = checkSetAnnotationArguments(this, start, size, annotation);
     const first = start / this.pageSize;
     const end = first + size / this.pageSize;
-    this.requireMapped("prctl", first, end, start, size);
-    const changed = new Map<number, number>();
-    for (let i = first; i < end; i++) {
-      const from = this.table.attributeIdOf(i);
-      let to = changed.get(from);
-      if (to === undefined) {
-        to = this.table.intern({ ...this.table.attributesById(from), annotation });
-        changed.set(from, to);
-      }
-      this.table.setAttributes(i, to);
-    }
+    requireMapped(this.table, this.pageSize, "prctl", first, end, start, size);
+    this.table.reattribute(first, end, (attributes) => ({ ...attributes, annotation }));
   }
 
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     const first = start / this.pageSize;
-    const hole = this.table.firstUnmapped(first, first + size / this.pageSize);
-    if (hole !== undefined) {
-      throw new MmapError({
-        code: "EFAULT",
-        syscall: "mmap",
-        address: start,
-        size,
-        detail: `megablock at ${hole * this.pageSize} is not mapped`,
-      });
-    }
+    requireMapped(
+      this.table,
+      this.pageSize,
+      "mmap",
+      first,
+      first + size / this.pageSize,
+      start,
+      size,
+    );
   }
 
   /** True for an `MmapError` with code `ENOMEM`. */
@@ -471,14 +403,14 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   /** A copy of mapped, accessible bytes; `MemoryFault` on unmapped or `NoAccess` megablocks. */
   read(address: number, length: number): Uint8Array {
     checkReadArguments(address, length);
-    this.checkAccessible("read", address, length);
+    checkAccessible(this.table, this.pageSize, "read", address, length);
     return this.space.bytes().slice(address, address + length);
   }
 
   /** Writes into mapped, accessible megablocks; `MemoryFault` (nothing written) otherwise. */
   write(address: number, bytes: Uint8Array): void {
     checkWriteArguments(address, bytes);
-    this.checkAccessible("write", address, bytes.length);
+    checkAccessible(this.table, this.pageSize, "write", address, bytes.length);
     // Nothing to write: valid even past the end of the current memory.
     if (bytes.length > 0) this.space.bytes().set(bytes, address);
   }
@@ -486,11 +418,16 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   /** Fills mapped, accessible bytes with `value`; `MemoryFault` (nothing written) otherwise. */
   fill(address: number, length: number, value: number): void {
     checkFillArguments(address, length, value);
-    this.checkAccessible("fill", address, length);
+    checkAccessible(this.table, this.pageSize, "fill", address, length);
     this.space.bytes().fill(value, address, address + length);
   }
 
   // ---- OSProcess ----------------------------------------------------------------
+
+  /** Free megablocks as zeroed (never handed out) or dirty (reused), and memory not this backend's. */
+  pageStates(): readonly PageStateRun[] {
+    return this.space.pageStates();
+  }
 
   /**
    * `/proc/self/maps` for the linear memory: this backend's mappings with their
@@ -498,11 +435,6 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    * before it, alignment gaps, pages grown by others) as `[heap]`. Free
    * megablocks are not mappings and are not listed.
    */
-  /** Free megablocks as zeroed (never handed out) or dirty (reused), and memory not this backend's. */
-  pageStates(): readonly PageStateRun[] {
-    return this.space.pageStates();
-  }
-
   getProcessMemoryMaps(): string {
     const lines: MapsLine[] = this.getMappings().map((mapping) => ({
       start: mapping.start,
@@ -518,18 +450,6 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   }
 
   // ---- internals ----------------------------------------------------------------
-
-  /** The byte count of `n` megablocks; `EINVAL` unless `n` is a positive safe integer. */
-  private megablockBytes(call: "mmap" | "munmap", n: number): number {
-    if (!Number.isSafeInteger(n) || n <= 0) {
-      throw new MmapError({
-        code: "EINVAL",
-        syscall: call,
-        detail: `megablock count ${String(n)} must be a positive integer`,
-      });
-    }
-    return n * this.pageSize;
-  }
 
   private attributeId(strategy: MmapStrategy, annotation: MmapAnnotation | undefined): number {
     return this.table.intern({
@@ -552,109 +472,6 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     this.space.claim(first, first + count, id, first, "mmap", annotation);
     this.updateLevels();
     return first * this.pageSize;
-  }
-
-  /**
-   * mremap's move: maps `newCount` megablocks at `target` with attribute `id`,
-   * copies the old megablocks' bytes there and frees them. A `Pending` or `Zero`
-   * megablock has no contents to copy: its new megablock is marked `Zero` when
-   * clean, else `Pending`, and nothing is written for it (cheaper than zeroing
-   * before the copy).
-   */
-  private move(
-    first: number,
-    oldEnd: number,
-    target: number,
-    newCount: number,
-    id: number,
-    annotation: MmapAnnotation | undefined,
-  ): void {
-    const oldCount = oldEnd - first;
-    const marks = new Uint8Array(oldCount);
-    for (let i = 0; i < oldCount; i++) {
-      if (this.table.zeroMarkOf(first + i) === ZeroMark.Dirty) continue;
-      marks[i] = this.space.isClean(target + i) ? ZeroMark.Zero : ZeroMark.Pending;
-    }
-    this.space.claim(target, target + newCount, id, target + oldCount, "mremap", annotation);
-    const bytes = this.space.bytes();
-    const size = this.pageSize;
-    let runStart = -1;
-    for (let i = 0; i <= oldCount; i++) {
-      if (i < oldCount) this.table.setZeroMarks(target + i, target + i + 1, marks[i] as ZeroMark);
-      if (i < oldCount && marks[i] === ZeroMark.Dirty) {
-        if (runStart < 0) runStart = i;
-      } else if (runStart >= 0) {
-        bytes.copyWithin((target + runStart) * size, (first + runStart) * size, (first + i) * size);
-        runStart = -1;
-      }
-    }
-    this.space.release(first, oldEnd);
-  }
-
-  /** The attribute id shared by every megablock of `[first, end)`, else `EFAULT`. */
-  private oneMappingId(first: number, end: number, start: number, size: number): number {
-    const hole = this.table.firstUnmapped(first, end);
-    const id = hole === undefined ? this.table.attributeIdOf(first) : -1;
-    for (let i = first; id >= 0 && i < end; i++) {
-      if (this.table.attributeIdOf(i) !== id) return this.notOneMapping(start, size);
-    }
-    return id >= 0 ? id : this.notOneMapping(start, size);
-  }
-
-  private notOneMapping(start: number, size: number): never {
-    throw new MmapError({
-      code: "EFAULT",
-      syscall: "mremap",
-      address: start,
-      size,
-      detail: "the range is not one mapping",
-    });
-  }
-
-  private requireMapped(
-    call: "mprotect" | "madvise" | "prctl",
-    first: number,
-    end: number,
-    start: number,
-    size: number,
-  ): void {
-    const hole = this.table.firstUnmapped(first, end);
-    if (hole !== undefined) {
-      throw new MmapError({
-        code: "ENOMEM",
-        syscall: call,
-        address: start,
-        size,
-        detail: `megablock at ${hole * this.pageSize} is not mapped`,
-      });
-    }
-  }
-
-  /** Throws `MemoryFault` at the first byte of `[address, address + length)` that is unmapped or `NoAccess`. */
-  private checkAccessible(call: "read" | "write" | "fill", address: number, length: number): void {
-    if (length === 0) return;
-    const last = Math.ceil((address + length) / this.pageSize);
-    for (let i = Math.floor(address / this.pageSize); i < last; i++) {
-      const faultAddress = Math.max(address, i * this.pageSize);
-      if (this.table.stateOf(i) !== MegablockState.Mapped) {
-        throw new MemoryFault({
-          syscall: call,
-          address,
-          size: length,
-          faultAddress,
-          reason: "unmapped",
-        });
-      }
-      if (this.table.attributesOf(i).prot === MmapProtection.NoAccess) {
-        throw new MemoryFault({
-          syscall: call,
-          address,
-          size: length,
-          faultAddress,
-          reason: "protection",
-        });
-      }
-    }
   }
 
   private updateLevels(): void {

@@ -5,11 +5,11 @@
  */
 
 export { type LinearMemory, WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "@osal/core";
+export { ghcMegablockCapabilities } from "./capabilities.js";
 export {
   createGhcMegablock,
   FOREIGN_MEMORY_NAME,
   GhcMegablock,
-  ghcMegablockCapabilities,
   MBLOCK_ANNOTATION,
 } from "./ghc-megablock.js";
 export { DEFAULT_MEGABLOCK_SIZE, type GhcMegablockOptions } from "./options.js";

@@ -1,6 +1,40 @@
+/*
+ * Note [Lazy zeroing of megablocks]
+ * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+ * A `NoAccess` megablock cannot be read through this backend, so bytes it must
+ * read as zero need not be written until it becomes accessible: a GC that
+ * decommits (`NoAccess`, then madvise(dontneed)) or reserves `NoAccess` over
+ * reused megablocks would otherwise pay for zeroing memory that may never be
+ * touched again, and pay twice when it is. (madvise(dontneed) while still
+ * accessible, CoreCLR's order, must zero at once: a guest may load directly.) Each mapped megablock
+ * has a zero mark in the table (ZeroMark): Dirty (its bytes are its contents),
+ * Pending (must read as zero, still holds old bytes) or Zero (known zero:
+ * mapped `NoAccess` over a clean megablock and never accessible since). Only
+ * `NoAccess` megablocks are Pending or Zero.
+ *   - Mapping `NoAccess` writes nothing: dirty megablocks become Pending, clean
+ *     ones Zero. Mapping accessible zeroes dirty ones at once.
+ *   - madvise(dontneed) zeroes accessible megablocks at once (a guest may load
+ *     from them); a `NoAccess` Dirty one becomes Pending.
+ *   - mprotect to an accessible protection zeroes the Pending megablocks, and
+ *     every mark becomes Dirty (committing committed memory keeps its bytes);
+ *     mprotect to `NoAccess` keeps the bytes and the marks, as on Linux.
+ *   - munmap: a Zero megablock goes back to the free list clean, any other
+ *     dirty, so a Pending one is zeroed when next mapped accessible, never
+ *     handed out as zero.
+ *   - A moving mremap copies only Dirty megablocks; a Pending or Zero one
+ *     becomes Zero on a clean target and Pending on a dirty one, with nothing
+ *     written (zeroing it before the copy would write it twice).
+ * So decommit (`NoAccess`, dontneed) then commit zeroes once, and repeated
+ * decommits cost nothing. The
+ * assumption, as for protection in general here (`enforcesProtection` false):
+ * nobody stores into a `NoAccess` megablock directly, which would fault on a
+ * real OS.
+ */
+
 import {
   type GrowthPolicy,
   growLinearMemory,
+  hasErrorCode,
   type LinearMemory,
   MiB,
   type MmapAnnotation,
@@ -53,11 +87,6 @@ export class MegablockSpace {
   /** A view of the whole memory as it is now (a grow replaces the buffer). */
   bytes(): Uint8Array {
     return new Uint8Array(this.memory.buffer);
-  }
-
-  /** Megablocks on the free list. */
-  get freeCount(): number {
-    return this.free.freeCount;
   }
 
   /**
@@ -153,6 +182,85 @@ export class MegablockSpace {
       i = j;
     }
     this.table.map(first, end, id);
+  }
+
+  /**
+   * mremap's move: maps `newCount` megablocks at `target` (from {@link place})
+   * with attribute `id`, copies the bytes of mapped megablocks `[first, oldEnd)`
+   * there and frees them. A `Pending` or `Zero` megablock has no contents to
+   * copy: its new megablock is marked `Zero` when clean, else `Pending`, and
+   * nothing is written for it (cheaper than zeroing before the copy).
+   */
+  move(
+    first: number,
+    oldEnd: number,
+    target: number,
+    newCount: number,
+    id: number,
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    const oldCount = oldEnd - first;
+    const marks = new Uint8Array(oldCount);
+    for (let i = 0; i < oldCount; i++) {
+      if (this.table.zeroMarkOf(first + i) === ZeroMark.Dirty) continue;
+      marks[i] = this.isClean(target + i) ? ZeroMark.Zero : ZeroMark.Pending;
+    }
+    this.claim(target, target + newCount, id, target + oldCount, "mremap", annotation);
+    const bytes = this.bytes();
+    const size = this.megablockSize;
+    let runStart = -1;
+    for (let i = 0; i <= oldCount; i++) {
+      if (i < oldCount) this.table.setZeroMarks(target + i, target + i + 1, marks[i] as ZeroMark);
+      if (i < oldCount && marks[i] === ZeroMark.Dirty) {
+        if (runStart < 0) runStart = i;
+      } else if (runStart >= 0) {
+        bytes.copyWithin((target + runStart) * size, (first + runStart) * size, (first + i) * size);
+        runStart = -1;
+      }
+    }
+    this.release(first, oldEnd);
+  }
+
+  /**
+   * {@link claim} when {@link canClaim} says the range could be mapped; false,
+   * with nothing changed, when it cannot or the memory cannot grow (`ENOMEM`).
+   */
+  tryClaim(
+    first: number,
+    end: number,
+    id: number,
+    zeroFrom: number,
+    call: SpaceCall,
+    annotation?: MmapAnnotation,
+  ): boolean {
+    if (!this.canClaim(first, end)) return false;
+    try {
+      this.claim(first, end, id, zeroFrom, call, annotation);
+      return true;
+    } catch (error) {
+      if (!hasErrorCode(error, "ENOMEM")) throw error;
+      return false;
+    }
+  }
+
+  /**
+   * mremap's growth of mapped megablocks `[first, oldEnd)` (attribute `id`) to
+   * end at `newEnd`: in place when the megablocks after it can be claimed, else
+   * moved to where {@link place} puts it. Returns the mapping's first megablock.
+   * `ENOMEM`, the mapping intact, when neither can be done.
+   */
+  enlarge(
+    first: number,
+    oldEnd: number,
+    newEnd: number,
+    id: number,
+    annotation: MmapAnnotation | undefined,
+  ): number {
+    if (this.tryClaim(oldEnd, newEnd, id, oldEnd, "mremap", annotation)) return first;
+    const newCount = newEnd - first;
+    const target = this.place(newCount, 1, "mremap", annotation);
+    this.move(first, oldEnd, target, newCount, id, annotation);
+    return target;
   }
 
   /** Frees every mapped megablock of `[first, end)` to the free list; others are skipped. */

@@ -22,7 +22,7 @@ export type MegablockState = (typeof MegablockState)[keyof typeof MegablockState
 /**
  * What the bytes of a mapped megablock are to its next reader. Only `NoAccess`
  * megablocks are ever `Pending` or `Zero`; making one accessible settles it to
- * `Dirty`. See Note [Lazy zeroing of megablocks] in `ghc-megablock.ts`.
+ * `Dirty`. See Note [Lazy zeroing of megablocks] in `megablock-space.ts`.
  */
 export const ZeroMark = {
   /** The bytes are the mapping's own (it is, or was, accessible). */
@@ -174,6 +174,27 @@ export class MegablockTable {
     const after = this.attributes[id]!.reserve;
     if (before !== after) this.committed += after ? 1 : -1;
     this.attributeIds[index] = id;
+  }
+
+  /**
+   * Gives every mapped megablock of `[start, end)` the attributes `change`
+   * makes of its own (interning each distinct result once).
+   */
+  reattribute(
+    start: number,
+    end: number,
+    change: (attributes: MappingAttributes) => MappingAttributes,
+  ): void {
+    const changed = new Map<number, number>();
+    for (let i = start; i < end; i++) {
+      const from = this.attributeIdOf(i);
+      let to = changed.get(from);
+      if (to === undefined) {
+        to = this.intern(change(this.attributesById(from)));
+        changed.set(from, to);
+      }
+      this.setAttributes(i, to);
+    }
   }
 
   /** The first megablock of `[start, end)` that is not mapped, or `undefined`. */

@@ -1,0 +1,108 @@
+import { MemoryFault, MmapError, MmapProtection } from "@osal/core";
+import { MegablockState, type MegablockTable } from "./megablock-table.js";
+
+/**
+ * The checks ghc-megablock makes against its page table before a call changes
+ * anything, each throwing the error Linux would give. Ranges are in megablock
+ * numbers; `start` and `size` are the caller's bytes, for the error.
+ */
+
+/** The byte count of `n` megablocks; `EINVAL` unless `n` is a positive safe integer. */
+export function megablockBytes(call: "mmap" | "munmap", n: number, megablockSize: number): number {
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new MmapError({
+      code: "EINVAL",
+      syscall: call,
+      detail: `megablock count ${String(n)} must be a positive integer`,
+    });
+  }
+  return n * megablockSize;
+}
+
+/**
+ * Throws unless every megablock of `[first, end)` is mapped: `ENOMEM` for
+ * mprotect, madvise and prctl (Linux's code for an unmapped range there),
+ * `EFAULT` for `panicIfUnmapped` (reported as mmap).
+ */
+export function requireMapped(
+  table: MegablockTable,
+  megablockSize: number,
+  call: "mprotect" | "madvise" | "prctl" | "mmap",
+  first: number,
+  end: number,
+  start: number,
+  size: number,
+): void {
+  const hole = table.firstUnmapped(first, end);
+  if (hole !== undefined) {
+    throw new MmapError({
+      code: call === "mmap" ? "EFAULT" : "ENOMEM",
+      syscall: call,
+      address: start,
+      size,
+      detail: `megablock at ${hole * megablockSize} is not mapped`,
+    });
+  }
+}
+
+/** The attribute id shared by every megablock of `[first, end)`, else `EFAULT` (mremap's "not one mapping"). */
+export function oneMappingId(
+  table: MegablockTable,
+  first: number,
+  end: number,
+  start: number,
+  size: number,
+): number {
+  const hole = table.firstUnmapped(first, end);
+  const id = hole === undefined ? table.attributeIdOf(first) : -1;
+  for (let i = first; id >= 0 && i < end; i++) {
+    if (table.attributeIdOf(i) !== id) return notOneMapping(start, size);
+  }
+  return id >= 0 ? id : notOneMapping(start, size);
+}
+
+function notOneMapping(start: number, size: number): never {
+  throw new MmapError({
+    code: "EFAULT",
+    syscall: "mremap",
+    address: start,
+    size,
+    detail: "the range is not one mapping",
+  });
+}
+
+/**
+ * Throws `MemoryFault` at the first byte of `[address, address + length)` that
+ * is in an unmapped or `NoAccess` megablock.
+ */
+export function checkAccessible(
+  table: MegablockTable,
+  megablockSize: number,
+  call: "read" | "write" | "fill",
+  address: number,
+  length: number,
+): void {
+  if (length === 0) return;
+  const last = Math.ceil((address + length) / megablockSize);
+  for (let i = Math.floor(address / megablockSize); i < last; i++) {
+    const faultAddress = Math.max(address, i * megablockSize);
+    if (table.stateOf(i) !== MegablockState.Mapped) {
+      throw new MemoryFault({
+        syscall: call,
+        address,
+        size: length,
+        faultAddress,
+        reason: "unmapped",
+      });
+    }
+    if (table.attributesOf(i).prot === MmapProtection.NoAccess) {
+      throw new MemoryFault({
+        syscall: call,
+        address,
+        size: length,
+        faultAddress,
+        reason: "protection",
+      });
+    }
+  }
+}
