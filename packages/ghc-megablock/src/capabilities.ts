@@ -16,3 +16,12 @@ export const ghcMegablockCapabilities: Capabilities = Object.freeze({
   remapFixed: false,
   setAnnotation: true,
 });
+
+/**
+ * The same on a shared memory, where backends in several workers attached to
+ * one state take its lock around every call: `threadSafe`.
+ */
+export const ghcMegablockSharedCapabilities: Capabilities = Object.freeze({
+  ...ghcMegablockCapabilities,
+  threadSafe: true,
+});

@@ -1,39 +1,60 @@
+import { FREE_RUN_COUNTERS } from "./shared-state.js";
+
 /** A run of consecutive free megablocks, `[start, end)` in megablock numbers. */
 export interface FreeRun {
   readonly start: number;
   readonly end: number;
 }
 
+const COUNT = 0;
+const TOTAL = 1;
+
 /**
  * The free list: runs of free megablocks kept sorted by address and always
  * coalesced (no two runs touch), so a freed range merges with its neighbours at
  * once and one run can serve any request that fits in the space it covers.
  * Numbers are megablock indices, not bytes. Lookups are binary searches; a scan
- * for a fit visits runs in address order (first fit).
+ * for a fit visits runs in address order (first fit). The runs live in one
+ * `Int32Array` (the run count, the free total, then the starts and the ends),
+ * a region of the shared state, so every worker attached to it sees one list.
  */
 export class FreeRuns {
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
-  private total = 0;
+  private readonly words: Int32Array;
+  private readonly starts: Int32Array;
+  private readonly ends: Int32Array;
+
+  /**
+   * The free list stored in `words` (from `SharedState.freeRuns`); without it,
+   * a list of its own with room for `capacity` runs.
+   */
+  constructor(words?: Int32Array, capacity = 1024) {
+    this.words = words ?? new Int32Array(FREE_RUN_COUNTERS + 2 * capacity);
+    const runs = (this.words.length - FREE_RUN_COUNTERS) >> 1;
+    this.starts = this.words.subarray(FREE_RUN_COUNTERS, FREE_RUN_COUNTERS + runs);
+    this.ends = this.words.subarray(FREE_RUN_COUNTERS + runs, FREE_RUN_COUNTERS + 2 * runs);
+  }
 
   /** How many runs there are. */
   get length(): number {
-    return this.starts.length;
+    return this.words[COUNT]!;
   }
 
   /** How many megablocks are free in all. */
   get freeCount(): number {
-    return this.total;
+    return this.words[TOTAL]!;
   }
 
   /** The runs, lowest address first. */
   runs(): FreeRun[] {
-    return this.starts.map((start, i) => ({ start, end: this.ends[i]! }));
+    return Array.from({ length: this.length }, (_, i) => ({
+      start: this.starts[i]!,
+      end: this.ends[i]!,
+    }));
   }
 
   /** The highest run, if any. */
   last(): FreeRun | undefined {
-    const i = this.starts.length - 1;
+    const i = this.length - 1;
     return i < 0 ? undefined : { start: this.starts[i]!, end: this.ends[i]! };
   }
 
@@ -43,22 +64,21 @@ export class FreeRuns {
    */
   insert(start: number, end: number): void {
     if (end <= start) return;
+    const n = this.length;
     const i = this.upperBound(start);
     const mergesBefore = i > 0 && this.ends[i - 1] === start;
-    const mergesAfter = i < this.starts.length && this.starts[i] === end;
+    const mergesAfter = i < n && this.starts[i] === end;
     if (mergesBefore && mergesAfter) {
       this.ends[i - 1] = this.ends[i]!;
-      this.starts.splice(i, 1);
-      this.ends.splice(i, 1);
+      this.cut(i);
     } else if (mergesBefore) {
       this.ends[i - 1] = end;
     } else if (mergesAfter) {
       this.starts[i] = start;
     } else {
-      this.starts.splice(i, 0, start);
-      this.ends.splice(i, 0, end);
+      this.open(i, start, end);
     }
-    this.total += end - start;
+    this.words[TOTAL]! += end - start;
   }
 
   /**
@@ -70,22 +90,20 @@ export class FreeRuns {
     const i = this.upperBound(start) - 1;
     const runStart = this.starts[i];
     const runEnd = this.ends[i];
-    if (runStart === undefined || runEnd === undefined || end > runEnd) {
+    if (i < 0 || runStart === undefined || runEnd === undefined || end > runEnd) {
       throw new RangeError(`megablocks [${start}, ${end}) are not one free run`);
     }
     if (runStart === start && runEnd === end) {
-      this.starts.splice(i, 1);
-      this.ends.splice(i, 1);
+      this.cut(i);
     } else if (runStart === start) {
       this.starts[i] = end;
     } else if (runEnd === end) {
       this.ends[i] = start;
     } else {
       this.ends[i] = start;
-      this.starts.splice(i + 1, 0, end);
-      this.ends.splice(i + 1, 0, runEnd);
+      this.open(i + 1, end, runEnd);
     }
-    this.total -= end - start;
+    this.words[TOTAL]! -= end - start;
   }
 
   /**
@@ -93,8 +111,9 @@ export class FreeRuns {
    * megablocks inside one run: address-ordered first fit. `undefined` if none.
    */
   firstFit(count: number, align: number): number | undefined {
-    if (count > this.total) return undefined;
-    for (let i = 0; i < this.starts.length; i++) {
+    if (count > this.freeCount) return undefined;
+    const n = this.length;
+    for (let i = 0; i < n; i++) {
       const start = Math.ceil(this.starts[i]! / align) * align;
       if (start + count <= this.ends[i]!) return start;
     }
@@ -107,10 +126,29 @@ export class FreeRuns {
     return i >= 0 && this.ends[i]! >= end;
   }
 
+  /** Inserts run `[start, end)` at position `i`, shifting the later runs up. */
+  private open(i: number, start: number, end: number): void {
+    const n = this.length;
+    if (n === this.starts.length) throw new RangeError("the free-run list is full");
+    this.starts.copyWithin(i + 1, i, n);
+    this.ends.copyWithin(i + 1, i, n);
+    this.starts[i] = start;
+    this.ends[i] = end;
+    this.words[COUNT] = n + 1;
+  }
+
+  /** Removes the run at position `i`, shifting the later runs down. */
+  private cut(i: number): void {
+    const n = this.length;
+    this.starts.copyWithin(i, i + 1, n);
+    this.ends.copyWithin(i, i + 1, n);
+    this.words[COUNT] = n - 1;
+  }
+
   /** Index of the first run starting after `index` (runs before it start at or below). */
   private upperBound(index: number): number {
     let lo = 0;
-    let hi = this.starts.length;
+    let hi = this.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       if (this.starts[mid]! <= index) lo = mid + 1;

@@ -96,6 +96,7 @@ import {
   checkWriteArguments,
   formatProcMaps,
   HostProcess,
+  isSharedMemory,
   type MadviseAdvice,
   type MappingInfo,
   type MapsLine,
@@ -110,7 +111,7 @@ import {
   type PageStateRun,
   StatsRecorder,
 } from "@osal/core";
-import { ghcMegablockCapabilities } from "./capabilities.js";
+import { ghcMegablockCapabilities, ghcMegablockSharedCapabilities } from "./capabilities.js";
 import {
   checkAccessible,
   megablockBytes,
@@ -120,6 +121,7 @@ import {
 import { MegablockSpace } from "./megablock-space.js";
 import type { MegablockTable } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";
+import type { SharedState } from "./shared-state.js";
 
 /** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
 export const MBLOCK_ANNOTATION = MmapAnnotation.misc("megablocks");
@@ -137,12 +139,13 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   readonly pageSize: number;
   /** The memory's maximum rounded down to a megablock: nothing is ever mapped past it. */
   readonly addressSpaceEnd: number;
-  /** See {@link ghcMegablockCapabilities}. */
-  readonly capabilities: Capabilities = ghcMegablockCapabilities;
+  /** See {@link ghcMegablockCapabilities}; `threadSafe` on a shared memory. */
+  readonly capabilities: Capabilities;
   /** The linear memory megablocks are grown from (index it directly if you must; the access API checks). */
   readonly memory: LinearMemory;
 
   private readonly recorder = new StatsRecorder();
+  private readonly shared: SharedState;
   private readonly space: MegablockSpace;
   private readonly table: MegablockTable;
 
@@ -151,17 +154,31 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     super();
     const resolved = resolveOptions(options);
     this.memory = resolved.memory;
-    this.pageSize = resolved.megablockSize;
+    this.shared = resolved.state;
+    this.pageSize = this.shared.megablockSize;
+    this.capabilities = isSharedMemory(this.memory)
+      ? ghcMegablockSharedCapabilities
+      : ghcMegablockCapabilities;
     this.space = new MegablockSpace(
       resolved.memory,
-      resolved.megablockSize,
-      resolved.maximumBytes,
+      this.shared,
+      this.shared.maximumBytes,
       resolved.growth,
       (bytes) => this.recorder.addZeroed(bytes),
     );
     this.table = this.space.table;
     this.addressSpaceEnd = this.table.count * this.pageSize;
-    this.updateLevels();
+    this.locked(() => undefined);
+  }
+
+  /**
+   * The state buffer (page table, free runs, attributes, lock). Post it, with
+   * the shared memory, to another worker and call
+   * `createGhcMegablock({ memory, shared: { state } })` there to get a backend
+   * that agrees with this one on every megablock.
+   */
+  get state(): SharedArrayBuffer | ArrayBuffer {
+    return this.shared.buffer;
   }
 
   // ---- GHC's interface ------------------------------------------------------
@@ -177,7 +194,9 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const size = megablockBytes("mmap", n, this.pageSize);
       checkSize("mmap", size, this);
       const checked = checkAnnotation("mmap", annotation, undefined, size);
-      return this.mapAnywhere(size, this.pageSize, MmapStrategy.DEFAULT, checked);
+      return this.locked(() =>
+        this.mapAnywhere(size, this.pageSize, MmapStrategy.DEFAULT, checked),
+      );
     });
   }
 
@@ -190,8 +209,9 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     this.recorder.track("munmap", () => {
       const size = megablockBytes("munmap", n, this.pageSize);
       checkRange("munmap", address, size, this);
-      this.space.release(address / this.pageSize, (address + size) / this.pageSize);
-      this.updateLevels();
+      this.locked(() =>
+        this.space.release(address / this.pageSize, (address + size) / this.pageSize),
+      );
     });
   }
 
@@ -229,7 +249,9 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   ): number {
     return this.recorder.track("mmap", () => {
       const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
-      return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
+      return this.locked(() =>
+        this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation),
+      );
     });
   }
 
@@ -251,15 +273,13 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const alignment = checked.align;
       const first = start / this.pageSize;
       const end = first + size / this.pageSize;
-      const id = this.attributeId(strategy, annotation);
-      if (
-        first % (alignment / this.pageSize) === 0 &&
-        this.space.tryClaim(first, end, id, first, "mmap", annotation)
-      ) {
-        this.updateLevels();
-        return start;
-      }
-      return this.mapAnywhere(size, alignment, strategy, annotation);
+      return this.locked(() => {
+        const id = this.attributeId(strategy, annotation);
+        const here =
+          first % (alignment / this.pageSize) === 0 &&
+          this.space.tryClaim(first, end, id, first, "mmap", annotation);
+        return here ? start : this.mapAnywhere(size, alignment, strategy, annotation);
+      });
     });
   }
 
@@ -270,8 +290,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   munmap(start: number, size: number): void {
     this.recorder.track("munmap", () => {
       checkMunmapArguments(this, start, size);
-      this.space.release(start / this.pageSize, (start + size) / this.pageSize);
-      this.updateLevels();
+      this.locked(() => this.space.release(start / this.pageSize, (start + size) / this.pageSize));
     });
   }
 
@@ -288,26 +307,32 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const first = start / this.pageSize;
       const oldEnd = first + oldSize / this.pageSize;
       const newCount = newSize / this.pageSize;
-      const id = oneMappingId(this.table, first, oldEnd, start, oldSize);
-      const attributes = this.table.attributesById(id);
-      if (newSize <= oldSize) {
-        this.space.release(first + newCount, oldEnd);
-        this.updateLevels();
-        return start;
-      }
-      if (!options.mayMove) {
-        throw new MmapError({
-          code: "ENOMEM",
-          syscall: "mremap",
-          address: start,
-          size: newSize,
-          annotation: attributes.annotation,
-          detail: "ghc-megablock cannot grow a mapping in place; pass mayMove",
-        });
-      }
-      const moved = this.space.enlarge(first, oldEnd, first + newCount, id, attributes.annotation);
-      this.updateLevels();
-      return moved * this.pageSize;
+      return this.locked(() => {
+        const id = oneMappingId(this.table, first, oldEnd, start, oldSize);
+        const attributes = this.table.attributesById(id);
+        if (newSize <= oldSize) {
+          this.space.release(first + newCount, oldEnd);
+          return start;
+        }
+        if (!options.mayMove) {
+          throw new MmapError({
+            code: "ENOMEM",
+            syscall: "mremap",
+            address: start,
+            size: newSize,
+            annotation: attributes.annotation,
+            detail: "ghc-megablock cannot grow a mapping in place; pass mayMove",
+          });
+        }
+        const moved = this.space.enlarge(
+          first,
+          oldEnd,
+          first + newCount,
+          id,
+          attributes.annotation,
+        );
+        return moved * this.pageSize;
+      });
     });
   }
 
@@ -321,10 +346,11 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       checkMprotectArguments(this, start, size, prot);
       const first = start / this.pageSize;
       const end = first + size / this.pageSize;
-      requireMapped(this.table, this.pageSize, "mprotect", first, end, start, size);
-      this.table.reattribute(first, end, (attributes) => ({ ...attributes, prot }));
-      if (prot !== MmapProtection.NoAccess) this.space.settle(first, end);
-      this.updateLevels();
+      this.locked(() => {
+        requireMapped(this.table, this.pageSize, "mprotect", first, end, start, size);
+        this.table.reattribute(first, end, (attributes) => ({ ...attributes, prot }));
+        if (prot !== MmapProtection.NoAccess) this.space.settle(first, end);
+      });
     });
   }
 
@@ -338,16 +364,11 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     this.recorder.track("madvise", () => {
       checkMadviseArguments(this, start, size, advice);
       const first = start / this.pageSize;
-      requireMapped(
-        this.table,
-        this.pageSize,
-        "madvise",
-        first,
-        first + size / this.pageSize,
-        start,
-        size,
-      );
-      if (advice === "dontneed") this.space.discard(first, first + size / this.pageSize);
+      const end = first + size / this.pageSize;
+      this.locked(() => {
+        requireMapped(this.table, this.pageSize, "madvise", first, end, start, size);
+        if (advice === "dontneed") this.space.discard(first, end);
+      });
     });
   }
 
@@ -359,22 +380,17 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     annotation = checkSetAnnotationArguments(this, start, size, annotation);
     const first = start / this.pageSize;
     const end = first + size / this.pageSize;
-    requireMapped(this.table, this.pageSize, "prctl", first, end, start, size);
-    this.table.reattribute(first, end, (attributes) => ({ ...attributes, annotation }));
+    this.locked(() => {
+      requireMapped(this.table, this.pageSize, "prctl", first, end, start, size);
+      this.table.reattribute(first, end, (attributes) => ({ ...attributes, annotation }));
+    });
   }
 
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     const first = start / this.pageSize;
-    requireMapped(
-      this.table,
-      this.pageSize,
-      "mmap",
-      first,
-      first + size / this.pageSize,
-      start,
-      size,
-    );
+    const end = first + size / this.pageSize;
+    this.locked(() => requireMapped(this.table, this.pageSize, "mmap", first, end, start, size));
   }
 
   /** True for an `MmapError` with code `ENOMEM`. */
@@ -389,12 +405,12 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
 
   /** The mappings, by address, adjacent megablocks mapped alike merged. */
   getMappings(): readonly MappingInfo[] {
-    return this.table.mappings(this.table.count, this.pageSize);
+    return this.locked(() => this.table.mappings(this.table.count, this.pageSize));
   }
 
   /** Calls, mapped and committed bytes, zeroed bytes, and footprint (`memory.buffer.byteLength`). */
   stats(): MemoryStats {
-    this.updateLevels();
+    this.locked(() => undefined);
     return this.recorder.snapshot();
   }
 
@@ -403,30 +419,36 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   /** A copy of mapped, accessible bytes; `MemoryFault` on unmapped or `NoAccess` megablocks. */
   read(address: number, length: number): Uint8Array {
     checkReadArguments(address, length);
-    checkAccessible(this.table, this.pageSize, "read", address, length);
-    return this.space.bytes().slice(address, address + length);
+    return this.locked(() => {
+      checkAccessible(this.table, this.pageSize, "read", address, length);
+      return this.space.bytes().slice(address, address + length);
+    });
   }
 
   /** Writes into mapped, accessible megablocks; `MemoryFault` (nothing written) otherwise. */
   write(address: number, bytes: Uint8Array): void {
     checkWriteArguments(address, bytes);
-    checkAccessible(this.table, this.pageSize, "write", address, bytes.length);
-    // Nothing to write: valid even past the end of the current memory.
-    if (bytes.length > 0) this.space.bytes().set(bytes, address);
+    this.locked(() => {
+      checkAccessible(this.table, this.pageSize, "write", address, bytes.length);
+      // Nothing to write: valid even past the end of the current memory.
+      if (bytes.length > 0) this.space.bytes().set(bytes, address);
+    });
   }
 
   /** Fills mapped, accessible bytes with `value`; `MemoryFault` (nothing written) otherwise. */
   fill(address: number, length: number, value: number): void {
     checkFillArguments(address, length, value);
-    checkAccessible(this.table, this.pageSize, "fill", address, length);
-    this.space.bytes().fill(value, address, address + length);
+    this.locked(() => {
+      checkAccessible(this.table, this.pageSize, "fill", address, length);
+      this.space.bytes().fill(value, address, address + length);
+    });
   }
 
   // ---- OSProcess ----------------------------------------------------------------
 
   /** Free megablocks as zeroed (never handed out) or dirty (reused), and memory not this backend's. */
   pageStates(): readonly PageStateRun[] {
-    return this.space.pageStates();
+    return this.locked(() => this.space.pageStates());
   }
 
   /**
@@ -442,7 +464,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       prot: mapping.prot,
       annotation: mapping.annotation,
     }));
-    for (const range of this.space.foreignRanges()) {
+    for (const range of this.locked(() => this.space.foreignRanges())) {
       lines.push({ ...range, prot: MmapProtection.ReadWrite, name: FOREIGN_MEMORY_NAME });
     }
     lines.sort((a, b) => a.start - b.start);
@@ -467,17 +489,25 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     annotation: MmapAnnotation | undefined,
   ): number {
     const count = size / this.pageSize;
-    const first = this.space.place(count, alignment / this.pageSize, "mmap", annotation);
     const id = this.attributeId(strategy, annotation);
-    this.space.claim(first, first + count, id, first, "mmap", annotation);
-    this.updateLevels();
+    const first = this.space.mapAnywhere(count, alignment / this.pageSize, id, "mmap", annotation);
     return first * this.pageSize;
   }
 
-  private updateLevels(): void {
-    this.recorder.setMapped(this.table.mappedCount * this.pageSize);
-    this.recorder.setCommitted(this.table.committedCount * this.pageSize);
-    this.recorder.setFootprint(this.memory.buffer.byteLength);
+  /**
+   * Runs `body` holding the state lock (every read or change of the page
+   * table, free runs and counters does), then records the levels it left.
+   */
+  private locked<T>(body: () => T): T {
+    this.shared.lock.acquire();
+    try {
+      return body();
+    } finally {
+      this.recorder.setMapped(this.table.mappedCount * this.pageSize);
+      this.recorder.setCommitted(this.table.committedCount * this.pageSize);
+      this.recorder.setFootprint(this.memory.buffer.byteLength);
+      this.shared.lock.release();
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  */
 
 export { type LinearMemory, WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "@osal/core";
-export { ghcMegablockCapabilities } from "./capabilities.js";
+export { ghcMegablockCapabilities, ghcMegablockSharedCapabilities } from "./capabilities.js";
 export {
   createGhcMegablock,
   FOREIGN_MEMORY_NAME,

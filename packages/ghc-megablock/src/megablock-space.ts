@@ -45,12 +45,16 @@ import {
 } from "@osal/core";
 import { FreeRuns } from "./free-runs.js";
 import { MegablockState, MegablockTable, ZeroMark } from "./megablock-table.js";
+import type { SharedState } from "./shared-state.js";
 
 /**
  * Mappings of at least this size first look for a free range aligned to it:
  * 2 MiB, the huge page size Linux aligns large anonymous mappings to.
  */
 const LARGE_MAPPING_ALIGNMENT = 2 * MiB;
+
+/** Placements tried before a request racing with other parties' growth gives up. */
+const CLAIM_ATTEMPTS = 16;
 
 /** The memory calls whose errors the space reports. */
 type SpaceCall = "mmap" | "mremap";
@@ -65,23 +69,30 @@ type SpaceCall = "mmap" | "mremap";
 export class MegablockSpace {
   /** The page table. */
   readonly table: MegablockTable;
-  private readonly free = new FreeRuns();
+  private readonly free: FreeRuns;
+  /** Bytes per megablock. */
+  readonly megablockSize: number;
+  /** The memory's maximum in bytes. */
+  readonly maximumBytes: number;
 
   /**
    * @param memory the linear memory to grow
-   * @param megablockSize bytes per megablock
+   * @param shared the state the table and free runs live in
    * @param maximumBytes the most the memory may hold
    * @param growth how far past a request the memory grows
    * @param onZeroed told how many bytes each zeroing wrote
    */
   constructor(
     readonly memory: LinearMemory,
-    readonly megablockSize: number,
-    readonly maximumBytes: number,
+    shared: SharedState,
+    maximumBytes: number,
     private readonly growth: GrowthPolicy,
     private readonly onZeroed: (bytes: number) => void,
   ) {
-    this.table = new MegablockTable(Math.floor(maximumBytes / megablockSize));
+    this.megablockSize = shared.megablockSize;
+    this.maximumBytes = maximumBytes;
+    this.table = new MegablockTable(shared);
+    this.free = new FreeRuns(shared.freeRuns);
   }
 
   /** A view of the whole memory as it is now (a grow replaces the buffer). */
@@ -136,8 +147,10 @@ export class MegablockSpace {
 
   /**
    * Maps megablocks `[first, end)` (from {@link place} or checked with
-   * {@link canClaim}) with attribute `id`: grows the memory first if the range
-   * passes its end (`ENOMEM`, nothing changed, if it cannot), adding any
+   * {@link canClaim}) with attribute `id` and returns true: grows the memory
+   * first if the range passes its end (`ENOMEM`, no mapping changed, if it
+   * cannot; false, no mapping changed, when another party's growth took part of
+   * the range meanwhile), adding any
    * megablocks skipped for alignment or grown ahead (growth policy) to the free list; takes the rest from the
    * free list. From `zeroFrom` on (a caller about to fill the head passes a
    * later index, and sets the head's zero marks itself): with an accessible
@@ -152,13 +165,11 @@ export class MegablockSpace {
     zeroFrom: number,
     call: SpaceCall,
     annotation?: MmapAnnotation,
-  ): void {
-    const base = this.growBase();
-    if (end > base) {
-      const grownEnd = this.grow(end, call, annotation);
-      const fresh = Math.max(base, 1);
-      this.table.addFresh(fresh, grownEnd);
-      this.free.insert(fresh, grownEnd);
+  ): boolean {
+    if (end > this.growBase()) {
+      this.grow(end, call, annotation);
+      // Someone else grew the memory meanwhile and the range is now theirs.
+      if (!this.free.covers(first, end)) return false;
     }
     this.free.remove(first, end);
     const from = Math.max(first, zeroFrom);
@@ -167,7 +178,7 @@ export class MegablockSpace {
         this.table.setZeroMarks(i, i + 1, this.table.isDirty(i) ? ZeroMark.Pending : ZeroMark.Zero);
       }
       this.table.map(first, end, id);
-      return;
+      return true;
     }
     this.table.setZeroMarks(from, end, ZeroMark.Dirty);
     let i = from;
@@ -182,6 +193,27 @@ export class MegablockSpace {
       i = j;
     }
     this.table.map(first, end, id);
+    return true;
+  }
+
+  /**
+   * Maps `count` megablocks aligned to `align` megablocks with attribute `id`
+   * where {@link place} puts them, and returns the first. Placing again when
+   * someone else grew the memory under the chosen range; `ENOMEM`, nothing
+   * mapped, when it cannot be placed or the memory cannot grow.
+   */
+  mapAnywhere(
+    count: number,
+    align: number,
+    id: number,
+    call: SpaceCall,
+    annotation?: MmapAnnotation,
+  ): number {
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const first = this.place(count, align, call, annotation);
+      if (this.claim(first, first + count, id, first, call, annotation)) return first;
+    }
+    throw raced(call, count * this.megablockSize, annotation);
   }
 
   /**
@@ -189,7 +221,8 @@ export class MegablockSpace {
    * with attribute `id`, copies the bytes of mapped megablocks `[first, oldEnd)`
    * there and frees them. A `Pending` or `Zero` megablock has no contents to
    * copy: its new megablock is marked `Zero` when clean, else `Pending`, and
-   * nothing is written for it (cheaper than zeroing before the copy).
+   * nothing is written for it (cheaper than zeroing before the copy). False,
+   * nothing changed, when the target was taken by another party's growth.
    */
   move(
     first: number,
@@ -198,14 +231,16 @@ export class MegablockSpace {
     newCount: number,
     id: number,
     annotation: MmapAnnotation | undefined,
-  ): void {
+  ): boolean {
     const oldCount = oldEnd - first;
     const marks = new Uint8Array(oldCount);
     for (let i = 0; i < oldCount; i++) {
       if (this.table.zeroMarkOf(first + i) === ZeroMark.Dirty) continue;
       marks[i] = this.isClean(target + i) ? ZeroMark.Zero : ZeroMark.Pending;
     }
-    this.claim(target, target + newCount, id, target + oldCount, "mremap", annotation);
+    if (!this.claim(target, target + newCount, id, target + oldCount, "mremap", annotation)) {
+      return false;
+    }
     const bytes = this.bytes();
     const size = this.megablockSize;
     let runStart = -1;
@@ -219,6 +254,7 @@ export class MegablockSpace {
       }
     }
     this.release(first, oldEnd);
+    return true;
   }
 
   /**
@@ -235,8 +271,7 @@ export class MegablockSpace {
   ): boolean {
     if (!this.canClaim(first, end)) return false;
     try {
-      this.claim(first, end, id, zeroFrom, call, annotation);
-      return true;
+      return this.claim(first, end, id, zeroFrom, call, annotation);
     } catch (error) {
       if (!hasErrorCode(error, "ENOMEM")) throw error;
       return false;
@@ -258,9 +293,11 @@ export class MegablockSpace {
   ): number {
     if (this.tryClaim(oldEnd, newEnd, id, oldEnd, "mremap", annotation)) return first;
     const newCount = newEnd - first;
-    const target = this.place(newCount, 1, "mremap", annotation);
-    this.move(first, oldEnd, target, newCount, id, annotation);
-    return target;
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const target = this.place(newCount, 1, "mremap", annotation);
+      if (this.move(first, oldEnd, target, newCount, id, annotation)) return target;
+    }
+    throw raced("mremap", newCount * this.megablockSize, annotation);
   }
 
   /** Frees every mapped megablock of `[first, end)` to the free list; others are skipped. */
@@ -389,10 +426,12 @@ export class MegablockSpace {
   /**
    * Grows the memory so that megablock `end - 1` exists, by the growth policy's
    * step (whole megablocks, never past the last megablock of the address
-   * space); returns the end of the megablocks grown. `ENOMEM` (nothing changed)
-   * when even exactly the request cannot be grown.
+   * space), and puts the megablocks grown on the free list, clean. What lies
+   * below the old end, or in a megablock the old end cuts, is not ours: with a
+   * shared memory another party may have grown it since the caller looked.
+   * `ENOMEM` (nothing changed) when even exactly the request cannot be grown.
    */
-  private grow(end: number, call: SpaceCall, annotation: MmapAnnotation | undefined): number {
+  private grow(end: number, call: SpaceCall, annotation: MmapAnnotation | undefined): void {
     const current = this.memory.buffer.byteLength;
     const target = end * this.megablockSize;
     const fail = (detail: string, cause?: unknown) =>
@@ -413,6 +452,22 @@ export class MegablockSpace {
     } catch (error) {
       throw fail("memory.grow failed", error);
     }
-    return Math.floor((growth?.endBytes ?? current) / this.megablockSize);
+    if (growth === undefined) return;
+    const fresh = Math.max(Math.ceil(growth.oldBytes / this.megablockSize), 1);
+    const grownEnd = Math.floor(growth.endBytes / this.megablockSize);
+    if (grownEnd <= fresh) return;
+    this.table.addFresh(fresh, grownEnd);
+    this.free.insert(fresh, grownEnd);
   }
+}
+
+/** `ENOMEM` for a request whose place kept being taken by another party's growth. */
+function raced(call: SpaceCall, size: number, annotation: MmapAnnotation | undefined): MmapError {
+  return new MmapError({
+    code: "ENOMEM",
+    syscall: call,
+    size,
+    annotation,
+    detail: "the memory kept being grown by another party while megablocks were claimed",
+  });
 }

@@ -1,10 +1,8 @@
-import {
-  formatAnnotation,
-  type HugePageSupport,
-  type MappingInfo,
-  type MmapAnnotation,
-  type MmapProtection,
-} from "@osal/core";
+import type { MappingInfo } from "@osal/core";
+import { AttributeTable, type MappingAttributes } from "./attribute-table.js";
+import { Header, type SharedState } from "./shared-state.js";
+
+export type { MappingAttributes } from "./attribute-table.js";
 
 /** What one megablock is to this backend. */
 export const MegablockState = {
@@ -36,14 +34,6 @@ export const ZeroMark = {
 /** One of the {@link ZeroMark} values. */
 export type ZeroMark = (typeof ZeroMark)[keyof typeof ZeroMark];
 
-/** The attributes a mapped megablock carries, shared by every megablock mapped alike. */
-export interface MappingAttributes {
-  readonly prot: MmapProtection;
-  readonly reserve: boolean;
-  readonly hugePage: HugePageSupport;
-  readonly annotation: MmapAnnotation | undefined;
-}
-
 /**
  * The page table: one entry per megablock of the address space, holding its
  * state, whether it has ever been handed out (`dirty`: its bytes may be
@@ -55,21 +45,38 @@ export interface MappingAttributes {
 export class MegablockTable {
   /** Number of megablocks the address space holds. */
   readonly count: number;
+  private readonly header: Int32Array;
   private readonly state: Uint8Array;
   private readonly dirty: Uint8Array;
   private readonly marks: Uint8Array;
   private readonly attributeIds: Uint32Array;
-  private readonly attributes: MappingAttributes[] = [];
-  private readonly attributeKeys = new Map<string, number>();
-  private mapped = 0;
-  private committed = 0;
+  private readonly attributes: AttributeTable;
 
-  constructor(count: number) {
-    this.count = count;
-    this.state = new Uint8Array(count);
-    this.dirty = new Uint8Array(count);
-    this.marks = new Uint8Array(count);
-    this.attributeIds = new Uint32Array(count);
+  /** The page table kept in `shared` (its attributes interned there too). */
+  constructor(shared: SharedState) {
+    this.count = shared.count;
+    this.header = shared.header;
+    this.state = shared.states;
+    this.dirty = shared.dirty;
+    this.marks = shared.zeroMarks;
+    this.attributeIds = shared.attributeIds;
+    this.attributes = new AttributeTable(shared);
+  }
+
+  private get mapped(): number {
+    return this.header[Header.Mapped]!;
+  }
+
+  private set mapped(count: number) {
+    this.header[Header.Mapped] = count;
+  }
+
+  private get committed(): number {
+    return this.header[Header.Committed]!;
+  }
+
+  private set committed(count: number) {
+    this.header[Header.Committed] = count;
   }
 
   /** Megablocks currently mapped. */
@@ -82,20 +89,9 @@ export class MegablockTable {
     return this.committed;
   }
 
-  /** The id of `attributes`, the same for equal attributes. */
+  /** The id of `attributes`, the same for equal attributes (in every worker sharing the state). */
   intern(attributes: MappingAttributes): number {
-    const key = [
-      attributes.prot,
-      attributes.reserve,
-      attributes.hugePage,
-      attributes.annotation ? formatAnnotation(attributes.annotation) : "",
-    ].join("|");
-    const known = this.attributeKeys.get(key);
-    if (known !== undefined) return known;
-    const id = this.attributes.length;
-    this.attributes.push(Object.freeze({ ...attributes }));
-    this.attributeKeys.set(key, id);
-    return id;
+    return this.attributes.intern(attributes);
   }
 
   /** The state of megablock `index` (`Foreign` past the end of the table). */
@@ -133,7 +129,7 @@ export class MegablockTable {
 
   /** The attributes with id `id`. */
   attributesById(id: number): MappingAttributes {
-    return this.attributes[id]!;
+    return this.attributes.byId(id);
   }
 
   /** Marks fresh megablocks `[start, end)`, just grown, as free and clean. */
@@ -151,7 +147,7 @@ export class MegablockTable {
     this.dirty.fill(1, start, end);
     this.attributeIds.fill(id, start, end);
     this.mapped += end - start;
-    if (this.attributes[id]!.reserve) this.committed += end - start;
+    if (this.attributesById(id).reserve) this.committed += end - start;
   }
 
   /**
@@ -171,7 +167,7 @@ export class MegablockTable {
   /** Gives mapped megablock `index` attributes `id`. */
   setAttributes(index: number, id: number): void {
     const before = this.attributesOf(index).reserve;
-    const after = this.attributes[id]!.reserve;
+    const after = this.attributesById(id).reserve;
     if (before !== after) this.committed += after ? 1 : -1;
     this.attributeIds[index] = id;
   }
@@ -221,7 +217,7 @@ export class MegablockTable {
       const id = this.attributeIds[i]!;
       let j = i + 1;
       while (j < end && this.state[j] === MegablockState.Mapped && this.attributeIds[j] === id) j++;
-      const attributes = this.attributes[id]!;
+      const attributes = this.attributesById(id);
       out.push({
         start: i * megablockSize,
         end: j * megablockSize,

@@ -1,6 +1,7 @@
 import {
   createLinearMemory,
   declaredMaximumBytes,
+  EXACT_GROWTH,
   type GrowthPolicy,
   isLinearMemory,
   isPowerOfTwo,
@@ -12,16 +13,25 @@ import {
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
 } from "@osal/core";
+import { SharedState } from "./shared-state.js";
 
 /** Options of `createGhcMegablock`. */
 export interface GhcMegablockOptions {
   /**
    * The linear memory to allocate from, typically a wasm guest's exported
    * memory. Pages already in it, and pages anyone else grows later, are never
-   * handed out. Omitted: the backend creates an empty memory of its own.
-   * A shared memory is refused (`ENOTSUP`): this backend is not thread-safe.
+   * handed out. Omitted: the backend creates an empty memory of its own. A
+   * shared memory gets a shared state (as `shared: true`).
    */
   readonly memory?: LinearMemory;
+  /**
+   * `true`: create a shared memory (or require that the given one is shared)
+   * and keep the state in a `SharedArrayBuffer` other workers can attach to.
+   * `{ state }`: attach to the state of a backend made in another worker
+   * (its `state`), over the same shared `memory`; its megablock size and
+   * maximum are the state's. See Note [Megablocks over linear memory], Locking.
+   */
+  readonly shared?: boolean | { readonly state: SharedArrayBuffer };
   /**
    * Megablock size in bytes: the page size of this backend, the unit of every
    * range and the alignment of every mapping. 1 MiB (GHC's classic `MBLOCK_SIZE`,
@@ -41,7 +51,9 @@ export interface GhcMegablockOptions {
    * How far past a request the memory grows (the shared policy of @osal/core):
    * `"exact"` grows only the megablocks missing; a policy grows
    * `clamp(size × ratio, minimumStep, maximumStep)` ahead, rounded to whole
-   * megablocks, the megablocks grown ahead free and clean. Default: `DEFAULT_GROWTH`.
+   * megablocks, the megablocks grown ahead free and clean. Default:
+   * `DEFAULT_GROWTH` on an unshared memory, `"exact"` on a shared one (its
+   * `memory.grow` costs microseconds, so a step would only cost footprint).
    */
   readonly growth?: GrowthPolicy | Partial<GrowthPolicy> | "exact";
 }
@@ -49,8 +61,9 @@ export interface GhcMegablockOptions {
 /** The options after validation, with defaults filled in. */
 export interface ResolvedOptions {
   readonly memory: LinearMemory;
-  readonly megablockSize: number;
-  readonly maximumBytes: number;
+  /** The state: made here (`fresh`) or attached to. */
+  readonly state: SharedState;
+  readonly fresh: boolean;
   readonly growth: GrowthPolicy;
 }
 
@@ -61,12 +74,59 @@ const MIN_MEGABLOCK_SIZE = WASM_PAGE_SIZE;
 const MAX_MEGABLOCK_SIZE = 16 * MiB;
 
 /**
- * Validates `options` and fills in defaults, creating the memory if none was
- * given. Throws `MmapError` `EINVAL` for a bad value and `ENOTSUP` for a shared
- * memory, before anything is created.
+ * Validates `options` and fills in defaults, creating the memory and the state
+ * (or attaching to a shared state). Throws `MmapError` `EINVAL` for a bad value
+ * before anything is created.
  */
 export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptions {
+  if (options.megablockSize !== undefined) checkMegablockSize(options.megablockSize);
+  if (options.maximumBytes !== undefined) checkMaximum(options.maximumBytes);
+  const given = options.memory;
+  if (given !== undefined && !isLinearMemory(given)) {
+    throw invalid("memory must be a WebAssembly.Memory");
+  }
+  const shared = options.shared ?? false;
+  const sharing = shared !== false || (given !== undefined && isSharedMemory(given));
+  const growth =
+    options.growth === undefined && sharing ? EXACT_GROWTH : resolveGrowthPolicy(options.growth);
+
+  if (typeof shared === "object" && shared !== null) {
+    if (given === undefined || !isSharedMemory(given)) {
+      throw invalid("attaching to a shared state needs the same shared memory as `memory`");
+    }
+    const state = SharedState.attach(shared.state);
+    if (options.megablockSize !== undefined && options.megablockSize !== state.megablockSize) {
+      throw invalid(
+        `megablockSize ${options.megablockSize} differs from the shared state's ${state.megablockSize}`,
+      );
+    }
+    return { memory: given, state, fresh: false, growth };
+  }
+  if (typeof shared !== "boolean") throw invalid("shared must be a boolean or { state }");
+
   const megablockSize = options.megablockSize ?? DEFAULT_MEGABLOCK_SIZE;
+  if (given === undefined) {
+    const maximumBytes = options.maximumBytes ?? WASM32_MAX_BYTES;
+    const memory = createLinearMemory(maximumBytes, shared);
+    return {
+      memory,
+      state: SharedState.create(megablockSize, maximumBytes, shared),
+      fresh: true,
+      growth,
+    };
+  }
+  if (shared && !isSharedMemory(given)) throw invalid("shared: true needs a shared memory");
+  const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(given) ?? WASM32_MAX_BYTES;
+  if (maximumBytes < given.buffer.byteLength) {
+    throw invalid(
+      `maximumBytes ${maximumBytes} is below the memory's current size ${given.buffer.byteLength}`,
+    );
+  }
+  const state = SharedState.create(megablockSize, maximumBytes, sharing);
+  return { memory: given, state, fresh: true, growth };
+}
+
+function checkMegablockSize(megablockSize: number): void {
   if (
     !isPowerOfTwo(megablockSize) ||
     megablockSize < MIN_MEGABLOCK_SIZE ||
@@ -76,32 +136,6 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
       `megablockSize ${String(megablockSize)} must be a power of two from 64 KiB to 16 MiB`,
     );
   }
-  if (options.maximumBytes !== undefined) checkMaximum(options.maximumBytes);
-  const growth = resolveGrowthPolicy(options.growth);
-
-  if (options.memory === undefined) {
-    const maximumBytes = options.maximumBytes ?? WASM32_MAX_BYTES;
-    return { memory: createLinearMemory(maximumBytes), megablockSize, maximumBytes, growth };
-  }
-
-  const memory = options.memory;
-  if (!isLinearMemory(memory)) throw invalid("memory must be a WebAssembly.Memory");
-  if (isSharedMemory(memory)) {
-    throw new MmapError({
-      code: "ENOTSUP",
-      syscall: "mmap",
-      detail:
-        "a shared WebAssembly.Memory is refused: ghc-megablock is not thread-safe " +
-        "(its free list and page table are unsynchronised); use one backend per unshared memory",
-    });
-  }
-  const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(memory) ?? WASM32_MAX_BYTES;
-  if (maximumBytes < memory.buffer.byteLength) {
-    throw invalid(
-      `maximumBytes ${maximumBytes} is below the memory's current size ${memory.buffer.byteLength}`,
-    );
-  }
-  return { memory, megablockSize, maximumBytes, growth };
 }
 
 function checkMaximum(maximumBytes: number): void {

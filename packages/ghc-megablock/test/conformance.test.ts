@@ -8,3 +8,7 @@ runConformance("ghc-megablock", () => createGhcMegablock());
 runConformance("ghc-megablock (64 KiB megablocks)", () =>
   createGhcMegablock({ megablockSize: 64 * KiB, maximumBytes: 64 * MiB }),
 );
+// A shared memory, the state in a SharedArrayBuffer and every call under its lock (threadSafe).
+runConformance("ghc-megablock (shared memory)", () =>
+  createGhcMegablock({ shared: true, megablockSize: 64 * KiB, maximumBytes: 64 * MiB }),
+);

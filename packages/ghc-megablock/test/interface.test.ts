@@ -1,11 +1,8 @@
 import {
-  hasErrorCode,
   KiB,
-  type LinearMemory,
   MemoryFault,
   MiB,
   MmapAnnotation,
-  MmapError,
   MmapProtection,
   MmapStrategy,
   OSError,
@@ -51,32 +48,6 @@ describe("options", () => {
     expect(codeOf(() => createGhcMegablock({ maximumBytes: 8 * 1024 * MiB }))).toBe("EINVAL");
     const memory = wasmMemory(32);
     expect(codeOf(() => createGhcMegablock({ memory, maximumBytes: MiB }))).toBe("EINVAL");
-  });
-
-  it("refuses a shared memory with a typed ENOTSUP error", () => {
-    const shared = { buffer: new SharedArrayBuffer(65536), grow: () => 1 };
-    let error: unknown;
-    try {
-      createGhcMegablock({ memory: shared });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(MmapError);
-    expect(hasErrorCode(error, "ENOTSUP")).toBe(true);
-    expect((error as Error).message).toMatch(/shared/);
-  });
-
-  it("refuses a real shared WebAssembly.Memory, as its capabilities say", () => {
-    const { WebAssembly } = globalThis as unknown as {
-      WebAssembly: {
-        Memory: new (d: { initial: number; maximum: number; shared: boolean }) => LinearMemory;
-      };
-    };
-    const shared = new WebAssembly.Memory({ initial: 16, maximum: 64, shared: true });
-    expect(ghcMegablockCapabilities.threadSafe).toBe(false);
-    expect(codeOf(() => createGhcMegablock({ memory: shared }))).toBe("ENOTSUP");
-    // Nothing was taken from the memory it refused.
-    expect(shared.buffer.byteLength).toBe(16 * 64 * KiB);
   });
 
   it("declares what it does", () => {
