@@ -152,6 +152,7 @@ import {
   withProtection,
   ZeroMark,
 } from "./page-state.js";
+import { Placement } from "./placement.js";
 import { type RemapHost, remapPages } from "./remap.js";
 import { Header, type SharedState } from "./shared-state.js";
 
@@ -171,9 +172,6 @@ export const wasmPageManagerCapabilities: Capabilities = Object.freeze({
   remapFixed: true,
   setAnnotation: true,
 });
-
-/** How many times a placement is retried when another party grows memory in between. */
-const CLAIM_ATTEMPTS = 8;
 
 /**
  * An {@link OperatingSystem} over one `WebAssembly.Memory`: a page table with
@@ -213,6 +211,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   } = { start: 0, size: 0, align: 0, strategy: undefined, annotation: undefined };
   /** The page table operations `mremap` (remap.ts) works with. */
   private readonly remapHost: RemapHost;
+  /** Where new mappings go (placement.ts). */
+  private readonly placement: Placement;
 
   /** Use {@link createWasmPageManager}. */
   constructor(options: WasmPageManagerOptions = {}) {
@@ -237,12 +237,11 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       assign: (first, count, attributes, id, keep) =>
         this.assign(first, count, attributes, id, keep),
       discard: (from, to) => this.discard(from, to),
-      claimAt: (first, count) => this.tryClaimAt(first, count),
+      claimAt: (first, count) => this.placement.tryClaimAt(first, count),
       placeMoved: (count) => {
         const size = count * this.pageSize;
-        return this.place(count, this.alignmentFor(this.pageSize, size) / this.pageSize, size, {
-          call: "mremap",
-        });
+        const align = this.placement.alignmentFor(this.pageSize, size) / this.pageSize;
+        return this.placement.place(count, align, size, { call: "mremap" });
       },
       claimFixed: (first, count) => this.claimFixed("mremap", first, count, true, undefined),
       bytes: (end) => this.bytes(end),
@@ -258,6 +257,18 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
             resolved.growth,
             this.addressSpaceEnd,
           );
+    const shared = this.shared;
+    const source = this.source;
+    this.placement = new Placement(
+      shared,
+      {
+        sync: () => source.sync(shared),
+        extend: (endPage) => source.extend(shared, endPage),
+        returnedFrom: () =>
+          source instanceof SbrkSource ? source.returnedFrom(shared) : undefined,
+      },
+      this.largeMappingAlignment,
+    );
     this.shared.lock.acquire();
     try {
       if (resolved.fresh) {
@@ -338,12 +349,12 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       align: required,
     } = checkDzmmapAnywhereArguments(this, call.size, call.align, call.strategy, call.annotation);
     const size = call.size;
-    const alignment = this.alignmentFor(required, size);
+    const alignment = this.placement.alignmentFor(required, size);
     this.lock();
     try {
       const id = this.annotations.intern(annotation);
       const count = size / this.pageSize;
-      const first = this.place(count, alignment / this.pageSize, size, {
+      const first = this.placement.place(count, alignment / this.pageSize, size, {
         annotation,
         fallback: required / this.pageSize,
       });
@@ -365,15 +376,15 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
       ({ strategy, annotation } = checked);
       const required = checked.align;
-      const alignment = this.alignmentFor(required, size);
+      const alignment = this.placement.alignmentFor(required, size);
       return this.locked(() => {
         const id = this.annotations.intern(annotation);
         const count = size / this.pageSize;
         let first = start / this.pageSize;
         // A free hint is used whatever the large-mapping alignment (a preference
         // for placing, not a rule), as Linux honours a free hint; never page 0.
-        if (!(first > 0 && start % required === 0 && this.tryClaimAt(first, count))) {
-          first = this.place(count, alignment / this.pageSize, size, {
+        if (!(first > 0 && start % required === 0 && this.placement.tryClaimAt(first, count))) {
+          first = this.placement.place(count, alignment / this.pageSize, size, {
             annotation,
             fallback: required / this.pageSize,
           });
@@ -624,99 +635,6 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   private bytes(end: number): Uint8Array {
     if (this.view.byteLength < end) this.view = new Uint8Array(this.memory.buffer);
     return this.view;
-  }
-
-  /** The alignment a mapping of `size` bytes gets: large ones at least `largeMappingAlignment`. */
-  private alignmentFor(align: number, size: number): number {
-    const large = this.largeMappingAlignment;
-    return size >= large && align < large ? large : align;
-  }
-
-  /**
-   * Chooses where `count` pages aligned to `align` pages go, claiming pages from
-   * the source when the place reaches past the frontier. `ENOMEM` when nothing
-   * fits below the maximum or the memory cannot grow; no mapping changes.
-   */
-  private place(count: number, align: number, size: number, how: PlaceOptions = {}): number {
-    const fallback = how.fallback ?? 1;
-    if (fallback >= align) return this.placeAligned(count, align, size, how);
-    // The large-mapping alignment is a preference: without aligned room, any
-    // place aligned as the caller asked will do.
-    try {
-      return this.placeAligned(count, align, size, how);
-    } catch (error) {
-      if (!this.isMmapOom(error)) throw error;
-      return this.placeAligned(count, fallback, size, how);
-    }
-  }
-
-  /** {@link WasmPageManager.place} at exactly `align` pages. */
-  private placeAligned(count: number, align: number, size: number, how: PlaceOptions): number {
-    const { annotation, call = "mmap" } = how;
-    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      const first = this.choose(count, align);
-      if (first < 0) {
-        throw new MmapError({
-          code: "ENOMEM",
-          syscall: call,
-          size,
-          annotation,
-          detail: "no free range that large below the memory's maximum",
-        });
-      }
-      if (first + count <= this.shared.frontier) return first;
-      this.source.extend(this.shared, first + count);
-      if (this.isClaimed(first, count)) return first;
-    }
-    throw new MmapError({
-      code: "ENOMEM",
-      syscall: call,
-      size,
-      annotation,
-      detail: "memory kept being grown by another party while claiming pages",
-    });
-  }
-
-  /** Where `count` pages aligned to `align` pages should go (-1: nowhere). */
-  private choose(count: number, align: number): number {
-    return this.shared.index.findLowest(count, align);
-  }
-
-  /**
-   * True (pages claimed, nothing mapped yet) when `[first, first + count)` is free
-   * or can be grown into; false when some page is taken or the memory cannot grow.
-   */
-  private tryClaimAt(first: number, count: number): boolean {
-    if (first + count > this.shared.totalPages) return false;
-    if (first + count > this.shared.frontier) this.source.sync(this.shared);
-    const states = this.states;
-    let returned = -1;
-    for (let page = first; page < first + count; page++) {
-      if (isPlaceable(states[page]!)) continue;
-      // Heap pages the guest gave back after a listing saw them can be claimed again.
-      if (states[page] !== PageState.External || !(this.source instanceof SbrkSource)) return false;
-      if (returned < 0) returned = this.source.returnedFrom(this.shared);
-      if (page < returned) return false;
-    }
-    if (returned < 0 && first + count <= this.shared.frontier) return true;
-    try {
-      this.source.extend(this.shared, first + count);
-    } catch (error) {
-      if (this.isMmapOom(error)) return false;
-      throw error;
-    }
-    return this.isClaimed(first, count);
-  }
-
-  /** True when every page of the range is ours and free (below the frontier). */
-  private isClaimed(first: number, count: number): boolean {
-    if (first + count > this.shared.frontier) return false;
-    const states = this.states;
-    for (let page = first; page < first + count; page++) {
-      const state = states[page];
-      if (state !== PageState.FreeZeroed && state !== PageState.FreeDirty) return false;
-    }
-    return true;
   }
 
   /**
@@ -1008,16 +926,6 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       from = to;
     }
   }
-}
-
-/** How {@link WasmPageManager.place} chooses and reports. */
-interface PlaceOptions {
-  /** Annotation of the mapping, for errors. */
-  readonly annotation?: MmapAnnotation | undefined;
-  /** The call reported in errors (`mmap` unless said). */
-  readonly call?: MemoryCall;
-  /** Alignment in pages to fall back to when no room is aligned as asked (default: none). */
-  readonly fallback?: number;
 }
 
 /** The page-state name of an unmapped page table state, `undefined` for mapped pages. */
