@@ -1,6 +1,6 @@
 import { type MemoryCall, type MmapAnnotation, MmapError } from "@osal/core";
+import { isPlaceable, PageState } from "@osal/linear-memory";
 import type { FreeRunIndex } from "./free-run-index.js";
-import { isPlaceable, PageState } from "./page-state.js";
 
 /** How many times a placement is retried when another party grows memory in between. */
 const CLAIM_ATTEMPTS = 8;

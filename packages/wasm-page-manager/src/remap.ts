@@ -1,5 +1,5 @@
 import { MmapError, type MremapOptions } from "@osal/core";
-import { PageState, ZeroMark } from "./page-state.js";
+import { PageState, ZeroMark } from "@osal/linear-memory";
 
 /**
  * Note [mremap as Linux 6.17]
@@ -186,7 +186,7 @@ function forEachMapped(
  * annotation, zero marks and bytes, holes stay unmapped, and pages past `count`
  * extend the last page's mapping, zeroed. A `Pending` or `Zero` page is not
  * copied: its new page becomes `Zero` when known zero, else `Pending` (see
- * Note [Lazy zeroing] in page-manager.ts). The source is left as it was.
+ * Note [Lazy zeroing] in @osal/linear-memory). The source is left as it was.
  */
 function moveTo(
   host: RemapHost,
