@@ -73,9 +73,16 @@ import {
   isPlaceable,
   isReservedAttribute,
   PageState,
-  ZeroMark,
 } from "./page-state.js";
 import { type FreePageIndex, Header, type SharedState } from "./shared-state.js";
+import {
+  isCleanAfterUnmap,
+  markAfterDiscard,
+  markWhenMapped,
+  ZeroMark,
+  zeroesWhenMapped,
+  zeroesWhenOpened,
+} from "./zero-mark.js";
 
 /** Where the engine reports the bytes it zeroes and hands out uninitialized (core's `StatsRecorder` fits). */
 export interface ZeroingCounters {
@@ -239,7 +246,7 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
     const attributeBytes = this.attributes;
     const annotationIds = this.annotationIds;
     const marks = this.zeroMarks;
-    const lazy = !isAccessibleAttribute(attributes);
+    const accessible = isAccessibleAttribute(attributes);
     const end = first + count;
     const zeroStart = first + keep;
     let added = 0;
@@ -252,19 +259,13 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
       else if (isReservedAttribute(attributeBytes[page]!)) uncommitted++;
       let dirty = false;
       if (page >= zeroStart) {
-        const zero =
+        const clean =
           state === PageState.FreeZeroed ||
           (state === PageState.Allocated && marks[page] === ZeroMark.Zero);
-        if (uninitialized) {
-          // MAP_UNINITIALIZED: old bytes are the new contents, nothing is written.
-          marks[page] = zero && lazy ? ZeroMark.Zero : ZeroMark.Dirty;
-          if (!zero) handedDirty++;
-        } else if (lazy) {
-          marks[page] = zero ? ZeroMark.Zero : ZeroMark.Pending;
-        } else {
-          marks[page] = ZeroMark.Dirty;
-          dirty = !zero;
-        }
+        marks[page] = markWhenMapped(clean, accessible, uninitialized);
+        dirty = zeroesWhenMapped(clean, accessible, uninitialized);
+        // MAP_UNINITIALIZED: old bytes are the new contents, nothing is written.
+        if (uninitialized && !clean) handedDirty++;
       }
       if (dirty) {
         if (zeroFrom < 0) zeroFrom = page;
@@ -299,7 +300,7 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
     for (let page = first; page < end; page++) {
       if (states[page] === PageState.Allocated) {
         // A page known to be zero goes back as such; a pending one is dirty again.
-        states[page] = marks[page] === ZeroMark.Zero ? PageState.FreeZeroed : PageState.FreeDirty;
+        states[page] = isCleanAfterUnmap(marks[page]!) ? PageState.FreeZeroed : PageState.FreeDirty;
         marks[page] = ZeroMark.Dirty;
         annotationIds[page] = 0;
         freed++;
@@ -325,7 +326,7 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
     const marks = this.zeroMarks;
     let runStart = -1;
     for (let page = from; page < to; page++) {
-      if (marks[page] === ZeroMark.Pending) {
+      if (zeroesWhenOpened(marks[page]!)) {
         if (runStart < 0) runStart = page;
       } else if (runStart >= 0) {
         this.zero(runStart, page);
@@ -354,7 +355,7 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
         this.zero(runStart, page);
         runStart = -1;
       }
-      if (marks[page] === ZeroMark.Dirty) marks[page] = ZeroMark.Pending;
+      marks[page] = markAfterDiscard(marks[page]!);
     }
     if (runStart >= 0) this.zero(runStart, to);
   }

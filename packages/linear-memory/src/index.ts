@@ -6,13 +6,19 @@
  * with its Atomics lock so workers over one shared memory agree on every page.
  * A backend keeps its placement and its checks and calls these primitives.
  */
-export { AnnotationTable } from "./annotation-table.js";
+export { AnnotationTable, annotationFromKey, annotationKey } from "./annotation-table.js";
 export {
   LinearMemoryEngine,
   type LinearMemoryEngineOptions,
   type ZeroingCounters,
 } from "./engine.js";
-export type { SbrkFunction } from "./page-source.js";
+export {
+  type FrontierOwner,
+  GrowSource,
+  type PageSource,
+  type SbrkFunction,
+  SbrkSource,
+} from "./page-source.js";
 export {
   decodeAttributes,
   encodeAttributes,
@@ -22,7 +28,6 @@ export {
   PageState,
   protectionOf,
   withProtection,
-  ZeroMark,
 } from "./page-state.js";
 export {
   type FreePageIndex,
@@ -31,3 +36,13 @@ export {
   SharedState,
   type SharedStateOptions,
 } from "./shared-state.js";
+export { StateLock } from "./state-lock.js";
+export {
+  isCleanAfterUnmap,
+  markAfterDiscard,
+  markWhenMapped,
+  markWhenMoved,
+  ZeroMark,
+  zeroesWhenMapped,
+  zeroesWhenOpened,
+} from "./zero-mark.js";

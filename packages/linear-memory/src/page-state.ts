@@ -20,21 +20,6 @@ export const PageState = {
 /** One of the {@link PageState} values. */
 export type PageState = (typeof PageState)[keyof typeof PageState];
 
-/**
- * What the bytes of an allocated page are to its next reader, one byte a page in
- * the shared state beside its state (free pages: always `Dirty`, i.e. no mark).
- * Only `NoAccess` pages carry `Pending` or `Zero`: making a page accessible
- * settles the mark (see `Note [Lazy zeroing]` in `engine.ts`).
- */
-export const ZeroMark = {
-  /** The bytes are the mapping's own (written, or readable since it was mapped). */
-  Dirty: 0,
-  /** Must read as zero once accessible, but still holds old bytes: zeroed when opened. */
-  Pending: 1,
-  /** Known to read as zero (mapped `NoAccess` over fresh or zero pages, never opened since). */
-  Zero: 2,
-} as const;
-
 /** True for the states a new mapping may take (free, or claimable by growing). */
 export function isPlaceable(state: number): boolean {
   return (

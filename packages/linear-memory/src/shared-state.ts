@@ -99,7 +99,7 @@ export class SharedState<I extends FreePageIndex = FreePageIndex> implements Fro
   readonly attributes: Uint8Array;
   /** One annotation id per page (0: none). */
   readonly annotationIds: Uint32Array;
-  /** One `ZeroMark` byte per page (page-state.ts): zeroing owed to, or known of, an allocated page. */
+  /** One `ZeroMark` byte per page (zero-mark.ts): zeroing owed to, or known of, an allocated page. */
   readonly zeroMarks: Uint8Array;
   /** Per interned annotation: offset and length of its text. */
   readonly annotationSlots: Uint32Array;

@@ -1,5 +1,5 @@
 import { MmapError, type MremapOptions } from "@osal/core";
-import { PageState, ZeroMark } from "@osal/linear-memory";
+import { markWhenMoved, PageState, ZeroMark } from "@osal/linear-memory";
 
 /**
  * Note [mremap as Linux 6.17]
@@ -213,12 +213,10 @@ function moveTo(
       const to = dest + (runStart - first);
       const length = page - runStart;
       for (let i = 0; i < length; i++) {
-        marks[to + i] =
-          marks[runStart + i] === ZeroMark.Dirty
-            ? ZeroMark.Dirty
-            : states[to + i] === PageState.FreeZeroed
-              ? ZeroMark.Zero
-              : ZeroMark.Pending;
+        marks[to + i] = markWhenMoved(
+          marks[runStart + i]!,
+          states[to + i] === PageState.FreeZeroed,
+        );
       }
       host.assign(to, length, attributes[runStart]!, annotationIds[runStart]!, length);
       copyDirty(host, runStart, to, length, pageSize);
