@@ -1,4 +1,7 @@
-import { FREE_RUN_COUNTERS } from "./shared-state.js";
+import type { FreePageIndex, FreePageIndexLayout } from "@osal/linear-memory";
+
+/** Words of a free-run region ahead of its two arrays: the run count and the free total. */
+const FREE_RUN_COUNTERS = 2;
 
 /** A run of consecutive free megablocks, `[start, end)` in megablock numbers. */
 export interface FreeRun {
@@ -18,13 +21,14 @@ const TOTAL = 1;
  * `Int32Array` (the run count, the free total, then the starts and the ends),
  * a region of the shared state, so every worker attached to it sees one list.
  */
-export class FreeRuns {
+export class FreeRuns implements FreePageIndex {
   private readonly words: Int32Array;
   private readonly starts: Int32Array;
   private readonly ends: Int32Array;
 
   /**
-   * The free list stored in `words` (from `SharedState.freeRuns`); without it,
+   * The free list stored in `words` (a region of the shared state, see
+   * {@link FREE_RUNS_LAYOUT}); without it,
    * a list of its own with room for `capacity` runs.
    */
   constructor(words?: Int32Array, capacity = 1024) {
@@ -82,6 +86,46 @@ export class FreeRuns {
   }
 
   /**
+   * The engine's view (`FreePageIndex`): pages `[start, end)` became free
+   * (placeable: free, or unclaimed past the frontier) or taken, whatever they
+   * were before.
+   */
+  set(start: number, end: number, free: boolean): void {
+    this.clear(start, end);
+    if (free) this.insert(start, end);
+  }
+
+  /** Takes every free megablock of `[start, end)` out of the list. */
+  private clear(start: number, end: number): void {
+    let i = Math.max(this.upperBound(start) - 1, 0);
+    while (i < this.length && this.starts[i]! < end) {
+      const runStart = this.starts[i]!;
+      const runEnd = this.ends[i]!;
+      if (runEnd <= start) {
+        i++;
+        continue;
+      }
+      const from = Math.max(runStart, start);
+      const to = Math.min(runEnd, end);
+      this.words[TOTAL]! -= to - from;
+      if (runStart < start && runEnd > end) {
+        this.ends[i] = start;
+        this.open(i + 1, end, runEnd);
+        return;
+      }
+      if (runStart < start) {
+        this.ends[i] = start;
+        i++;
+      } else if (runEnd > end) {
+        this.starts[i] = end;
+        return;
+      } else {
+        this.cut(i);
+      }
+    }
+  }
+
+  /**
    * Takes `[start, end)` out of the free list; it must lie inside one run. The
    * rest of that run stays free (split in two when the range is in its middle).
    */
@@ -108,14 +152,15 @@ export class FreeRuns {
 
   /**
    * The lowest start, a multiple of `align` (in megablocks), of `count` free
-   * megablocks inside one run: address-ordered first fit. `undefined` if none.
+   * megablocks inside one run, ending at or below `limit`: address-ordered
+   * first fit. `undefined` if none.
    */
-  firstFit(count: number, align: number): number | undefined {
+  firstFit(count: number, align: number, limit = Number.POSITIVE_INFINITY): number | undefined {
     if (count > this.freeCount) return undefined;
     const n = this.length;
     for (let i = 0; i < n; i++) {
       const start = Math.ceil(this.starts[i]! / align) * align;
-      if (start + count <= this.ends[i]!) return start;
+      if (start + count <= Math.min(this.ends[i]!, limit)) return start;
     }
     return undefined;
   }
@@ -157,3 +202,18 @@ export class FreeRuns {
     return lo;
   }
 }
+
+/**
+ * The free runs as the engine's free-page index, kept in the state buffer: room
+ * for every run there can be (runs never touch and page 0 is never free, so at
+ * most half the pages plus one). A fresh state starts with every page free
+ * (placeable by growing); the engine then takes out what is in use.
+ */
+export const FREE_RUNS_LAYOUT: FreePageIndexLayout<FreeRuns> = Object.freeze({
+  words: (totalPages: number) => FREE_RUN_COUNTERS + 2 * ((totalPages >> 1) + 1),
+  view: (words: Int32Array, totalPages: number, fresh: boolean) => {
+    const runs = new FreeRuns(words);
+    if (fresh) runs.insert(0, totalPages);
+    return runs;
+  },
+});

@@ -111,17 +111,23 @@ import {
   type PageStateRun,
   StatsRecorder,
 } from "@osal/core";
+import {
+  AnnotationTable,
+  encodeAttributes,
+  LinearMemoryEngine,
+  type SharedState,
+} from "@osal/linear-memory";
 import { ghcMegablockCapabilities, ghcMegablockSharedCapabilities } from "./capabilities.js";
+import type { FreeRuns } from "./free-runs.js";
 import {
   checkAccessible,
   megablockBytes,
-  oneMappingId,
   requireMapped,
+  requireOneMapping,
 } from "./megablock-checks.js";
 import { MegablockSpace } from "./megablock-space.js";
 import type { MegablockTable } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";
-import type { SharedState } from "./shared-state.js";
 
 /** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
 export const MBLOCK_ANNOTATION = MmapAnnotation.misc("megablocks");
@@ -145,7 +151,10 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   readonly memory: LinearMemory;
 
   private readonly recorder = new StatsRecorder();
-  private readonly shared: SharedState;
+  private readonly shared: SharedState<FreeRuns>;
+  private readonly engine: LinearMemoryEngine<FreeRuns>;
+  private readonly annotations: AnnotationTable;
+  private readonly maximumBytes: number;
   private readonly space: MegablockSpace;
   private readonly table: MegablockTable;
 
@@ -155,17 +164,21 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     const resolved = resolveOptions(options);
     this.memory = resolved.memory;
     this.shared = resolved.state;
-    this.pageSize = this.shared.megablockSize;
+    this.pageSize = this.shared.granule;
+    this.maximumBytes = resolved.maximumBytes;
     this.capabilities = isSharedMemory(this.memory)
       ? ghcMegablockSharedCapabilities
       : ghcMegablockCapabilities;
-    this.space = new MegablockSpace(
-      resolved.memory,
-      this.shared,
-      this.shared.maximumBytes,
-      resolved.growth,
-      (bytes) => this.recorder.addZeroed(bytes),
-    );
+    this.engine = new LinearMemoryEngine({
+      memory: resolved.memory,
+      state: this.shared,
+      fresh: resolved.fresh,
+      source: resolved.source,
+      growth: resolved.growth,
+      counters: this.recorder,
+    });
+    this.annotations = new AnnotationTable(this.shared);
+    this.space = new MegablockSpace(this.engine, this.shared.index, this.annotations);
     this.table = this.space.table;
     this.addressSpaceEnd = this.table.count * this.pageSize;
     this.locked(() => undefined);
@@ -274,10 +287,10 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const first = start / this.pageSize;
       const end = first + size / this.pageSize;
       return this.locked(() => {
-        const id = this.attributeId(strategy, annotation);
+        const attributes = encodeAttributes(strategy.prot, strategy.reserve, strategy.hugePage);
         const here =
           first % (alignment / this.pageSize) === 0 &&
-          this.space.tryClaim(first, end, id, first, "mmap", annotation);
+          this.space.tryClaim(first, end, attributes, this.annotations.intern(annotation));
         return here ? start : this.mapAnywhere(size, alignment, strategy, annotation);
       });
     });
@@ -308,8 +321,8 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const oldEnd = first + oldSize / this.pageSize;
       const newCount = newSize / this.pageSize;
       return this.locked(() => {
-        const id = oneMappingId(this.table, first, oldEnd, start, oldSize);
-        const attributes = this.table.attributesById(id);
+        requireOneMapping(this.table, first, oldEnd, start, oldSize);
+        const annotation = this.table.annotationOf(first);
         if (newSize <= oldSize) {
           this.space.release(first + newCount, oldEnd);
           return start;
@@ -320,17 +333,11 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
             syscall: "mremap",
             address: start,
             size: newSize,
-            annotation: attributes.annotation,
+            annotation,
             detail: "ghc-megablock cannot grow a mapping in place; pass mayMove",
           });
         }
-        const moved = this.space.enlarge(
-          first,
-          oldEnd,
-          first + newCount,
-          id,
-          attributes.annotation,
-        );
+        const moved = this.space.enlarge(first, oldEnd, first + newCount, annotation);
         return moved * this.pageSize;
       });
     });
@@ -348,8 +355,8 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const end = first + size / this.pageSize;
       this.locked(() => {
         requireMapped(this.table, this.pageSize, "mprotect", first, end, start, size);
-        this.table.reattribute(first, end, (attributes) => ({ ...attributes, prot }));
-        if (prot !== MmapProtection.NoAccess) this.space.settle(first, end);
+        this.table.protect(first, end, prot);
+        if (prot !== MmapProtection.NoAccess) this.engine.open(first, end);
       });
     });
   }
@@ -367,7 +374,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const end = first + size / this.pageSize;
       this.locked(() => {
         requireMapped(this.table, this.pageSize, "madvise", first, end, start, size);
-        if (advice === "dontneed") this.space.discard(first, end);
+        if (advice === "dontneed") this.engine.discard(first, end);
       });
     });
   }
@@ -382,7 +389,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     const end = first + size / this.pageSize;
     this.locked(() => {
       requireMapped(this.table, this.pageSize, "prctl", first, end, start, size);
-      this.table.reattribute(first, end, (attributes) => ({ ...attributes, annotation }));
+      this.table.rename(first, end, annotation);
     });
   }
 
@@ -400,12 +407,12 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
 
   /** The memory's maximum in bytes: the most this backend could ever hold. */
   getSystemTotalMemory(): number {
-    return this.space.maximumBytes;
+    return this.maximumBytes;
   }
 
   /** The mappings, by address, adjacent megablocks mapped alike merged. */
   getMappings(): readonly MappingInfo[] {
-    return this.locked(() => this.table.mappings(this.table.count, this.pageSize));
+    return this.locked(() => this.table.mappings(this.pageSize));
   }
 
   /** Calls, mapped and committed bytes, zeroed bytes, and footprint (`memory.buffer.byteLength`). */
@@ -421,7 +428,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     checkReadArguments(address, length);
     return this.locked(() => {
       checkAccessible(this.table, this.pageSize, "read", address, length);
-      return this.space.bytes().slice(address, address + length);
+      return this.space.bytes(address + length).slice(address, address + length);
     });
   }
 
@@ -431,7 +438,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     this.locked(() => {
       checkAccessible(this.table, this.pageSize, "write", address, bytes.length);
       // Nothing to write: valid even past the end of the current memory.
-      if (bytes.length > 0) this.space.bytes().set(bytes, address);
+      if (bytes.length > 0) this.space.bytes(address + bytes.length).set(bytes, address);
     });
   }
 
@@ -440,7 +447,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     checkFillArguments(address, length, value);
     this.locked(() => {
       checkAccessible(this.table, this.pageSize, "fill", address, length);
-      this.space.bytes().fill(value, address, address + length);
+      this.space.bytes(address + length).fill(value, address, address + length);
     });
   }
 
@@ -473,15 +480,6 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
 
   // ---- internals ----------------------------------------------------------------
 
-  private attributeId(strategy: MmapStrategy, annotation: MmapAnnotation | undefined): number {
-    return this.table.intern({
-      prot: strategy.prot,
-      reserve: strategy.reserve,
-      hugePage: strategy.hugePage,
-      annotation,
-    });
-  }
-
   private mapAnywhere(
     size: number,
     alignment: number,
@@ -489,8 +487,16 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     annotation: MmapAnnotation | undefined,
   ): number {
     const count = size / this.pageSize;
-    const id = this.attributeId(strategy, annotation);
-    const first = this.space.mapAnywhere(count, alignment / this.pageSize, id, "mmap", annotation);
+    const attributes = encodeAttributes(strategy.prot, strategy.reserve, strategy.hugePage);
+    const id = this.annotations.intern(annotation);
+    const first = this.space.mapAnywhere(
+      count,
+      alignment / this.pageSize,
+      attributes,
+      id,
+      "mmap",
+      annotation,
+    );
     return first * this.pageSize;
   }
 

@@ -1,5 +1,5 @@
 import { MemoryFault, MmapError, MmapProtection } from "@osal/core";
-import { MegablockState, type MegablockTable } from "./megablock-table.js";
+import type { MegablockTable } from "./megablock-table.js";
 
 /**
  * The checks ghc-megablock makes against its page table before a call changes
@@ -45,20 +45,18 @@ export function requireMapped(
   }
 }
 
-/** The attribute id shared by every megablock of `[first, end)`, else `EFAULT` (mremap's "not one mapping"). */
-export function oneMappingId(
+/** `EFAULT` (mremap's "not one mapping") unless `[first, end)` is mapped megablocks all mapped alike. */
+export function requireOneMapping(
   table: MegablockTable,
   first: number,
   end: number,
   start: number,
   size: number,
-): number {
-  const hole = table.firstUnmapped(first, end);
-  const id = hole === undefined ? table.attributeIdOf(first) : -1;
-  for (let i = first; id >= 0 && i < end; i++) {
-    if (table.attributeIdOf(i) !== id) return notOneMapping(start, size);
+): void {
+  if (table.firstUnmapped(first, end) !== undefined) notOneMapping(start, size);
+  for (let i = first + 1; i < end; i++) {
+    if (!table.mappedAlike(first, i)) notOneMapping(start, size);
   }
-  return id >= 0 ? id : notOneMapping(start, size);
 }
 
 function notOneMapping(start: number, size: number): never {
@@ -86,7 +84,7 @@ export function checkAccessible(
   const last = Math.ceil((address + length) / megablockSize);
   for (let i = Math.floor(address / megablockSize); i < last; i++) {
     const faultAddress = Math.max(address, i * megablockSize);
-    if (table.stateOf(i) !== MegablockState.Mapped) {
+    if (!table.isMapped(i)) {
       throw new MemoryFault({
         syscall: call,
         address,
@@ -95,7 +93,7 @@ export function checkAccessible(
         reason: "unmapped",
       });
     }
-    if (table.attributesOf(i).prot === MmapProtection.NoAccess) {
+    if (table.protOf(i) === MmapProtection.NoAccess) {
       throw new MemoryFault({
         syscall: call,
         address,

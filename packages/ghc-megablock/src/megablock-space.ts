@@ -1,51 +1,20 @@
-/*
- * Note [Lazy zeroing of megablocks]
- * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
- * A `NoAccess` megablock cannot be read through this backend, so bytes it must
- * read as zero need not be written until it becomes accessible: a GC that
- * decommits (`NoAccess`, then madvise(dontneed)) or reserves `NoAccess` over
- * reused megablocks would otherwise pay for zeroing memory that may never be
- * touched again, and pay twice when it is. (madvise(dontneed) while still
- * accessible, CoreCLR's order, must zero at once: a guest may load directly.) Each mapped megablock
- * has a zero mark in the table (ZeroMark): Dirty (its bytes are its contents),
- * Pending (must read as zero, still holds old bytes) or Zero (known zero:
- * mapped `NoAccess` over a clean megablock and never accessible since). Only
- * `NoAccess` megablocks are Pending or Zero.
- *   - Mapping `NoAccess` writes nothing: dirty megablocks become Pending, clean
- *     ones Zero. Mapping accessible zeroes dirty ones at once.
- *   - madvise(dontneed) zeroes accessible megablocks at once (a guest may load
- *     from them); a `NoAccess` Dirty one becomes Pending.
- *   - mprotect to an accessible protection zeroes the Pending megablocks, and
- *     every mark becomes Dirty (committing committed memory keeps its bytes);
- *     mprotect to `NoAccess` keeps the bytes and the marks, as on Linux.
- *   - munmap: a Zero megablock goes back to the free list clean, any other
- *     dirty, so a Pending one is zeroed when next mapped accessible, never
- *     handed out as zero.
- *   - A moving mremap copies only Dirty megablocks; a Pending or Zero one
- *     becomes Zero on a clean target and Pending on a dirty one, with nothing
- *     written (zeroing it before the copy would write it twice).
- * So decommit (`NoAccess`, dontneed) then commit zeroes once, and repeated
- * decommits cost nothing. The
- * assumption, as for protection in general here (`enforcesProtection` false):
- * nobody stores into a `NoAccess` megablock directly, which would fault on a
- * real OS.
- */
-
 import {
-  type GrowthPolicy,
-  growLinearMemory,
   hasErrorCode,
-  type LinearMemory,
   MiB,
   type MmapAnnotation,
   MmapError,
-  MmapProtection,
-  type PageState,
+  type PageState as PageStateName,
   type PageStateRun,
 } from "@osal/core";
-import { FreeRuns } from "./free-runs.js";
-import { MegablockState, MegablockTable, ZeroMark } from "./megablock-table.js";
-import type { SharedState } from "./shared-state.js";
+import {
+  type AnnotationTable,
+  type LinearMemoryEngine,
+  markWhenMoved,
+  PageState,
+  ZeroMark,
+} from "@osal/linear-memory";
+import type { FreeRuns } from "./free-runs.js";
+import { MegablockTable } from "./megablock-table.js";
 
 /**
  * Mappings of at least this size first look for a free range aligned to it:
@@ -60,52 +29,47 @@ const CLAIM_ATTEMPTS = 16;
 type SpaceCall = "mmap" | "mremap";
 
 /**
- * The megablocks of one linear memory, in megablock numbers: which are this
- * backend's, which are free, which are mapped; where a request goes; growing
- * the memory; zeroing reused megablocks. The policy is described in
- * Note [Megablocks over linear memory] (ghc-megablock.ts). Arguments are
- * trusted: the backend validates them first.
+ * The megablocks of one linear memory, in megablock numbers, over the
+ * linear-memory engine: where a request goes (first fit over the free runs,
+ * the engine's free-page index), claiming megablocks past the frontier from
+ * the page source, mapping, freeing, moving. Zeroing and zero marks are the
+ * engine's (Note [Lazy zeroing] in @osal/linear-memory's engine.ts). The policy
+ * is described in Note [Megablocks over linear memory] (ghc-megablock.ts).
+ * Arguments are trusted: the backend validates them first. Call with the
+ * state lock held.
  */
 export class MegablockSpace {
-  /** The page table. */
+  /** The page table, as this backend reads it. */
   readonly table: MegablockTable;
-  private readonly free: FreeRuns;
   /** Bytes per megablock. */
   readonly megablockSize: number;
-  /** The memory's maximum in bytes. */
-  readonly maximumBytes: number;
 
   /**
-   * @param memory the linear memory to grow
-   * @param shared the state the table and free runs live in
-   * @param maximumBytes the most the memory may hold
-   * @param growth how far past a request the memory grows
-   * @param onZeroed told how many bytes each zeroing wrote
+   * @param engine the engine over the memory and the shared state
+   * @param free the free runs (the engine's index)
+   * @param annotations the state's annotation table
    */
   constructor(
-    readonly memory: LinearMemory,
-    shared: SharedState,
-    maximumBytes: number,
-    private readonly growth: GrowthPolicy,
-    private readonly onZeroed: (bytes: number) => void,
+    readonly engine: LinearMemoryEngine<FreeRuns>,
+    private readonly free: FreeRuns,
+    annotations: AnnotationTable,
   ) {
-    this.megablockSize = shared.megablockSize;
-    this.maximumBytes = maximumBytes;
-    this.table = new MegablockTable(shared);
-    this.free = new FreeRuns(shared.freeRuns);
+    this.megablockSize = engine.granule;
+    this.table = new MegablockTable(engine, annotations);
   }
 
-  /** A view of the whole memory as it is now (a grow replaces the buffer). */
-  bytes(): Uint8Array {
-    return new Uint8Array(this.memory.buffer);
+  /** A view of the memory's bytes, at least up to byte `end`. */
+  bytes(end: number): Uint8Array {
+    return this.engine.bytes(end);
   }
 
   /**
-   * Where `count` megablocks aligned to `align` megablocks go: the first fit in
-   * the free list (a 2 MiB-aligned one first for requests of 2 MiB or more);
-   * else the highest free run, if it ends where the memory ends, extended by
-   * growth; else fresh megablocks above the memory's end. `ENOMEM` when that
-   * would pass the maximum. Changes nothing.
+   * Where `count` megablocks aligned to `align` megablocks go: the first fit
+   * in the free runs, which go on past the frontier to the end of the address
+   * space (a 2 MiB-aligned fit below the frontier first for requests of 2 MiB
+   * or more). So the highest free run, when it touches the frontier, is
+   * extended by growing; else fresh megablocks are grown above. `ENOMEM` when
+   * nothing fits below the maximum. Changes nothing.
    */
   place(count: number, align: number, call: SpaceCall, annotation?: MmapAnnotation): number {
     const size = count * this.megablockSize;
@@ -114,164 +78,74 @@ export class MegablockSpace {
         ? Math.max(align, LARGE_MAPPING_ALIGNMENT / this.megablockSize)
         : align;
     const fit =
-      (preferred > align ? this.free.firstFit(count, preferred) : undefined) ??
-      this.free.firstFit(count, align);
+      (preferred > align
+        ? this.free.firstFit(count, preferred, this.engine.frontier)
+        : undefined) ?? this.free.firstFit(count, align);
     if (fit !== undefined) return fit;
-    const base = this.growBase();
-    const top = this.free.last();
-    let first = Math.ceil(Math.max(base, 1) / align) * align;
-    if (top !== undefined && top.end === base) {
-      first = Math.min(first, Math.ceil(top.start / align) * align);
-    }
-    if (first + count > this.table.count) {
-      throw new MmapError({
-        code: "ENOMEM",
-        syscall: call,
-        size,
-        annotation,
-        detail: `the memory cannot grow past its maximum of ${this.maximumBytes} bytes`,
-      });
-    }
-    return first;
+    throw new MmapError({
+      code: "ENOMEM",
+      syscall: call,
+      size,
+      annotation,
+      detail: `no free range that large below the memory's maximum of ${this.table.count * this.megablockSize} bytes`,
+    });
   }
 
   /**
-   * True when megablocks `[first, end)` could be mapped: inside the address
-   * space, not megablock 0, and each one either free or above the memory's end.
+   * Makes free (or unclaimed) megablocks `[first, end)` this backend's,
+   * claiming from the page source those past the frontier: true when they all
+   * are now. False, nothing mapped, when another party's growth took some
+   * meanwhile; `ENOMEM` when the memory cannot grow.
    */
-  canClaim(first: number, end: number): boolean {
-    if (first < 1 || end > this.table.count) return false;
-    const ownedEnd = Math.min(end, this.growBase());
-    return ownedEnd <= first || this.free.covers(first, ownedEnd);
+  private secure(first: number, end: number): boolean {
+    if (end <= this.engine.frontier) return true;
+    this.engine.sync();
+    if (!this.free.covers(first, end)) return false;
+    this.engine.extend(end);
+    return end <= this.engine.frontier && this.free.covers(first, end);
   }
 
   /**
-   * Maps megablocks `[first, end)` (from {@link place} or checked with
-   * {@link canClaim}) with attribute `id` and returns true: grows the memory
-   * first if the range passes its end (`ENOMEM`, no mapping changed, if it
-   * cannot; false, no mapping changed, when another party's growth took part of
-   * the range meanwhile), adding any
-   * megablocks skipped for alignment or grown ahead (growth policy) to the free list; takes the rest from the
-   * free list. From `zeroFrom` on (a caller about to fill the head passes a
-   * later index, and sets the head's zero marks itself): with an accessible
-   * protection the dirty megablocks are zeroed; with `NoAccess` nothing is
-   * written, dirty ones are marked `Pending` and clean ones `Zero`. Fresh
-   * megablocks are never written.
+   * Maps free megablocks `[first, end)` (from {@link place}) with attribute
+   * byte `attributes` and annotation id `id`: see {@link secure}; the engine
+   * zeroes dirty ones when accessible, or marks them when `NoAccess`.
    */
-  claim(
-    first: number,
-    end: number,
-    id: number,
-    zeroFrom: number,
-    call: SpaceCall,
-    annotation?: MmapAnnotation,
-  ): boolean {
-    if (end > this.growBase()) {
-      this.grow(end, call, annotation);
-      // Someone else grew the memory meanwhile and the range is now theirs.
-      if (!this.free.covers(first, end)) return false;
-    }
-    this.free.remove(first, end);
-    const from = Math.max(first, zeroFrom);
-    if (this.table.attributesById(id).prot === MmapProtection.NoAccess) {
-      for (let i = from; i < end; i++) {
-        this.table.setZeroMarks(i, i + 1, this.table.isDirty(i) ? ZeroMark.Pending : ZeroMark.Zero);
-      }
-      this.table.map(first, end, id);
-      return true;
-    }
-    this.table.setZeroMarks(from, end, ZeroMark.Dirty);
-    let i = from;
-    while (i < end) {
-      if (!this.table.isDirty(i)) {
-        i++;
-        continue;
-      }
-      let j = i + 1;
-      while (j < end && this.table.isDirty(j)) j++;
-      this.zero(i * this.megablockSize, (j - i) * this.megablockSize);
-      i = j;
-    }
-    this.table.map(first, end, id);
+  claim(first: number, end: number, attributes: number, id: number): boolean {
+    if (!this.secure(first, end)) return false;
+    this.engine.map(first, end - first, attributes, id);
     return true;
   }
 
   /**
-   * Maps `count` megablocks aligned to `align` megablocks with attribute `id`
-   * where {@link place} puts them, and returns the first. Placing again when
-   * someone else grew the memory under the chosen range; `ENOMEM`, nothing
-   * mapped, when it cannot be placed or the memory cannot grow.
+   * Maps `count` megablocks aligned to `align` megablocks where {@link place}
+   * puts them, and returns the first; placing again when someone else grew the
+   * memory under the chosen range. `ENOMEM`, nothing mapped, when it cannot be
+   * placed or the memory cannot grow.
    */
   mapAnywhere(
     count: number,
     align: number,
+    attributes: number,
     id: number,
     call: SpaceCall,
     annotation?: MmapAnnotation,
   ): number {
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const first = this.place(count, align, call, annotation);
-      if (this.claim(first, first + count, id, first, call, annotation)) return first;
+      if (this.claim(first, first + count, attributes, id)) return first;
     }
     throw raced(call, count * this.megablockSize, annotation);
   }
 
   /**
-   * mremap's move: maps `newCount` megablocks at `target` (from {@link place})
-   * with attribute `id`, copies the bytes of mapped megablocks `[first, oldEnd)`
-   * there and frees them. A `Pending` or `Zero` megablock has no contents to
-   * copy: its new megablock is marked `Zero` when clean, else `Pending`, and
-   * nothing is written for it (cheaper than zeroing before the copy). False,
-   * nothing changed, when the target was taken by another party's growth.
+   * {@link claim} when `[first, end)` is inside the address space, not
+   * megablock 0, and free (or unclaimed); false, with nothing changed, when it
+   * is not or the memory cannot grow.
    */
-  move(
-    first: number,
-    oldEnd: number,
-    target: number,
-    newCount: number,
-    id: number,
-    annotation: MmapAnnotation | undefined,
-  ): boolean {
-    const oldCount = oldEnd - first;
-    const marks = new Uint8Array(oldCount);
-    for (let i = 0; i < oldCount; i++) {
-      if (this.table.zeroMarkOf(first + i) === ZeroMark.Dirty) continue;
-      marks[i] = this.isClean(target + i) ? ZeroMark.Zero : ZeroMark.Pending;
-    }
-    if (!this.claim(target, target + newCount, id, target + oldCount, "mremap", annotation)) {
-      return false;
-    }
-    const bytes = this.bytes();
-    const size = this.megablockSize;
-    let runStart = -1;
-    for (let i = 0; i <= oldCount; i++) {
-      if (i < oldCount) this.table.setZeroMarks(target + i, target + i + 1, marks[i] as ZeroMark);
-      if (i < oldCount && marks[i] === ZeroMark.Dirty) {
-        if (runStart < 0) runStart = i;
-      } else if (runStart >= 0) {
-        bytes.copyWithin((target + runStart) * size, (first + runStart) * size, (first + i) * size);
-        runStart = -1;
-      }
-    }
-    this.release(first, oldEnd);
-    return true;
-  }
-
-  /**
-   * {@link claim} when {@link canClaim} says the range could be mapped; false,
-   * with nothing changed, when it cannot or the memory cannot grow (`ENOMEM`).
-   */
-  tryClaim(
-    first: number,
-    end: number,
-    id: number,
-    zeroFrom: number,
-    call: SpaceCall,
-    annotation?: MmapAnnotation,
-  ): boolean {
-    if (!this.canClaim(first, end)) return false;
+  tryClaim(first: number, end: number, attributes: number, id: number): boolean {
+    if (first < 1 || end > this.table.count || !this.free.covers(first, end)) return false;
     try {
-      return this.claim(first, end, id, zeroFrom, call, annotation);
+      return this.claim(first, end, attributes, id);
     } catch (error) {
       if (!hasErrorCode(error, "ENOMEM")) throw error;
       return false;
@@ -279,105 +153,80 @@ export class MegablockSpace {
   }
 
   /**
-   * mremap's growth of mapped megablocks `[first, oldEnd)` (attribute `id`) to
-   * end at `newEnd`: in place when the megablocks after it can be claimed, else
-   * moved to where {@link place} puts it. Returns the mapping's first megablock.
-   * `ENOMEM`, the mapping intact, when neither can be done.
+   * mremap's growth of mapped megablocks `[first, oldEnd)` to end at `newEnd`:
+   * in place when the megablocks after it can be claimed, else moved to where
+   * {@link place} puts it. Returns the mapping's first megablock. `ENOMEM`, the
+   * mapping intact, when neither can be done.
    */
   enlarge(
     first: number,
     oldEnd: number,
     newEnd: number,
-    id: number,
     annotation: MmapAnnotation | undefined,
   ): number {
-    if (this.tryClaim(oldEnd, newEnd, id, oldEnd, "mremap", annotation)) return first;
+    const attributes = this.table.attributeByteOf(first);
+    const id = this.table.annotationIdOf(first);
+    if (this.tryClaim(oldEnd, newEnd, attributes, id)) return first;
     const newCount = newEnd - first;
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const target = this.place(newCount, 1, "mremap", annotation);
-      if (this.move(first, oldEnd, target, newCount, id, annotation)) return target;
+      if (this.move(first, oldEnd, target, newCount)) return target;
     }
     throw raced("mremap", newCount * this.megablockSize, annotation);
   }
 
-  /** Frees every mapped megablock of `[first, end)` to the free list; others are skipped. */
-  release(first: number, end: number): void {
-    let i = first;
-    while (i < end) {
-      if (this.table.stateOf(i) !== MegablockState.Mapped) {
-        i++;
-        continue;
-      }
-      let j = i + 1;
-      while (j < end && this.table.stateOf(j) === MegablockState.Mapped) j++;
-      this.table.unmap(i, j);
-      this.free.insert(i, j);
-      i = j;
-    }
-  }
-
   /**
-   * True when megablock `index` is known to read as zero before it is claimed:
-   * above the memory's end (it will be grown) or free and never handed out.
+   * mremap's move: maps `newCount` megablocks at `target` (from {@link place})
+   * alike, copies the bytes of mapped megablocks `[first, oldEnd)` there and
+   * frees them. A `Pending` or `Zero` megablock has no contents to copy: its
+   * new megablock is marked `Zero` when clean, else `Pending`, and nothing is
+   * written for it (cheaper than zeroing before the copy). False, nothing
+   * changed, when the target was taken by another party's growth.
    */
-  isClean(index: number): boolean {
-    return (
-      index >= this.growBase() ||
-      (this.table.stateOf(index) === MegablockState.Free && !this.table.isDirty(index))
+  private move(first: number, oldEnd: number, target: number, newCount: number): boolean {
+    if (!this.secure(target, target + newCount)) return false;
+    const oldCount = oldEnd - first;
+    const { states, zeroMarks } = this.engine;
+    const marks = new Uint8Array(oldCount);
+    for (let i = 0; i < oldCount; i++) {
+      marks[i] = markWhenMoved(zeroMarks[first + i]!, states[target + i] === PageState.FreeZeroed);
+    }
+    this.engine.map(
+      target,
+      newCount,
+      this.table.attributeByteOf(first),
+      this.table.annotationIdOf(first),
+      oldCount,
     );
-  }
-
-  /**
-   * Mapped megablocks `[first, end)` just became accessible: the `Pending` ones
-   * are zeroed now (and reported), and every mark is settled to `Dirty`.
-   */
-  settle(first: number, end: number): void {
-    this.zeroRuns(first, end, (i) => this.table.zeroMarkOf(i) === ZeroMark.Pending);
-    this.table.setZeroMarks(first, end, ZeroMark.Dirty);
-  }
-
-  /**
-   * madvise(dontneed) over mapped megablocks `[first, end)`: accessible ones are
-   * zeroed now (a guest may load from them directly); `NoAccess` ones that hold
-   * bytes are only marked `Pending` (`Pending` and `Zero` stay).
-   */
-  discard(first: number, end: number): void {
-    const table = this.table;
-    for (let i = first; i < end; i++) {
-      if (table.attributesOf(i).prot === MmapProtection.NoAccess) {
-        if (table.zeroMarkOf(i) === ZeroMark.Dirty) table.setZeroMarks(i, i + 1, ZeroMark.Pending);
+    const size = this.megablockSize;
+    const bytes = this.bytes((target + newCount) * size);
+    let runStart = -1;
+    for (let i = 0; i <= oldCount; i++) {
+      if (i < oldCount) zeroMarks[target + i] = marks[i]!;
+      if (i < oldCount && marks[i] === ZeroMark.Dirty) {
+        if (runStart < 0) runStart = i;
+      } else if (runStart >= 0) {
+        bytes.copyWithin((target + runStart) * size, (first + runStart) * size, (first + i) * size);
+        runStart = -1;
       }
     }
-    this.zeroRuns(first, end, (i) => table.attributesOf(i).prot !== MmapProtection.NoAccess);
+    this.engine.unmap(first, oldCount);
+    return true;
   }
 
-  /** Zeroes (and reports) each maximal run of megablocks in `[first, end)` that `wanted` picks. */
-  private zeroRuns(first: number, end: number, wanted: (index: number) => boolean): void {
-    let i = first;
-    while (i < end) {
-      if (!wanted(i)) {
-        i++;
-        continue;
-      }
-      let j = i + 1;
-      while (j < end && wanted(j)) j++;
-      this.zero(i * this.megablockSize, (j - i) * this.megablockSize);
-      i = j;
-    }
-  }
-
-  /** Writes zeros over bytes `[start, start + size)` and reports them. */
-  zero(start: number, size: number): void {
-    this.bytes().fill(0, start, start + size);
-    this.onZeroed(size);
+  /** Frees every mapped megablock of `[first, end)` to the free runs; others are skipped. */
+  release(first: number, end: number): void {
+    this.engine.unmap(first, end - first);
   }
 
   /**
-   * The unmapped megablocks of the memory as runs: free and never handed out
-   * (zero), free and reused (dirty), or not this backend's (external).
+   * The megablocks of the memory that are not mapped, as runs: free and never
+   * handed out (zero), free and reused (dirty), or not this backend's
+   * (external: memory grown by others is accounted for first).
    */
   pageStates(): PageStateRun[] {
-    const size = this.memory.buffer.byteLength;
+    this.engine.observe();
+    const size = this.engine.memory.buffer.byteLength;
     const blocks = Math.ceil(size / this.megablockSize);
     const out: PageStateRun[] = [];
     for (let i = 0; i < blocks; i++) {
@@ -386,78 +235,26 @@ export class MegablockSpace {
       const start = i * this.megablockSize;
       const end = Math.min(start + this.megablockSize, size);
       const last = out[out.length - 1];
-      if (last && last.end === start && last.state === state)
+      if (last && last.end === start && last.state === state) {
         out[out.length - 1] = { ...last, end };
-      else out.push({ start, end, state });
+      } else out.push({ start, end, state });
     }
     return out;
-  }
-
-  private unmappedStateOf(index: number): PageState | undefined {
-    const state = this.table.stateOf(index);
-    if (state === MegablockState.Foreign) return "external";
-    if (state === MegablockState.Free)
-      return this.table.isDirty(index) ? "free-dirty" : "free-zeroed";
-    return undefined;
   }
 
   /** Byte ranges of the memory that are not this backend's megablocks, by address. */
   foreignRanges(): { start: number; end: number }[] {
-    const size = this.memory.buffer.byteLength;
-    const out: { start: number; end: number }[] = [];
-    let runStart: number | undefined;
-    const blocks = Math.ceil(size / this.megablockSize);
-    for (let i = 0; i <= blocks; i++) {
-      const foreign = i < blocks && this.table.stateOf(i) === MegablockState.Foreign;
-      if (foreign && runStart === undefined) runStart = i * this.megablockSize;
-      if (!foreign && runStart !== undefined) {
-        out.push({ start: runStart, end: Math.min(i * this.megablockSize, size) });
-        runStart = undefined;
-      }
-    }
-    return out;
+    return this.pageStates()
+      .filter((run) => run.state === "external")
+      .map(({ start, end }) => ({ start, end }));
   }
 
-  /** The first megablock growing the memory would create (its size rounded up). */
-  private growBase(): number {
-    return Math.ceil(this.memory.buffer.byteLength / this.megablockSize);
-  }
-
-  /**
-   * Grows the memory so that megablock `end - 1` exists, by the growth policy's
-   * step (whole megablocks, never past the last megablock of the address
-   * space), and puts the megablocks grown on the free list, clean. What lies
-   * below the old end, or in a megablock the old end cuts, is not ours: with a
-   * shared memory another party may have grown it since the caller looked.
-   * `ENOMEM` (nothing changed) when even exactly the request cannot be grown.
-   */
-  private grow(end: number, call: SpaceCall, annotation: MmapAnnotation | undefined): void {
-    const current = this.memory.buffer.byteLength;
-    const target = end * this.megablockSize;
-    const fail = (detail: string, cause?: unknown) =>
-      new MmapError({
-        code: "ENOMEM",
-        syscall: call,
-        address: current,
-        size: target - current,
-        annotation,
-        detail,
-        cause,
-      });
-    if (target > this.maximumBytes) throw fail("past the memory's maximum");
-    const limit = this.table.count * this.megablockSize;
-    let growth: ReturnType<typeof growLinearMemory>;
-    try {
-      growth = growLinearMemory(this.memory, this.growth, target, limit, this.megablockSize);
-    } catch (error) {
-      throw fail("memory.grow failed", error);
-    }
-    if (growth === undefined) return;
-    const fresh = Math.max(Math.ceil(growth.oldBytes / this.megablockSize), 1);
-    const grownEnd = Math.floor(growth.endBytes / this.megablockSize);
-    if (grownEnd <= fresh) return;
-    this.table.addFresh(fresh, grownEnd);
-    this.free.insert(fresh, grownEnd);
+  private unmappedStateOf(index: number): PageStateName | undefined {
+    const state = this.engine.states[index];
+    if (state === PageState.FreeZeroed) return "free-zeroed";
+    if (state === PageState.FreeDirty) return "free-dirty";
+    if (state === PageState.Allocated) return undefined;
+    return "external";
   }
 }
 

@@ -1,230 +1,119 @@
-import type { MappingInfo } from "@osal/core";
-import { AttributeTable, type MappingAttributes } from "./attribute-table.js";
-import { Header, type SharedState } from "./shared-state.js";
-
-export type { MappingAttributes } from "./attribute-table.js";
-
-/** What one megablock is to this backend. */
-export const MegablockState = {
-  /** Not this backend's: below its first growth, an alignment gap, or grown by someone else. */
-  Foreign: 0,
-  /** Grown by this backend and on its free list. */
-  Free: 1,
-  /** Handed out to a caller. */
-  Mapped: 2,
-} as const;
-
-/** One of the {@link MegablockState} values. */
-export type MegablockState = (typeof MegablockState)[keyof typeof MegablockState];
+import type { MappingInfo, MmapAnnotation, MmapProtection } from "@osal/core";
+import {
+  type AnnotationTable,
+  decodeAttributes,
+  type LinearMemoryEngine,
+  PageState,
+  protectionOf,
+  withProtection,
+} from "@osal/linear-memory";
 
 /**
- * What the bytes of a mapped megablock are to its next reader. Only `NoAccess`
- * megablocks are ever `Pending` or `Zero`; making one accessible settles it to
- * `Dirty`. See Note [Lazy zeroing of megablocks] in `megablock-space.ts`.
- */
-export const ZeroMark = {
-  /** The bytes are the mapping's own (it is, or was, accessible). */
-  Dirty: 0,
-  /** Must read as zero once accessible but still holds old bytes: zeroed when opened. */
-  Pending: 1,
-  /** Known to read as zero: mapped `NoAccess` over a clean megablock, never accessible since. */
-  Zero: 2,
-} as const;
-
-/** One of the {@link ZeroMark} values. */
-export type ZeroMark = (typeof ZeroMark)[keyof typeof ZeroMark];
-
-/**
- * The page table: one entry per megablock of the address space, holding its
- * state, whether it has ever been handed out (`dirty`: its bytes may be
- * non-zero, so it must be zeroed before it is handed out again) and, while
- * mapped, its attributes (interned: megablocks mapped alike share one id) and
- * its {@link ZeroMark} (zeroing owed to, or known of, a `NoAccess` megablock).
- * Keeps the mapped and committed megablock counts up to date.
+ * ghc-megablock's reading of the engine's page table (one entry per megablock,
+ * in the shared state): which megablocks are mapped, their attributes
+ * (protection, reserve, huge page hint: one byte) and annotation (an interned
+ * id), and the mappings those make. Call with the state lock held.
  */
 export class MegablockTable {
   /** Number of megablocks the address space holds. */
   readonly count: number;
-  private readonly header: Int32Array;
-  private readonly state: Uint8Array;
-  private readonly dirty: Uint8Array;
-  private readonly marks: Uint8Array;
-  private readonly attributeIds: Uint32Array;
-  private readonly attributes: AttributeTable;
+  private readonly states: Uint8Array;
+  private readonly attributes: Uint8Array;
+  private readonly annotationIds: Uint32Array;
 
-  /** The page table kept in `shared` (its attributes interned there too). */
-  constructor(shared: SharedState) {
-    this.count = shared.count;
-    this.header = shared.header;
-    this.state = shared.states;
-    this.dirty = shared.dirty;
-    this.marks = shared.zeroMarks;
-    this.attributeIds = shared.attributeIds;
-    this.attributes = new AttributeTable(shared);
-  }
-
-  private get mapped(): number {
-    return this.header[Header.Mapped]!;
-  }
-
-  private set mapped(count: number) {
-    this.header[Header.Mapped] = count;
-  }
-
-  private get committed(): number {
-    return this.header[Header.Committed]!;
-  }
-
-  private set committed(count: number) {
-    this.header[Header.Committed] = count;
+  /** The table of `engine`, its annotations interned in `annotations`. */
+  constructor(
+    private readonly engine: LinearMemoryEngine,
+    private readonly annotations: AnnotationTable,
+  ) {
+    this.count = engine.totalPages;
+    this.states = engine.states;
+    this.attributes = engine.attributes;
+    this.annotationIds = engine.annotationIds;
   }
 
   /** Megablocks currently mapped. */
   get mappedCount(): number {
-    return this.mapped;
+    return this.engine.mappedPages;
   }
 
   /** Megablocks currently mapped with `reserve: true`. */
   get committedCount(): number {
-    return this.committed;
+    return this.engine.committedPages;
   }
 
-  /** The id of `attributes`, the same for equal attributes (in every worker sharing the state). */
-  intern(attributes: MappingAttributes): number {
-    return this.attributes.intern(attributes);
+  /** True when megablock `index` is mapped. */
+  isMapped(index: number): boolean {
+    return this.states[index] === PageState.Allocated;
   }
 
-  /** The state of megablock `index` (`Foreign` past the end of the table). */
-  stateOf(index: number): MegablockState {
-    return (this.state[index] ?? MegablockState.Foreign) as MegablockState;
+  /** The protection of mapped megablock `index`. */
+  protOf(index: number): MmapProtection {
+    return protectionOf(this.attributes[index]!);
   }
 
-  /** True when megablock `index` has been handed out since it was grown. */
-  isDirty(index: number): boolean {
-    return this.dirty[index] === 1;
+  /** The attribute byte of mapped megablock `index`. */
+  attributeByteOf(index: number): number {
+    return this.attributes[index]!;
   }
 
-  /** The zero mark of mapped megablock `index` (`Dirty` for any other). */
-  zeroMarkOf(index: number): ZeroMark {
-    return this.marks[index] as ZeroMark;
+  /** The annotation id of mapped megablock `index`. */
+  annotationIdOf(index: number): number {
+    return this.annotationIds[index]!;
   }
 
-  /**
-   * Sets the zero mark of megablocks `[start, end)`: mapped ones, or free ones
-   * about to be mapped (their mark is read only once they are).
-   */
-  setZeroMarks(start: number, end: number, mark: ZeroMark): void {
-    this.marks.fill(mark, start, end);
+  /** The annotation of mapped megablock `index`. */
+  annotationOf(index: number): MmapAnnotation | undefined {
+    return this.annotations.lookup(this.annotationIds[index]!);
   }
 
-  /** The attribute id of mapped megablock `index`. */
-  attributeIdOf(index: number): number {
-    return this.attributeIds[index]!;
+  /** True when mapped megablocks `a` and `b` have the same attributes and annotation (one mapping if adjacent). */
+  mappedAlike(a: number, b: number): boolean {
+    return (
+      this.attributes[a] === this.attributes[b] && this.annotationIds[a] === this.annotationIds[b]
+    );
   }
 
-  /** The attributes of mapped megablock `index`. */
-  attributesOf(index: number): MappingAttributes {
-    return this.attributesById(this.attributeIdOf(index));
-  }
-
-  /** The attributes with id `id`. */
-  attributesById(id: number): MappingAttributes {
-    return this.attributes.byId(id);
-  }
-
-  /** Marks fresh megablocks `[start, end)`, just grown, as free and clean. */
-  addFresh(start: number, end: number): void {
-    this.state.fill(MegablockState.Free, start, end);
-    this.dirty.fill(0, start, end);
-  }
-
-  /**
-   * Marks free megablocks `[start, end)` mapped with attributes `id` (and dirty
-   * from now on). Their zero marks are the caller's to set.
-   */
-  map(start: number, end: number, id: number): void {
-    this.state.fill(MegablockState.Mapped, start, end);
-    this.dirty.fill(1, start, end);
-    this.attributeIds.fill(id, start, end);
-    this.mapped += end - start;
-    if (this.attributesById(id).reserve) this.committed += end - start;
-  }
-
-  /**
-   * Marks mapped megablocks `[start, end)` free: dirty, except those marked
-   * `Zero` (never accessible since they were clean), which are clean again.
-   */
-  unmap(start: number, end: number): void {
+  /** Gives the mapped megablocks of `[start, end)` protection `prot`. */
+  protect(start: number, end: number, prot: MmapProtection): void {
     for (let i = start; i < end; i++) {
-      if (this.attributesOf(i).reserve) this.committed--;
-      if (this.marks[i] === ZeroMark.Zero) this.dirty[i] = 0;
+      this.attributes[i] = withProtection(this.attributes[i]!, prot);
     }
-    this.marks.fill(ZeroMark.Dirty, start, end);
-    this.state.fill(MegablockState.Free, start, end);
-    this.mapped -= end - start;
   }
 
-  /** Gives mapped megablock `index` attributes `id`. */
-  setAttributes(index: number, id: number): void {
-    const before = this.attributesOf(index).reserve;
-    const after = this.attributesById(id).reserve;
-    if (before !== after) this.committed += after ? 1 : -1;
-    this.attributeIds[index] = id;
-  }
-
-  /**
-   * Gives every mapped megablock of `[start, end)` the attributes `change`
-   * makes of its own (interning each distinct result once).
-   */
-  reattribute(
-    start: number,
-    end: number,
-    change: (attributes: MappingAttributes) => MappingAttributes,
-  ): void {
-    const changed = new Map<number, number>();
-    for (let i = start; i < end; i++) {
-      const from = this.attributeIdOf(i);
-      let to = changed.get(from);
-      if (to === undefined) {
-        to = this.intern(change(this.attributesById(from)));
-        changed.set(from, to);
-      }
-      this.setAttributes(i, to);
-    }
+  /** Gives the mapped megablocks of `[start, end)` annotation `annotation`. */
+  rename(start: number, end: number, annotation: MmapAnnotation | undefined): void {
+    this.annotationIds.fill(this.annotations.intern(annotation), start, end);
   }
 
   /** The first megablock of `[start, end)` that is not mapped, or `undefined`. */
   firstUnmapped(start: number, end: number): number | undefined {
     for (let i = start; i < end; i++) {
-      if (this.state[i] !== MegablockState.Mapped) return i;
+      if (this.states[i] !== PageState.Allocated) return i;
     }
     return undefined;
   }
 
   /**
-   * The mappings among the first `limit` megablocks: maximal runs of mapped
-   * megablocks with the same attributes, in bytes of `megablockSize`.
+   * The mappings: maximal runs of mapped megablocks with the same attributes
+   * and annotation, in bytes of `megablockSize`.
    */
-  mappings(limit: number, megablockSize: number): MappingInfo[] {
+  mappings(megablockSize: number): MappingInfo[] {
     const out: MappingInfo[] = [];
     let i = 0;
-    const end = Math.min(limit, this.count);
+    const end = this.count;
     while (i < end) {
-      if (this.state[i] !== MegablockState.Mapped) {
+      if (this.states[i] !== PageState.Allocated) {
         i++;
         continue;
       }
-      const id = this.attributeIds[i]!;
       let j = i + 1;
-      while (j < end && this.state[j] === MegablockState.Mapped && this.attributeIds[j] === id) j++;
-      const attributes = this.attributesById(id);
+      while (j < end && this.states[j] === PageState.Allocated && this.mappedAlike(i, j)) j++;
       out.push({
         start: i * megablockSize,
         end: j * megablockSize,
-        prot: attributes.prot,
-        reserve: attributes.reserve,
-        hugePage: attributes.hugePage,
-        annotation: attributes.annotation,
+        ...decodeAttributes(this.attributes[i]!),
+        annotation: this.annotationOf(i),
       });
       i = j;
     }

@@ -13,7 +13,8 @@ import {
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
 } from "@osal/core";
-import { SharedState } from "./shared-state.js";
+import { type SbrkFunction, SharedState } from "@osal/linear-memory";
+import { FREE_RUNS_LAYOUT, type FreeRuns } from "./free-runs.js";
 
 /** Options of `createGhcMegablock`. */
 export interface GhcMegablockOptions {
@@ -32,6 +33,13 @@ export interface GhcMegablockOptions {
    * maximum are the state's. See Note [Megablocks over linear memory], Locking.
    */
   readonly shared?: boolean | { readonly state: SharedArrayBuffer };
+  /**
+   * Where fresh megablocks come from: `"grow"` (default) calls `memory.grow`;
+   * an object with the guest's exported `sbrk` asks the guest's break instead
+   * (Emscripten, whose `malloc` would otherwise hand out what was grown behind
+   * its back). The engine's page sources (@osal/linear-memory).
+   */
+  readonly source?: "grow" | SbrkFunction;
   /**
    * Megablock size in bytes: the page size of this backend, the unit of every
    * range and the alignment of every mapping. 1 MiB (GHC's classic `MBLOCK_SIZE`,
@@ -61,10 +69,12 @@ export interface GhcMegablockOptions {
 /** The options after validation, with defaults filled in. */
 export interface ResolvedOptions {
   readonly memory: LinearMemory;
-  /** The state: made here (`fresh`) or attached to. */
-  readonly state: SharedState;
+  /** The state (the engine's, the free runs as its index): made here (`fresh`) or attached to. */
+  readonly state: SharedState<FreeRuns>;
   readonly fresh: boolean;
   readonly growth: GrowthPolicy;
+  readonly source: "grow" | SbrkFunction;
+  readonly maximumBytes: number;
 }
 
 /** The default megablock size: 1 MiB. */
@@ -85,6 +95,10 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
   if (given !== undefined && !isLinearMemory(given)) {
     throw invalid("memory must be a WebAssembly.Memory");
   }
+  const source = options.source ?? "grow";
+  if (source !== "grow" && typeof (source as SbrkFunction | undefined)?.sbrk !== "function") {
+    throw invalid('source must be "grow" or an object with an sbrk(increment) function');
+  }
   const shared = options.shared ?? false;
   const sharing = shared !== false || (given !== undefined && isSharedMemory(given));
   const growth =
@@ -94,13 +108,15 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
     if (given === undefined || !isSharedMemory(given)) {
       throw invalid("attaching to a shared state needs the same shared memory as `memory`");
     }
-    const state = SharedState.attach(shared.state);
-    if (options.megablockSize !== undefined && options.megablockSize !== state.megablockSize) {
+    const state = SharedState.attach(shared.state, FREE_RUNS_LAYOUT);
+    checkMegablockSize(state.granule);
+    if (options.megablockSize !== undefined && options.megablockSize !== state.granule) {
       throw invalid(
-        `megablockSize ${options.megablockSize} differs from the shared state's ${state.megablockSize}`,
+        `megablockSize ${options.megablockSize} differs from the shared state's ${state.granule}`,
       );
     }
-    return { memory: given, state, fresh: false, growth };
+    const maximumBytes = declaredMaximumBytes(given) ?? state.totalPages * state.granule;
+    return { memory: given, state, fresh: false, growth, source, maximumBytes };
   }
   if (typeof shared !== "boolean") throw invalid("shared must be a boolean or { state }");
 
@@ -108,12 +124,8 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
   if (given === undefined) {
     const maximumBytes = options.maximumBytes ?? WASM32_MAX_BYTES;
     const memory = createLinearMemory(maximumBytes, shared);
-    return {
-      memory,
-      state: SharedState.create(megablockSize, maximumBytes, shared),
-      fresh: true,
-      growth,
-    };
+    const state = createState(megablockSize, maximumBytes, shared);
+    return { memory, state, fresh: true, growth, source, maximumBytes };
   }
   if (shared && !isSharedMemory(given)) throw invalid("shared: true needs a shared memory");
   const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(given) ?? WASM32_MAX_BYTES;
@@ -122,8 +134,22 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
       `maximumBytes ${maximumBytes} is below the memory's current size ${given.buffer.byteLength}`,
     );
   }
-  const state = SharedState.create(megablockSize, maximumBytes, sharing);
-  return { memory: given, state, fresh: true, growth };
+  const state = createState(megablockSize, maximumBytes, sharing);
+  return { memory: given, state, fresh: true, growth, source, maximumBytes };
+}
+
+function createState(
+  megablockSize: number,
+  maximumBytes: number,
+  shared: boolean,
+): SharedState<FreeRuns> {
+  const totalPages = Math.floor(maximumBytes / megablockSize);
+  return SharedState.create({
+    granule: megablockSize,
+    totalPages,
+    shared,
+    index: FREE_RUNS_LAYOUT,
+  });
 }
 
 function checkMegablockSize(megablockSize: number): void {

@@ -19,11 +19,11 @@ function codeOf(body: () => unknown): string | undefined {
 describe("growth policy (ghc-megablock)", () => {
   it("grows whole megablocks at most one step ahead, free and clean, handed out without zeroing", () => {
     const os = createGhcMegablock({ maximumBytes: 64 * MB, growth: granule(4 * MB) });
-    const a = os.getMBlocks(1); // megablock 0 is never handed out
+    const a = os.getMBlocks(1); // megablock 0 is grown but never handed out
     expect(a).toBe(MB);
     expect(os.stats().footprintBytes).toBe(4 * MB); // one 4 MiB step
     expect(os.pageStates()).toEqual([
-      { start: 0, end: MB, state: "external" },
+      { start: 0, end: MB, state: "free-zeroed" },
       { start: 2 * MB, end: 4 * MB, state: "free-zeroed" },
     ]);
     const b = os.getMBlocks(3);
