@@ -10,70 +10,77 @@
  * Page size. The megablock is the page: every range is megablock-aligned and a
  * whole number of megablocks; partial munmap works at that granularity.
  *
- * Data structures. A page table (MegablockTable) with one entry per megablock
- * of the address space: Foreign (never ours), Free or Mapped, a dirty bit
- * (handed out at least once since it was grown, so its bytes may be non-zero)
- * and, for mapped megablocks, an interned attribute id (protection, reserve,
- * huge page hint, annotation). Beside it the free list (FreeRuns): runs of
- * free megablocks sorted by address and always coalesced, so freeing a range
- * merges with its neighbours at once. MegablockSpace owns both and does the
- * placement, growth and zeroing below; this file validates arguments, counts
+ * Data structures. The page table is the linear-memory engine's
+ * (@osal/linear-memory, one granule = one megablock): per megablock a state
+ * (Unclaimed past the frontier, External: not ours, FreeZeroed, FreeDirty,
+ * Allocated), an attribute byte (protection, reserve, huge page hint), an
+ * interned annotation id and a zero mark. Beside it, as the engine's free-page
+ * index, the free list (FreeRuns): runs of placeable megablocks sorted by
+ * address and always coalesced, so freeing a range merges with its neighbours
+ * at once; the unclaimed megablocks past the frontier are one more run, up to
+ * the end of the address space. MegablockSpace places, claims, moves and frees
+ * over them, MegablockTable reads them; this file validates arguments, counts
  * calls and speaks OSMemory.
  *
- * Memory source. Fresh megablocks come from `memory.grow`. The first fresh
- * megablock starts at the memory's current size rounded up to the megablock
- * size (and to the requested alignment); the bytes between the old size and
- * that boundary are never handed out, nor is anything anyone else grew: only
- * megablocks this backend grew become Free or Mapped, the rest stay Foreign.
- * Megablock 0 is never handed out either, so no mapping starts at address 0
- * (the C null pointer). When alignment pushes the start past the next
- * boundary, the megablocks skipped are grown too and go to the free list
- * (clean). A `memory.grow` failure, or a request past the maximum, is ENOMEM
- * before anything changed. Memory is never returned: wasm cannot shrink.
- * Growth goes by the shared growth policy of @osal/core (option `growth`,
- * Note [Growth policy] in wasm-page-manager's page-manager.ts): the memory
- * grows to a megablock boundary at most one step past the request, and the
- * megablocks grown ahead go to the free list, clean (never zeroed when handed
- * out). When the whole step cannot be grown, exactly the request is.
+ * Memory source. The engine's page sources: `memory.grow` (the default), or a
+ * guest's `sbrk` (option `source`, for Emscripten, whose malloc would hand out
+ * again what was grown behind its back). A megablock becomes ours only when a
+ * source gives it to us: what was in the memory before, anything anyone else
+ * grew (accounted for as External before claiming past the frontier and before
+ * listing), and a megablock the old end of the memory cuts in two, are never
+ * handed out. Megablock 0 is grown like any other but never handed out (listed
+ * free-zeroed), so no mapping starts at address 0 (the C null pointer). When
+ * alignment pushes the start past the frontier, the megablocks skipped are
+ * claimed too and stay free (clean). A failed growth, or a request past the
+ * maximum, is ENOMEM before anything changed. Memory is never returned: wasm
+ * cannot shrink. Growth goes by the shared growth policy of @osal/core (option
+ * `growth`, Note [Growth policy] in @osal/linear-memory's page-source.ts): at
+ * most one step past the request in whole megablocks, the megablocks grown
+ * ahead free and clean (never zeroed when handed out); when the whole step
+ * cannot be grown, exactly the request is.
  *
- * Fit policy. Requests are served from the free list before the memory grows,
- * by address-ordered first fit: the lowest suitably aligned start inside one
- * run. First fit in address order is what GHC's own megablock free list does;
- * it keeps live megablocks packed low and leaves the highest run large. That
- * matters here because the highest run, when it touches the end of the
- * memory, is extended by growing only the missing megablocks rather than
- * starting a fresh range above it: the cheapest way to serve a large request.
- * Coalescing keeps the run count small, so the linear scan stays short. Best
- * fit was measured on the zend and ghc workloads and left a higher peak (the
- * peak is what linear memory costs, since it never shrinks), and it would need
- * a second, size-ordered index. One refinement: a request of 2 MiB or more
- * first looks for a fit aligned to 2 MiB, as Linux aligns large anonymous
- * mappings to its huge page size; allocators that over-map and trim to get
- * 2 MiB alignment (PHP's zend_alloc) then succeed on the first try instead of
- * mapping, unmapping and mapping again (and zeroing twice).
+ * Fit policy. Address-ordered first fit over the free runs, as GHC's own
+ * free list; see Note [Megablock fit policy] in megablock-space.ts.
  *
- * Zeroing. Fresh megablocks are zero (linear memory grows zeroed) and are
- * never memset. A dirty megablock taken from the free list is zeroed when it
- * is mapped accessible; `madvise(dontneed)` zeroes the accessible megablocks of
- * its range. `NoAccess` megablocks are zeroed lazily, see Note [Lazy zeroing of
- * megablocks] in megablock-space.ts. `stats().zeroedBytes` counts exactly the bytes written by those
- * fills, when they are written.
+ * Zeroing. The engine's (Note [Lazy zeroing] in @osal/linear-memory's
+ * engine.ts): fresh megablocks are zero and never memset; a dirty one is
+ * zeroed when it is mapped accessible; `madvise(dontneed)` zeroes accessible
+ * megablocks at once; `NoAccess` ones are only marked (Pending or Zero) and
+ * zeroed when opened, so decommit then commit zeroes once. What is ghc's own:
+ * a moving mremap copies only megablocks with contents and carries a Pending
+ * or Zero mark to the new place (markWhenMoved) instead of writing zeros.
+ * `stats().zeroedBytes` counts exactly the bytes written, when they are.
  *
- * Remapping. Growing in place without MREMAP_MAYMOVE is refused with ENOMEM
- * (capabilities.remapInPlace is false). With mayMove the mapping grows in
- * place when the megablocks after it are free (or are the end of the memory),
- * else it moves: new megablocks, copy, old ones freed. Shrinking frees the tail.
+ * Remapping. Growing without MREMAP_MAYMOVE is ENOMEM (no remapInPlace); with
+ * it, in place when the next megablocks are free, else moved (copied, freed).
+ * Fixed placement. `dzmmap` is ENOTSUP (GHC's allocator picks addresses);
+ * `dzmmapPreferred` honours a hint on free (or unclaimed) megablocks.
+ * Protection is recorded, listed and checked by read/write/fill (MemoryFault
+ * on unmapped and NoAccess megablocks); direct stores cannot be stopped.
  *
- * Fixed placement. `dzmmap` (MAP_FIXED or MAP_FIXED_NOREPLACE) is ENOTSUP:
- * GHC's allocator picks addresses, callers don't. `dzmmapPreferred` honours its
- * hint when the range is free megablocks (or continues into the growable end).
+ * Locking. Everything above lives in one state buffer, a SharedArrayBuffer
+ * on a shared memory (option `shared`, or a shared `memory`): the engine's
+ * page table and counters, the free runs, the annotation texts. Every call
+ * validates its arguments, then takes the engine's futex-style Atomics lock
+ * around its checks and changes (and around the byte copies of read, write and
+ * fill, so no other worker unmaps under them). Backends in several workers
+ * attached to one state (`{ memory, shared: { state } }`) over one shared
+ * memory agree on every megablock (`threadSafe`). Another party growing the
+ * memory between placing and claiming takes the place from under a call: the
+ * claim sees the megablocks are no longer placeable and places again (16 times
+ * at most, then ENOMEM). test/workers.test.ts checks it with 4 workers and a
+ * fifth growing the memory; without the lock it fails within a second.
  *
- * Protection is recorded, shown in the maps and checked by the access API
- * (read/write/fill fault on unmapped and NoAccess megablocks); direct stores to
- * the WebAssembly.Memory cannot be stopped.
- *
- * Locking. None: the backend is single-threaded, and a shared memory is
- * refused when the backend is created.
+ * Options rejected. (1) Shared state on structures of ghc's own (a table, an
+ * attribute table and a lock of its own in a SharedArrayBuffer: built first,
+ * commit 5d1566e, then replaced by the engine so that the lock, the zero marks
+ * and the page sources exist once). (2) Free runs derived from the page table
+ * by a scan instead of kept in the buffer: O(megablocks) per call, 65 536 of
+ * them with 64 KiB megablocks and a 4 GiB maximum. (3) A free list per worker:
+ * what one worker frees would be footprint the others cannot use. (4) Lock-free claims (compare-and-swap per megablock):
+ * coalescing runs and the counters change several words at once; the lock is
+ * uncontended on one thread, and what it costs there is in
+ * bench/shared-state.bench.ts.
  */
 
 import type { LinearMemory } from "@osal/core";
@@ -94,12 +101,10 @@ import {
   checkSetAnnotationArguments,
   checkSize,
   checkWriteArguments,
-  formatProcMaps,
   HostProcess,
   isSharedMemory,
   type MadviseAdvice,
   type MappingInfo,
-  type MapsLine,
   type MemoryStats,
   MmapAnnotation,
   MmapError,
@@ -119,21 +124,14 @@ import {
 } from "@osal/linear-memory";
 import { ghcMegablockCapabilities, ghcMegablockSharedCapabilities } from "./capabilities.js";
 import type { FreeRuns } from "./free-runs.js";
-import {
-  checkAccessible,
-  megablockBytes,
-  requireMapped,
-  requireOneMapping,
-} from "./megablock-checks.js";
+import { megablockBytes, requireMapped, requireOneMapping } from "./megablock-checks.js";
 import { MegablockSpace } from "./megablock-space.js";
 import type { MegablockTable } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";
+import { formatMegablockMaps } from "./process-maps.js";
 
 /** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
 export const MBLOCK_ANNOTATION = MmapAnnotation.misc("megablocks");
-
-/** The name foreign memory (not this backend's) has in `getProcessMemoryMaps`. */
-export const FOREIGN_MEMORY_NAME = "[heap]";
 
 /**
  * GHC's megablock allocator as an osal backend: `OSMemory` over a
@@ -322,22 +320,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
       const newCount = newSize / this.pageSize;
       return this.locked(() => {
         requireOneMapping(this.table, first, oldEnd, start, oldSize);
-        const annotation = this.table.annotationOf(first);
-        if (newSize <= oldSize) {
-          this.space.release(first + newCount, oldEnd);
-          return start;
-        }
-        if (!options.mayMove) {
-          throw new MmapError({
-            code: "ENOMEM",
-            syscall: "mremap",
-            address: start,
-            size: newSize,
-            annotation,
-            detail: "ghc-megablock cannot grow a mapping in place; pass mayMove",
-          });
-        }
-        const moved = this.space.enlarge(first, oldEnd, first + newCount, annotation);
+        const moved = this.space.remap(first, oldEnd, first + newCount, options.mayMove);
         return moved * this.pageSize;
       });
     });
@@ -346,7 +329,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   /**
    * Records a new protection for every megablock of the range; `ENOMEM` if any
    * is unmapped. Opening a range zeroes its megablocks whose zeroing was
-   * deferred (Note [Lazy zeroing of megablocks], megablock-space.ts); other bytes are kept.
+   * deferred (Note [Lazy zeroing], @osal/linear-memory); other bytes are kept.
    */
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
     this.recorder.track("mprotect", () => {
@@ -426,29 +409,27 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   /** A copy of mapped, accessible bytes; `MemoryFault` on unmapped or `NoAccess` megablocks. */
   read(address: number, length: number): Uint8Array {
     checkReadArguments(address, length);
-    return this.locked(() => {
-      checkAccessible(this.table, this.pageSize, "read", address, length);
-      return this.space.bytes(address + length).slice(address, address + length);
-    });
+    return this.locked(() =>
+      this.space.access("read", address, length).slice(address, address + length),
+    );
   }
 
   /** Writes into mapped, accessible megablocks; `MemoryFault` (nothing written) otherwise. */
   write(address: number, bytes: Uint8Array): void {
     checkWriteArguments(address, bytes);
-    this.locked(() => {
-      checkAccessible(this.table, this.pageSize, "write", address, bytes.length);
-      // Nothing to write: valid even past the end of the current memory.
-      if (bytes.length > 0) this.space.bytes(address + bytes.length).set(bytes, address);
-    });
+    // Nothing to write: valid even past the end of the current memory.
+    this.locked(
+      () =>
+        bytes.length > 0 && this.space.access("write", address, bytes.length).set(bytes, address),
+    );
   }
 
   /** Fills mapped, accessible bytes with `value`; `MemoryFault` (nothing written) otherwise. */
   fill(address: number, length: number, value: number): void {
     checkFillArguments(address, length, value);
-    this.locked(() => {
-      checkAccessible(this.table, this.pageSize, "fill", address, length);
-      this.space.bytes(address + length).fill(value, address, address + length);
-    });
+    this.locked(() =>
+      this.space.access("fill", address, length).fill(value, address, address + length),
+    );
   }
 
   // ---- OSProcess ----------------------------------------------------------------
@@ -465,17 +446,10 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
    * megablocks are not mappings and are not listed.
    */
   getProcessMemoryMaps(): string {
-    const lines: MapsLine[] = this.getMappings().map((mapping) => ({
-      start: mapping.start,
-      end: mapping.end,
-      prot: mapping.prot,
-      annotation: mapping.annotation,
-    }));
-    for (const range of this.locked(() => this.space.foreignRanges())) {
-      lines.push({ ...range, prot: MmapProtection.ReadWrite, name: FOREIGN_MEMORY_NAME });
-    }
-    lines.sort((a, b) => a.start - b.start);
-    return formatProcMaps(lines);
+    return formatMegablockMaps(
+      this.getMappings(),
+      this.locked(() => this.space.foreignRanges()),
+    );
   }
 
   // ---- internals ----------------------------------------------------------------

@@ -8,8 +8,8 @@ export { type LinearMemory, WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "@osal/core"
 export { ghcMegablockCapabilities, ghcMegablockSharedCapabilities } from "./capabilities.js";
 export {
   createGhcMegablock,
-  FOREIGN_MEMORY_NAME,
   GhcMegablock,
   MBLOCK_ANNOTATION,
 } from "./ghc-megablock.js";
 export { DEFAULT_MEGABLOCK_SIZE, type GhcMegablockOptions } from "./options.js";
+export { FOREIGN_MEMORY_NAME } from "./process-maps.js";

@@ -1,3 +1,26 @@
+/*
+ * Note [Megablock fit policy]
+ * ~~~~~~~~~~~~~~~~~~~~~~~~~~~
+ * Requests are served from the free list before the memory grows,
+ * by address-ordered first fit: the lowest suitably aligned start inside one
+ * run. First fit in address order is what GHC's own megablock free list does;
+ * it keeps live megablocks packed low and leaves the highest run large. That
+ * matters here because the highest run, when it touches the end of the
+ * memory, is extended by growing only the missing megablocks rather than
+ * starting a fresh range above it: the cheapest way to serve a large request.
+ * Coalescing keeps the run count small, so the linear scan stays short. Best
+ * fit was measured on the zend and ghc workloads and left a higher peak (the
+ * peak is what linear memory costs, since it never shrinks), and it would need
+ * a second, size-ordered index. One refinement: a request of 2 MiB or more
+ * first looks for a fit aligned to 2 MiB, as Linux aligns large anonymous
+ * mappings to its huge page size; allocators that over-map and trim to get
+ * 2 MiB alignment (PHP's zend_alloc) then succeed on the first try instead of
+ * mapping, unmapping and mapping again (and zeroing twice).
+ * The unclaimed megablocks past the frontier are one more run of the free list
+ * (the engine's free-page index), so extending the highest run by growth, or
+ * growing fresh megablocks above it, is the same first fit.
+ */
+
 import {
   hasErrorCode,
   MiB,
@@ -14,6 +37,7 @@ import {
   ZeroMark,
 } from "@osal/linear-memory";
 import type { FreeRuns } from "./free-runs.js";
+import { checkAccessible } from "./megablock-checks.js";
 import { MegablockTable } from "./megablock-table.js";
 
 /**
@@ -153,12 +177,47 @@ export class MegablockSpace {
   }
 
   /**
+   * mremap of mapped megablocks `[first, oldEnd)`, one mapping, to end at
+   * `newEnd`; returns its first megablock. Shrinking frees the tail. Growing
+   * without `mayMove` is `ENOMEM` (this backend never remaps in place without
+   * it), the mapping intact; with it, see {@link enlarge}.
+   */
+  remap(first: number, oldEnd: number, newEnd: number, mayMove: boolean): number {
+    const annotation = this.table.annotationOf(first);
+    if (newEnd <= oldEnd) {
+      this.release(newEnd, oldEnd);
+      return first;
+    }
+    if (!mayMove) {
+      throw new MmapError({
+        code: "ENOMEM",
+        syscall: "mremap",
+        address: first * this.megablockSize,
+        size: (newEnd - first) * this.megablockSize,
+        annotation,
+        detail: "ghc-megablock cannot grow a mapping in place; pass mayMove",
+      });
+    }
+    return this.enlarge(first, oldEnd, newEnd, annotation);
+  }
+
+  /**
+   * The bytes of the memory for an access to `[address, address + length)`,
+   * after checking that every megablock it touches is mapped and accessible
+   * (`MemoryFault` at the first that is not).
+   */
+  access(call: "read" | "write" | "fill", address: number, length: number): Uint8Array {
+    checkAccessible(this.table, this.megablockSize, call, address, length);
+    return this.bytes(address + length);
+  }
+
+  /**
    * mremap's growth of mapped megablocks `[first, oldEnd)` to end at `newEnd`:
    * in place when the megablocks after it can be claimed, else moved to where
    * {@link place} puts it. Returns the mapping's first megablock. `ENOMEM`, the
    * mapping intact, when neither can be done.
    */
-  enlarge(
+  private enlarge(
     first: number,
     oldEnd: number,
     newEnd: number,
