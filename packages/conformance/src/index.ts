@@ -42,4 +42,5 @@ export {
   type SnapshotOptions,
   snapshotMemory,
 } from "./snapshot.js";
+export { lazyZeroingGroup } from "./suites/lazy-zeroing.js";
 export { wrongTypeCellCount } from "./suites/wrong-type.js";

@@ -9,6 +9,7 @@ import { argumentReproductionsGroup } from "./suites/argument-reproductions.js";
 import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
 import { introspectionGroup } from "./suites/introspection.js";
+import { lazyZeroingGroup } from "./suites/lazy-zeroing.js";
 import { linuxMmapGroup } from "./suites/linux-mmap.js";
 import { linuxRemapGroup } from "./suites/linux-remap.js";
 import { mappingGroup } from "./suites/mapping.js";
@@ -61,8 +62,9 @@ export function runConformance(
   options: ConformanceOptions = {},
 ): void {
   const model = resolveModelOptions(options.model);
+  const groups = options.lazyZeroing ? [...conformanceGroups, lazyZeroingGroup] : conformanceGroups;
   describe(`osal conformance: ${name}`, () => {
-    for (const group of conformanceGroups) {
+    for (const group of groups) {
       describe(group.title, () => {
         for (const testCase of group.cases) {
           it(testCase.name, async (context) => {
