@@ -7,7 +7,7 @@ import {
   WASM32_MAX_BYTES,
 } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
-import { invalidOption, SharedMemoryError } from "./errors.js";
+import { invalidOption, sharedMemoryRefused } from "./errors.js";
 
 /** What {@link guestAllocator} takes: a guest instance's exports, as wasi-libc builds them. */
 export interface GuestAllocatorOptions {
@@ -47,7 +47,7 @@ export function guestAllocator(options: GuestAllocatorOptions): AlignedAllocator
   if (!isLinearMemory(memory)) {
     throw invalidOption("the guest exports no memory: pass options.memory");
   }
-  if (isSharedMemory(memory)) throw new SharedMemoryError();
+  if (isSharedMemory(memory)) throw sharedMemoryRefused();
   const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(memory) ?? WASM32_MAX_BYTES;
   if (
     !Number.isSafeInteger(maximumBytes) ||

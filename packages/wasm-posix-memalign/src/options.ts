@@ -1,7 +1,7 @@
 import { isLinearMemory, isPowerOfTwo, isSharedMemory, KiB, MiB } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { bundledAllocator } from "./bundled-allocator.js";
-import { invalidOption, SharedMemoryError } from "./errors.js";
+import { invalidOption, sharedMemoryRefused } from "./errors.js";
 
 /** Options of `createWasmPosixMemalign`. */
 export interface WasmPosixMemalignOptions {
@@ -82,7 +82,7 @@ function checkAllocator(allocator: AlignedAllocator, pageSize: number): void {
   ) {
     throw invalidOption("allocator must have memory, alignedAlloc(align, size) and free(address)");
   }
-  if (isSharedMemory(allocator.memory)) throw new SharedMemoryError();
+  if (isSharedMemory(allocator.memory)) throw sharedMemoryRefused();
   const maximum = allocator.maximumBytes;
   if (!Number.isSafeInteger(maximum) || maximum < pageSize || maximum > 2 ** 32) {
     throw invalidOption(`allocator.maximumBytes ${String(maximum)} must be from a page to 4 GiB`);
