@@ -42,4 +42,5 @@ export {
   type SnapshotOptions,
   snapshotMemory,
 } from "./snapshot.js";
+export { type BadCallOrderRow, badCallOrder } from "./suites/bad-call-order.js";
 export { wrongTypeCellCount } from "./suites/wrong-type.js";

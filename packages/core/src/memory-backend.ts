@@ -68,6 +68,7 @@ import type { MadviseAdvice, MappingInfo, MremapOptions } from "./memory.js";
 import type { OperatingSystem } from "./operating-system.js";
 import type { MmapProtection } from "./protection.js";
 import { rangesCover } from "./range-table.js";
+import { unsupported } from "./remap-options.js";
 import { type MemoryCall, type MemoryStats, StatsRecorder } from "./stats.js";
 import type { MmapStrategy } from "./strategy.js";
 import {
@@ -397,6 +398,9 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
   /** `prctl(PR_SET_VMA_ANON_NAME)`; see `OSMemory.setAnnotation`. */
   setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
     const checked = checkSetAnnotationArguments(this, start, size, annotation);
+    if (!this.capabilities.setAnnotation) {
+      throw unsupported("prctl", "naming memory is not supported by this backend", start, size);
+    }
     this.admit("setAnnotation", start, size, checked);
     this.locked(() => {
       this.requireMapped("prctl", start, size);
