@@ -163,7 +163,8 @@ export const badCallOrder: readonly BadCallOrderRow[] = [
     what: "an unmapped old address and options of the wrong shape",
     code: "EINVAL",
     linux: "mremap(hole, page, 2 pages, bad flags) = EINVAL: the flags before the lookup",
-    invoke: (os, f) => os.mremap(f.hole, f.p, 2 * f.p, { mayMove: "yes" } as unknown as MremapOptions),
+    invoke: (os, f) =>
+      os.mremap(f.hole, f.p, 2 * f.p, { mayMove: "yes" } as unknown as MremapOptions),
   },
   {
     call: "mremap",
