@@ -30,6 +30,6 @@ export function invalidOption(detail: string): MmapError {
 export function sharedMemoryRefused(): SharedMemoryError {
   return new SharedMemoryError(
     "wasm-posix-memalign",
-    "its block table and allocator are unsynchronised (capabilities.threadSafe false); use one backend per unshared memory",
+    "its allocator does not declare threadSafe (the bundled one never does; a guest's only when built with threads and declared so); use one backend per unshared memory",
   );
 }

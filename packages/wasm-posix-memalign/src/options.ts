@@ -69,7 +69,16 @@ export function resolveOptions(options: WasmPosixMemalignOptions): ResolvedOptio
     }
     checkAllocator(allocator, pageSize);
   }
-  return { allocator, pageSize, largeAlignment, trustFreshMemory };
+  // With other threads allocating in the same heap, memory above the break or the
+  // memory's size before a call may have been grown and written by them meanwhile:
+  // nothing can be proved zero, so every block is zeroed.
+  const concurrent = allocator.threadSafe === true;
+  return {
+    allocator,
+    pageSize,
+    largeAlignment,
+    trustFreshMemory: trustFreshMemory && !concurrent,
+  };
 }
 
 function checkAllocator(allocator: AlignedAllocator, pageSize: number): void {
@@ -82,7 +91,12 @@ function checkAllocator(allocator: AlignedAllocator, pageSize: number): void {
   ) {
     throw invalidOption("allocator must have memory, alignedAlloc(align, size) and free(address)");
   }
-  if (isSharedMemory(allocator.memory)) throw sharedMemoryRefused();
+  if (allocator.threadSafe !== undefined && typeof allocator.threadSafe !== "boolean") {
+    throw invalidOption("allocator.threadSafe must be a boolean");
+  }
+  if (isSharedMemory(allocator.memory) && allocator.threadSafe !== true) {
+    throw sharedMemoryRefused();
+  }
   const maximum = allocator.maximumBytes;
   if (!Number.isSafeInteger(maximum) || maximum < pageSize || maximum > 2 ** 32) {
     throw invalidOption(`allocator.maximumBytes ${String(maximum)} must be from a page to 4 GiB`);

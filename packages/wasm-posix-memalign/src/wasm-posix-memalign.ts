@@ -66,8 +66,16 @@
  * `buffer.byteLength` and `addressSpaceEnd` its maximum. Freed blocks go back to
  * the allocator, not to the host (linear memory cannot shrink).
  *
- * Locking. None. The backend and the allocators it drives are single-threaded: a
- * shared memory is refused with `SharedMemoryError` (`threadSafe` false).
+ * Locking. None in the backend: `capabilities.threadSafe` is exactly the
+ * allocator's `threadSafe`. The bundled allocator is single-threaded, a guest's
+ * is thread-safe when the guest was built with threads and the caller says so
+ * (`guestAllocator({ threadSafe: true })`); a shared memory with any other
+ * allocator is refused with `SharedMemoryError`. With a thread-safe allocator,
+ * one backend instance per thread (worker) shares the heap: the allocator never
+ * hands two of them the same block, and each instance owns the mappings it made
+ * (its block table is its own, so another thread's instance neither sees nor
+ * unmaps them). Since other threads grow and write the heap meanwhile, no memory
+ * is proved zero there: every block is zeroed (`trustFreshMemory` is off).
  * Protection is recorded and checked by the access API (`read`/`write`/`fill`
  * throw `MemoryFault` on unmapped and `NoAccess` pages), not enforced on direct
  * loads and stores (`enforcesProtection` false).
@@ -134,7 +142,7 @@ export class WasmPosixMemalign extends MemoryBackend {
       enforcesProtection: false,
       reservesWithoutCommit: false,
       returnsMemoryToHost: false,
-      threadSafe: false,
+      threadSafe: this.allocator.threadSafe === true,
       uninitialized: false,
       remapAcrossMappings: false,
       remapDontUnmap: false,
