@@ -6,6 +6,7 @@ import { type ConformanceOptions, resolveModelOptions } from "./options.js";
 import { accessGroup } from "./suites/access.js";
 import { adviseGroup } from "./suites/advise.js";
 import { argumentReproductionsGroup } from "./suites/argument-reproductions.js";
+import { badCallOrderGroup } from "./suites/bad-call-order.js";
 import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
 import { introspectionGroup } from "./suites/introspection.js";
@@ -37,6 +38,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   footprintGroup,
   processGroup,
   badInputGroup,
+  badCallOrderGroup,
   wrongTypeGroup,
   argumentReproductionsGroup,
 ];
