@@ -42,4 +42,6 @@ export {
   type SnapshotOptions,
   snapshotMemory,
 } from "./snapshot.js";
+export { type BadCallOrderRow, badCallOrder } from "./suites/bad-call-order.js";
+export { lazyZeroingGroup } from "./suites/lazy-zeroing.js";
 export { wrongTypeCellCount } from "./suites/wrong-type.js";

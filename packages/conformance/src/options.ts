@@ -5,6 +5,13 @@
 export interface ConformanceOptions {
   /** Model-based random testing (see {@link ModelOptions}). */
   readonly model?: ModelOptions;
+  /**
+   * `true`: also run the lazy-zeroing suite (`lazyZeroingGroup`): the backend
+   * promises that `NoAccess` pages are zeroed only when opened, that pages known
+   * zero are never written, and that `stats().zeroedBytes` counts exactly the
+   * bytes written (Note [Lazy zeroing] in @osal/linear-memory). Default `false`.
+   */
+  readonly lazyZeroing?: boolean;
 }
 
 /** How much model-based random testing to do. */

@@ -6,9 +6,11 @@ import { type ConformanceOptions, resolveModelOptions } from "./options.js";
 import { accessGroup } from "./suites/access.js";
 import { adviseGroup } from "./suites/advise.js";
 import { argumentReproductionsGroup } from "./suites/argument-reproductions.js";
+import { badCallOrderGroup } from "./suites/bad-call-order.js";
 import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
 import { introspectionGroup } from "./suites/introspection.js";
+import { lazyZeroingGroup } from "./suites/lazy-zeroing.js";
 import { linuxMmapGroup } from "./suites/linux-mmap.js";
 import { linuxRemapGroup } from "./suites/linux-remap.js";
 import { mappingGroup } from "./suites/mapping.js";
@@ -36,6 +38,7 @@ export const conformanceGroups: readonly ConformanceGroup[] = [
   footprintGroup,
   processGroup,
   badInputGroup,
+  badCallOrderGroup,
   wrongTypeGroup,
   argumentReproductionsGroup,
 ];
@@ -61,8 +64,9 @@ export function runConformance(
   options: ConformanceOptions = {},
 ): void {
   const model = resolveModelOptions(options.model);
+  const groups = options.lazyZeroing ? [...conformanceGroups, lazyZeroingGroup] : conformanceGroups;
   describe(`osal conformance: ${name}`, () => {
-    for (const group of conformanceGroups) {
+    for (const group of groups) {
       describe(group.title, () => {
         for (const testCase of group.cases) {
           it(testCase.name, async (context) => {

@@ -22,6 +22,15 @@ export {
   TiB,
 } from "./address.js";
 export { formatAnnotation, MmapAnnotation, sameAnnotation } from "./annotation.js";
+export {
+  accessFault,
+  type BackendCall,
+  type MappedRun,
+  type RemapSource,
+  remapFault,
+  runsLeaveFree,
+  unmappedRangeError,
+} from "./call-path-checks.js";
 export { type Capabilities, capabilityNames } from "./capabilities.js";
 export { Errno, type ErrnoCode, errnoCodeOf, errnoDescriptions, isErrnoCode } from "./errno.js";
 export {
@@ -68,7 +77,9 @@ export {
   madviseAdvices,
   type OSMemory,
 } from "./memory.js";
+export { MemoryBackend } from "./memory-backend.js";
 export type { OperatingSystem, OperatingSystemFactory } from "./operating-system.js";
+export { invalidOption, SharedMemoryError } from "./option-errors.js";
 export {
   type PageState,
   type PageStateReporter,
@@ -78,6 +89,7 @@ export {
 export { type AddressRange, findTopDown } from "./placement.js";
 export type { OSProcess } from "./process.js";
 export { HugePageSupport, isAccessible, MmapProtection, protectionLetters } from "./protection.js";
+export { firstEndingAfter, rangeAt, rangesCover, rangesOverlapping } from "./range-table.js";
 export { checkAnnotationRange, checkRemapOptions, unsupported } from "./remap-options.js";
 export { type MemoryCall, type MemoryStats, memoryCalls, StatsRecorder } from "./stats.js";
 export { MmapStrategy, type MmapStrategyFields } from "./strategy.js";
@@ -121,3 +133,4 @@ export {
   readRemapOptions,
   validStrategy,
 } from "./validate-values.js";
+export { type AccountedRun, accountedAfterMprotect, isAccountable } from "./vm-account.js";

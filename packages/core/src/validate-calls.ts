@@ -1,6 +1,6 @@
 import type { MmapAnnotation } from "./annotation.js";
 import type { Capabilities } from "./capabilities.js";
-import { OSError } from "./errors.js";
+import { MmapError, OSError } from "./errors.js";
 import type { MadviseAdvice } from "./memory.js";
 import type { MmapProtection } from "./protection.js";
 import { checkRemapOptions } from "./remap-options.js";
@@ -129,26 +129,30 @@ export function checkMremapArguments(
   return checked;
 }
 
-/** Checks `setMemoryAccess(start, size, prot)`. */
+/**
+ * Checks `setMemoryAccess(start, size, prot)`. As Linux's `mprotect`, a bad
+ * protection (`EINVAL`) wins over a range past the address space, whose
+ * `ENOMEM` is what the kernel finds there (nothing mapped), not a bad argument.
+ */
 export function checkMprotectArguments(
   space: AddressSpaceShape,
   start: number,
   size: number,
   prot: unknown,
 ): asserts prot is MmapProtection {
-  checkRange("mprotect", start, size, space);
-  checkProtection("mprotect", prot, start, size);
+  checkRangeThen("mprotect", start, size, space, () =>
+    checkProtection("mprotect", prot, start, size),
+  );
 }
 
-/** Checks `madvise(start, size, advice)`. */
+/** Checks `madvise(start, size, advice)`: as `mprotect`, bad advice (`EINVAL`) before `ENOMEM` past the end. */
 export function checkMadviseArguments(
   space: AddressSpaceShape,
   start: number,
   size: number,
   advice: unknown,
 ): asserts advice is MadviseAdvice {
-  checkRange("madvise", start, size, space);
-  checkAdvice(advice, start, size);
+  checkRangeThen("madvise", start, size, space, () => checkAdvice(advice, start, size));
 }
 
 /** Checks `panicIfUnmapped(start, size)` (reported as `mmap`, as MMTk's panics are). */
@@ -158,7 +162,8 @@ export function checkPanicArguments(space: AddressSpaceShape, start: number, siz
 
 /**
  * Checks `setAnnotation(start, size, annotation)` (reported as `prctl`, the call
- * Linux names memory with): a valid range, then an annotation or `undefined`.
+ * Linux names memory with): a valid range, then an annotation or `undefined`
+ * (as Linux checks the name first, a bad one wins over `ENOMEM` past the end).
  * Returns the annotation to keep.
  */
 export function checkSetAnnotationArguments(
@@ -167,8 +172,11 @@ export function checkSetAnnotationArguments(
   size: number,
   annotation: unknown,
 ): MmapAnnotation | undefined {
-  checkRange("prctl", start, size, space);
-  return checkAnnotation("prctl", annotation, start, size);
+  let checked: MmapAnnotation | undefined;
+  checkRangeThen("prctl", start, size, space, () => {
+    checked = checkAnnotation("prctl", annotation, start, size);
+  });
+  return checked;
 }
 
 /** Checks `read(address, length)`. */
@@ -214,6 +222,27 @@ export function checkCores(cores: unknown): readonly number[] {
   const copy = [...(cores as unknown[])];
   for (const core of copy) checkCore(core);
   return Object.freeze(copy as number[]);
+}
+
+/**
+ * `checkRange`, then `check` (the call's other argument); when the range is only
+ * past the end of the address space (`ENOMEM`), `check` runs first, so its
+ * `EINVAL` wins, as in Linux's `mprotect`, `madvise` and `prctl`.
+ */
+function checkRangeThen(
+  call: "mprotect" | "madvise" | "prctl",
+  start: number,
+  size: number,
+  space: AddressSpaceShape,
+  check: () => void,
+): void {
+  try {
+    checkRange(call, start, size, space);
+  } catch (error) {
+    if (error instanceof MmapError && error.code === "ENOMEM") check();
+    throw error;
+  }
+  check();
 }
 
 /** The annotation to name in errors about other arguments: only a valid one. */

@@ -37,43 +37,31 @@
  * `PROT_NONE` pages before touching any byte.
  */
 import {
+  type BackendCall,
   type Capabilities,
+  type CheckedRemapOptions,
   checkCore,
   checkCores,
-  checkDzmmapAnywhereArguments,
-  checkDzmmapArguments,
-  checkDzmmapPreferredArguments,
-  checkFillArguments,
-  checkMadviseArguments,
-  checkMprotectArguments,
-  checkMremapArguments,
-  checkMunmapArguments,
-  checkPanicArguments,
-  checkReadArguments,
-  checkSetAnnotationArguments,
-  checkWriteArguments,
-  formatProcMaps,
   HugePageSupport,
   type MadviseAdvice,
+  type MappedRun,
   type MappingInfo,
+  MemoryBackend,
   type MemoryCall,
-  MemoryFault,
-  type MemoryStats,
   type MmapAnnotation,
   MmapError,
-  MmapProtection,
+  type MmapProtection,
   type MmapStrategy,
-  type MremapOptions,
-  type OperatingSystem,
   OSError,
-  StatsRecorder,
+  type RemapSource,
 } from "@osal/core";
 import { FaultInjector } from "./fault-injection.js";
+import type { MockUnix } from "./mock-unix-api.js";
 import { type MockUnixOptions, type ResolvedMockUnixOptions, resolveOptions } from "./options.js";
-import { PageStore } from "./page-store.js";
+import { eachPagePart, PageStore } from "./page-store.js";
 import { findFreeRange } from "./placement.js";
 import { planRemapMove } from "./remap-move.js";
-import { chargedBytes, isAccountable, sliceVma, type Vma } from "./vma.js";
+import { mappedVma, sliceVma, stillAccounted, totalCharged } from "./vma.js";
 import { VmaList } from "./vma-list.js";
 
 /** What mock-unix does: everything a Linux process does, except run threads. */
@@ -93,371 +81,150 @@ const MOCK_CAPABILITIES: Capabilities = Object.freeze({
   setAnnotation: true,
 });
 
-/** A simulated Linux process: an {@link OperatingSystem} with test hooks. */
-export interface MockUnix extends OperatingSystem {
-  /** Makes chosen calls fail with a chosen errno. */
-  readonly faults: FaultInjector;
-  /** The settings in force, defaults filled in. */
-  readonly options: ResolvedMockUnixOptions;
-  /** The cores the calling thread was bound to, or `undefined` if never bound. */
-  getThreadAffinity(): readonly number[] | undefined;
-  /** Bytes of host memory the pages of `[start, start + size)` occupy (resident pages only). */
-  residentBytesIn(start: number, size: number): number;
-}
-
-/** Creates a fresh simulated process with an empty address space. */
+/** Creates a fresh simulated process with an empty address space; bad options are `MmapError` `EINVAL`. */
 export function createMockUnix(options?: MockUnixOptions): MockUnix {
   return new MockUnixProcess(resolveOptions(options));
 }
 
-class MockUnixProcess implements MockUnix {
+/** The syscall each call is reported (and fault-injected) as. */
+const SYSCALL: Readonly<Record<Exclude<BackendCall, "setAnnotation">, MemoryCall>> = {
+  dzmmap: "mmap",
+  dzmmapAnywhere: "mmap",
+  dzmmapPreferred: "mmap",
+  munmap: "munmap",
+  mremap: "mremap",
+  setMemoryAccess: "mprotect",
+  madvise: "madvise",
+};
+
+/**
+ * The simulated process on the shared call path (`MemoryBackend`): core checks
+ * arguments, state and accesses; this class holds the VMAs and pages.
+ */
+class MockUnixProcess extends MemoryBackend implements MockUnix {
   readonly faults = new FaultInjector();
   readonly capabilities = MOCK_CAPABILITIES;
   readonly pageSize: number;
   readonly addressSpaceEnd: number;
   private vmas = VmaList.empty();
   private readonly pages: PageStore;
-  private readonly recorder = new StatsRecorder();
   private affinity: readonly number[] | undefined;
   /** `anon_vma`s handed out so far (their ids). */
   private anonVmaCount = 0;
 
   constructor(readonly options: ResolvedMockUnixOptions) {
+    super();
     this.pageSize = options.pageSize;
     this.addressSpaceEnd = options.addressSpaceEnd;
     this.pages = new PageStore(options.pageSize);
   }
 
-  // ---- mapping ----------------------------------------------------------
+  // ---- primitives: mapping ---------------------------------------------------
 
-  dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
-    this.recorder.track("mmap", () => {
-      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
-      this.checkAboveMinAddr(start, size, annotation);
-      this.faults.check("mmap", start, size);
-      if (!strategy.replace && !this.vmas.isFree(start, start + size)) {
-        throw new MmapError({
-          code: "EEXIST",
-          syscall: "mmap",
-          address: start,
-          size,
-          annotation,
-          detail: "MAP_FIXED_NOREPLACE overlaps a mapping",
-        });
-      }
-      this.map(start, size, strategy, annotation);
-    });
-  }
-
-  dzmmapAnywhere(
+  protected override admit(
+    call: BackendCall,
+    start: number | undefined,
     size: number,
-    align: number,
-    strategy: MmapStrategy,
-    annotation?: MmapAnnotation,
-  ): number {
-    return this.recorder.track("mmap", () => {
-      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
-      ({ strategy, annotation } = checked);
-      const alignment = checked.align;
-      this.faults.check("mmap", undefined, size);
-      const start = this.place(size, alignment, annotation);
-      this.map(start, size, strategy, annotation);
-      return start;
-    });
-  }
-
-  dzmmapPreferred(
-    start: number,
-    size: number,
-    align: number,
-    strategy: MmapStrategy,
-    annotation?: MmapAnnotation,
-  ): number {
-    return this.recorder.track("mmap", () => {
-      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
-      ({ strategy, annotation } = checked);
-      const alignment = checked.align;
-      this.faults.check("mmap", start, size);
-      const hintUsable =
-        start % alignment === 0 &&
-        start >= this.options.mmapMinAddr &&
-        this.vmas.isFree(start, start + size);
-      const address = hintUsable ? start : this.place(size, alignment, annotation);
-      this.map(address, size, strategy, annotation);
-      return address;
-    });
-  }
-
-  munmap(start: number, size: number): void {
-    this.recorder.track("munmap", () => {
-      checkMunmapArguments(this, start, size);
-      this.faults.check("munmap", start, size);
-      const next = this.vmas.without(start, start + size);
-      this.adopt(next, "munmap", start, size);
-      this.dropPages(start, size);
-    });
-  }
-
-  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
-    return this.recorder.track("mremap", () => {
-      const options = checkMremapArguments(this, start, oldSize, newSize, given);
-      this.faults.check("mremap", start, oldSize);
-      if (options.newAddress !== undefined || options.dontUnmap === true) {
-        return this.remapMove(start, oldSize, newSize, options);
-      }
-      // Linux looks up only the VMA at `start`; shrinking then unmaps the tail
-      // whatever it holds, and only growing needs the old range in that VMA.
-      const vma = this.vmas.find(start);
-      if (!vma || (newSize > oldSize && start + oldSize > vma.end)) {
-        throw new MmapError({
-          code: "EFAULT",
-          syscall: "mremap",
-          address: start,
-          size: oldSize,
-          detail: vma
-            ? "old range is not inside one mapping"
-            : "nothing is mapped at the old address",
-        });
-      }
-      if (newSize === oldSize) return start;
-      if (newSize < oldSize) {
-        this.adopt(this.vmas.without(start + newSize, start + oldSize), "mremap", start, oldSize);
-        this.dropPages(start + newSize, oldSize - newSize);
-        return start;
-      }
-      const growEnd = start + newSize;
-      const canGrowInPlace =
-        start + oldSize === vma.end &&
-        growEnd <= this.addressSpaceEnd &&
-        this.vmas.isFree(vma.end, growEnd);
-      if (canGrowInPlace) {
-        const growth = {
-          ...vma,
-          start: vma.end,
-          end: growEnd,
-          offset: vma.offset + vma.end - vma.start,
-        };
-        this.adopt(this.vmas.with(growth), "mremap", start, newSize);
-        return start;
-      }
-      if (!options.mayMove) {
-        throw new MmapError({
-          code: "ENOMEM",
-          syscall: "mremap",
-          address: start,
-          size: newSize,
-          annotation: vma.annotation,
-          detail: "cannot grow in place and MREMAP_MAYMOVE not given",
-        });
-      }
-      const target = this.place(newSize, this.pageSize, vma.annotation, "mremap");
-      const moving = sliceVma(vma, start, start + oldSize);
-      // Linux's copy_vma: a VMA never written takes the offset of its new place.
-      const offset = moving.anonVma === undefined ? target : moving.offset;
-      // As Linux: the copy is mapped (and merged) first, then the old range is
-      // unmapped, so the copy can merge with what is left of its own source VMA.
-      const next = this.vmas
-        .with({ ...moving, start: target, end: target + newSize, offset })
-        .without(start, start + oldSize);
-      this.adopt(next, "mremap", start, newSize);
-      this.pages.move(start / this.pageSize, oldSize / this.pageSize, target / this.pageSize);
-      return target;
-    });
-  }
-
-  setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
-    this.recorder.track("mprotect", () => {
-      checkMprotectArguments(this, start, size, prot);
-      this.faults.check("mprotect", start, size);
-      this.requireMapped("mprotect", start, size);
-      const next = this.vmas.updated(start, start + size, (part) => ({
-        ...part,
-        prot,
-        accounted: stillAccounted(part, prot),
-      }));
-      this.adopt(next, "mprotect", start, size);
-    });
-  }
-
-  madvise(start: number, size: number, advice: MadviseAdvice): void {
-    this.recorder.track("madvise", () => {
-      checkMadviseArguments(this, start, size, advice);
-      this.faults.check("madvise", start, size);
-      this.requireMapped("madvise", start, size);
-      if (advice === "dontneed") {
-        this.dropPages(start, size);
-      } else if (advice === "normal" || advice === "sequential" || advice === "random") {
-        this.adopt(
-          this.vmas.updated(start, start + size, (part) => ({ ...part, readAhead: advice })),
-          "madvise",
-          start,
-          size,
-        );
-      } else if (advice === "hugepage" || advice === "nohugepage") {
-        const hugePage =
-          advice === "hugepage" ? HugePageSupport.TransparentHugePages : HugePageSupport.No;
-        this.adopt(
-          this.vmas.updated(start, start + size, (part) => ({
-            ...part,
-            hugePage,
-            noHugePage: advice === "nohugepage",
-          })),
-          "madvise",
-          start,
-          size,
-        );
-      }
-    });
-  }
-
-  /**
-   * `prctl(PR_SET_VMA_ANON_NAME)`: renames the VMAs of the range (splitting and
-   * merging them as Linux does). `ENOMEM` if any page is unmapped, checked first:
-   * Linux renames the mapped parts before saying `ENOMEM`, osal changes nothing.
-   */
-  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    annotation = checkSetAnnotationArguments(this, start, size, annotation);
-    if (!this.vmas.covers(start, start + size)) {
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    if (call === "setAnnotation") return;
+    if (call === "dzmmap" && start !== undefined && start < this.options.mmapMinAddr) {
       throw new MmapError({
-        code: "ENOMEM",
-        syscall: "prctl",
-        address: start,
-        size,
-        detail: "range includes unmapped pages",
-      });
-    }
-    const next = this.vmas.updated(start, start + size, (part) => ({ ...part, annotation }));
-    this.adopt(next, "prctl", start, size);
-  }
-
-  panicIfUnmapped(start: number, size: number): void {
-    checkPanicArguments(this, start, size);
-    if (!this.vmas.covers(start, start + size)) {
-      throw new MmapError({
-        code: "EFAULT",
+        code: "EPERM",
         syscall: "mmap",
         address: start,
         size,
-        detail: "range is not fully mapped",
+        annotation,
+        detail: `below vm.mmap_min_addr ${this.options.mmapMinAddr}`,
       });
     }
+    this.faults.check(SYSCALL[call], start, size);
   }
 
-  isMmapOom(error: unknown): boolean {
-    return error instanceof MmapError && error.code === "ENOMEM";
+  protected mapFixed(
+    start: number,
+    size: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    this.map(start, size, strategy, annotation);
   }
 
-  getSystemTotalMemory(): number {
-    return this.options.totalMemory;
+  protected mapAnywhere(
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): number {
+    const start = this.place(size, align, annotation);
+    this.map(start, size, strategy, annotation);
+    return start;
   }
 
-  getMappings(): readonly MappingInfo[] {
-    return this.vmas.all().map((vma) => ({
-      start: vma.start,
-      end: vma.end,
-      prot: vma.prot,
-      reserve: vma.reserve,
-      hugePage: vma.hugePage,
-      annotation: vma.annotation,
-    }));
+  protected override mapAtHint(
+    start: number,
+    size: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): boolean {
+    if (start < this.options.mmapMinAddr) return false;
+    this.map(start, size, strategy, annotation);
+    return true;
   }
 
-  stats(): MemoryStats {
-    return this.recorder.snapshot();
+  protected unmapRange(start: number, size: number): void {
+    this.adopt(this.vmas.without(start, start + size), "munmap", start, size);
+    this.dropPages(start, size);
   }
 
-  residentBytesIn(start: number, size: number): number {
-    let bytes = 0;
-    for (let page = start / this.pageSize; page < (start + size) / this.pageSize; page++) {
-      if (this.pages.peek(page)) bytes += this.pageSize;
-    }
-    return bytes;
+  // ---- primitives: remapping -------------------------------------------------
+
+  /** Linux looks up only the VMA at `start`; only growing needs the old range inside it. */
+  protected remapSource(start: number): RemapSource | undefined {
+    const vma = this.vmas.find(start);
+    return vma && { end: vma.end, annotation: vma.annotation };
   }
 
-  // ---- memory access ----------------------------------------------------
-
-  read(address: number, length: number): Uint8Array {
-    checkReadArguments(address, length);
-    this.checkAccessible("read", address, length);
-    const out = new Uint8Array(length);
-    this.eachPagePart(address, length, (page, offset, count, outOffset) => {
-      const bytes = this.pages.peek(page);
-      if (bytes) out.set(bytes.subarray(offset, offset + count), outOffset);
-    });
-    return out;
+  /** Shrinking unmaps the tail, whatever it holds. */
+  protected shrinkMapping(start: number, oldSize: number, newSize: number): void {
+    this.adopt(this.vmas.without(start + newSize, start + oldSize), "mremap", start, oldSize);
+    this.dropPages(start + newSize, oldSize - newSize);
   }
 
-  write(address: number, bytes: Uint8Array): void {
-    checkWriteArguments(address, bytes);
-    this.checkAccessible("write", address, bytes.length);
-    this.prepareAnonVmas(address, bytes.length);
-    this.eachPagePart(address, bytes.length, (page, offset, count, inOffset) => {
-      this.touch(page).set(bytes.subarray(inOffset, inOffset + count), offset);
-    });
-    this.recorder.setFootprint(this.pages.residentBytes);
+  protected override growInPlace(start: number, _oldSize: number, newSize: number): boolean {
+    const vma = this.vmas.find(start)!;
+    const growth = {
+      ...vma,
+      start: vma.end,
+      end: start + newSize,
+      offset: vma.offset + vma.end - vma.start,
+    };
+    this.adopt(this.vmas.with(growth), "mremap", start, newSize);
+    return true;
   }
 
-  fill(address: number, length: number, value: number): void {
-    checkFillArguments(address, length, value);
-    this.checkAccessible("fill", address, length);
-    this.prepareAnonVmas(address, length);
-    this.eachPagePart(address, length, (page, offset, count) => {
-      if (value === 0 && !this.pages.peek(page)) return;
-      this.touch(page).fill(value, offset, offset + count);
-    });
-    this.recorder.setFootprint(this.pages.residentBytes);
+  protected moveMapping(start: number, oldSize: number, newSize: number): number {
+    const vma = this.vmas.find(start)!;
+    const target = this.place(newSize, this.pageSize, vma.annotation, "mremap");
+    const moving = sliceVma(vma, start, start + oldSize);
+    // Linux's copy_vma: a VMA never written takes the offset of its new place.
+    const offset = moving.anonVma === undefined ? target : moving.offset;
+    // As Linux: the copy is mapped (and merged) first, then the old range is
+    // unmapped, so the copy can merge with what is left of its own source VMA.
+    const next = this.vmas
+      .with({ ...moving, start: target, end: target + newSize, offset })
+      .without(start, start + oldSize);
+    this.adopt(next, "mremap", start, newSize);
+    this.pages.move(start / this.pageSize, oldSize / this.pageSize, target / this.pageSize);
+    return target;
   }
-
-  // ---- process ----------------------------------------------------------
-
-  getProcessMemoryMaps(): string {
-    return formatProcMaps(this.vmas.all());
-  }
-
-  getProcessId(): number {
-    return this.options.pid;
-  }
-
-  getThreadId(): number {
-    return this.options.tid;
-  }
-
-  getTotalNumCpus(): number {
-    return this.options.cpus;
-  }
-
-  bindCurrentThreadToCore(core: number): void {
-    checkCore(core);
-    this.bindCurrentThreadToCpuset([core]);
-  }
-
-  bindCurrentThreadToCpuset(given: readonly number[]): void {
-    const cores = checkCores(given);
-    const valid =
-      cores.length > 0 &&
-      cores.every((core) => Number.isInteger(core) && core >= 0 && core < this.options.cpus);
-    if (!valid) {
-      throw new OSError({
-        code: "EINVAL",
-        syscall: "sched_setaffinity",
-        detail: `cores [${cores.join(", ")}] not in 0..${this.options.cpus - 1}`,
-      });
-    }
-    this.affinity = Object.freeze([...new Set(cores)].sort((a, b) => a - b));
-  }
-
-  getThreadAffinity(): readonly number[] | undefined {
-    return this.affinity;
-  }
-
-  // ---- internals --------------------------------------------------------
 
   /** `mremap` with `newAddress` or `dontUnmap`: one transaction, see Note [mremap to a new address]. */
-  private remapMove(
+  protected override remapTo(
     start: number,
     oldSize: number,
     newSize: number,
-    options: MremapOptions,
+    options: CheckedRemapOptions,
   ): number {
     if (options.newAddress !== undefined && options.newAddress < this.options.mmapMinAddr) {
       throw new MmapError({
@@ -480,6 +247,146 @@ class MockUnixProcess implements MockUnix {
     return plan.target;
   }
 
+  // ---- primitives: attributes, listing, bytes --------------------------------
+
+  protected protect(start: number, size: number, prot: MmapProtection): void {
+    const next = this.vmas.updated(start, start + size, (part) => ({
+      ...part,
+      prot,
+      accounted: stillAccounted(part, prot),
+    }));
+    this.adopt(next, "mprotect", start, size);
+  }
+
+  protected advise(start: number, size: number, advice: MadviseAdvice): void {
+    if (advice === "dontneed") {
+      this.dropPages(start, size);
+    } else if (advice === "normal" || advice === "sequential" || advice === "random") {
+      this.adopt(
+        this.vmas.updated(start, start + size, (part) => ({ ...part, readAhead: advice })),
+        "madvise",
+        start,
+        size,
+      );
+    } else if (advice === "hugepage" || advice === "nohugepage") {
+      const hugePage =
+        advice === "hugepage" ? HugePageSupport.TransparentHugePages : HugePageSupport.No;
+      this.adopt(
+        this.vmas.updated(start, start + size, (part) => ({
+          ...part,
+          hugePage,
+          noHugePage: advice === "nohugepage",
+        })),
+        "madvise",
+        start,
+        size,
+      );
+    }
+  }
+
+  /**
+   * `prctl(PR_SET_VMA_ANON_NAME)`: renames the VMAs of the range (splitting and
+   * merging them as Linux does). Linux renames the mapped parts before saying
+   * `ENOMEM` for a hole; osal (core's check) changes nothing.
+   */
+  protected rename(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    const next = this.vmas.updated(start, start + size, (part) => ({ ...part, annotation }));
+    this.adopt(next, "prctl", start, size);
+  }
+
+  protected mappedRuns(start: number, end: number): Iterable<MappedRun> {
+    return this.vmas.overlapping(start, end);
+  }
+
+  getSystemTotalMemory(): number {
+    return this.options.totalMemory;
+  }
+
+  getMappings(): readonly MappingInfo[] {
+    return this.vmas.all().map((vma) => ({
+      start: vma.start,
+      end: vma.end,
+      prot: vma.prot,
+      reserve: vma.reserve,
+      hugePage: vma.hugePage,
+      annotation: vma.annotation,
+    }));
+  }
+
+  residentBytesIn(start: number, size: number): number {
+    let bytes = 0;
+    for (let page = start / this.pageSize; page < (start + size) / this.pageSize; page++) {
+      if (this.pages.peek(page)) bytes += this.pageSize;
+    }
+    return bytes;
+  }
+
+  protected readBytes(address: number, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    eachPagePart(this.pageSize, address, length, (page, offset, count, outOffset) => {
+      const bytes = this.pages.peek(page);
+      if (bytes) out.set(bytes.subarray(offset, offset + count), outOffset);
+    });
+    return out;
+  }
+
+  protected writeBytes(address: number, bytes: Uint8Array): void {
+    this.prepareAnonVmas(address, bytes.length);
+    eachPagePart(this.pageSize, address, bytes.length, (page, offset, count, inOffset) => {
+      this.touch(page).set(bytes.subarray(inOffset, inOffset + count), offset);
+    });
+    this.recorder.setFootprint(this.pages.residentBytes);
+  }
+
+  protected fillBytes(address: number, length: number, value: number): void {
+    this.prepareAnonVmas(address, length);
+    eachPagePart(this.pageSize, address, length, (page, offset, count) => {
+      if (value === 0 && !this.pages.peek(page)) return;
+      this.touch(page).fill(value, offset, offset + count);
+    });
+    this.recorder.setFootprint(this.pages.residentBytes);
+  }
+
+  // ---- process: simulated facts -----------------------------------------------
+
+  override getProcessId(): number {
+    return this.options.pid;
+  }
+
+  override getThreadId(): number {
+    return this.options.tid;
+  }
+
+  override getTotalNumCpus(): number {
+    return this.options.cpus;
+  }
+
+  override bindCurrentThreadToCore(core: number): void {
+    checkCore(core);
+    this.bindCurrentThreadToCpuset([core]);
+  }
+
+  override bindCurrentThreadToCpuset(given: readonly number[]): void {
+    const cores = checkCores(given);
+    const valid =
+      cores.length > 0 &&
+      cores.every((core) => Number.isInteger(core) && core >= 0 && core < this.options.cpus);
+    if (!valid) {
+      throw new OSError({
+        code: "EINVAL",
+        syscall: "sched_setaffinity",
+        detail: `cores [${cores.join(", ")}] not in 0..${this.options.cpus - 1}`,
+      });
+    }
+    this.affinity = Object.freeze([...new Set(cores)].sort((a, b) => a - b));
+  }
+
+  getThreadAffinity(): readonly number[] | undefined {
+    return this.affinity;
+  }
+
+  // ---- internals --------------------------------------------------------------
+
   /** Maps `[start, start + size)` with `strategy`, replacing what was there. */
   private map(
     start: number,
@@ -487,20 +394,7 @@ class MockUnixProcess implements MockUnix {
     strategy: MmapStrategy,
     annotation: MmapAnnotation | undefined,
   ): void {
-    const vma: Vma = {
-      start,
-      end: start + size,
-      prot: strategy.prot,
-      reserve: strategy.reserve,
-      accounted: isAccountable(strategy.prot, strategy.reserve),
-      hugePage: HugePageSupport.No,
-      noHugePage: false,
-      readAhead: "normal",
-      offset: start,
-      anonVma: undefined,
-      annotation,
-    };
-    let next = this.vmas.with(vma);
+    let next = this.vmas.with(mappedVma(start, size, strategy, annotation));
     // On Linux a huge page hint is mmap then madvise(MADV_HUGEPAGE): the new VMA
     // may first merge with a neighbour (taking its anon_vma) and is then split off.
     if (strategy.hugePage === HugePageSupport.TransparentHugePages) {
@@ -531,8 +425,8 @@ class MockUnixProcess implements MockUnix {
         detail: `more than ${this.options.maxMapCount} mappings (vm.max_map_count)`,
       });
     }
-    const committed = totalCharged(next);
-    if (committed > totalCharged(this.vmas) && committed > this.options.commitLimit) {
+    const committed = totalCharged(next.all());
+    if (committed > totalCharged(this.vmas.all()) && committed > this.options.commitLimit) {
       throw new MmapError({
         code: "ENOMEM",
         syscall: call,
@@ -571,82 +465,8 @@ class MockUnixProcess implements MockUnix {
     return start;
   }
 
-  private checkAboveMinAddr(
-    start: number,
-    size: number,
-    annotation: MmapAnnotation | undefined,
-  ): void {
-    if (start < this.options.mmapMinAddr) {
-      throw new MmapError({
-        code: "EPERM",
-        syscall: "mmap",
-        address: start,
-        size,
-        annotation,
-        detail: `below vm.mmap_min_addr ${this.options.mmapMinAddr}`,
-      });
-    }
-  }
-
-  private requireMapped(call: MemoryCall, start: number, size: number): void {
-    if (!this.vmas.covers(start, start + size)) {
-      throw new MmapError({
-        code: "ENOMEM",
-        syscall: call,
-        address: start,
-        size,
-        detail: "range includes unmapped pages",
-      });
-    }
-  }
-
-  private checkAccessible(call: "read" | "write" | "fill", address: number, length: number): void {
-    if (length === 0) return;
-    let cursor = address;
-    const end = address + length;
-    while (cursor < end) {
-      const vma = this.vmas.find(cursor);
-      if (!vma)
-        throw new MemoryFault({
-          syscall: call,
-          address,
-          size: length,
-          faultAddress: cursor,
-          reason: "unmapped",
-        });
-      if (vma.prot === MmapProtection.NoAccess) {
-        throw new MemoryFault({
-          syscall: call,
-          address,
-          size: length,
-          faultAddress: cursor,
-          reason: "protection",
-        });
-      }
-      cursor = vma.end;
-    }
-  }
-
-  /** Calls `body(page, offsetInPage, count, offsetInBuffer)` for each page piece of a byte range. */
-  private eachPagePart(
-    address: number,
-    length: number,
-    body: (page: number, offset: number, count: number, bufferOffset: number) => void,
-  ): void {
-    let done = 0;
-    while (done < length) {
-      const at = address + done;
-      const page = Math.floor(at / this.pageSize);
-      const offset = at - page * this.pageSize;
-      const count = Math.min(this.pageSize - offset, length - done);
-      body(page, offset, count, done);
-      done += count;
-    }
-  }
-
   /** A write faults in pages, which gives their VMAs an `anon_vma` (it decides later merges). */
   private prepareAnonVmas(address: number, length: number): void {
-    if (length === 0) return;
     this.vmas = this.vmas.withAnonVmas(address, address + length, () => ++this.anonVmaCount);
   }
 
@@ -665,25 +485,7 @@ class MockUnixProcess implements MockUnix {
     let mapped = 0;
     for (const vma of this.vmas.all()) mapped += vma.end - vma.start;
     this.recorder.setMapped(mapped);
-    this.recorder.setCommitted(totalCharged(this.vmas));
+    this.recorder.setCommitted(totalCharged(this.vmas.all()));
     this.recorder.setFootprint(this.pages.residentBytes);
   }
-}
-
-/**
- * `VM_ACCOUNT` after `mprotect` to `prot`, as Linux (6.7+) decides it: making
- * reserved memory writable charges it; making it `PROT_NONE` uncharges it only
- * while nothing was ever written to the VMA (no `anon_vma`). A protection that
- * does not change leaves the VMA as it is.
- */
-function stillAccounted(part: Vma, prot: MmapProtection): boolean {
-  if (prot === part.prot) return part.accounted;
-  if (prot !== MmapProtection.NoAccess) return part.accounted || part.reserve;
-  return part.accounted && part.anonVma !== undefined;
-}
-
-function totalCharged(list: VmaList): number {
-  let bytes = 0;
-  for (const vma of list.all()) bytes += chargedBytes(vma);
-  return bytes;
 }

@@ -1,4 +1,4 @@
-import { GiB, KiB } from "@osal/core";
+import { GiB, invalidOption, KiB } from "@osal/core";
 
 /** Page sizes the simulated process supports: x86_64's, arm64's and a large one. */
 export type MockPageSize = 4096 | 16384 | 65536;
@@ -43,21 +43,25 @@ export interface ResolvedMockUnixOptions {
 
 const PAGE_SIZES: readonly number[] = [4 * KiB, 16 * KiB, 64 * KiB];
 
-/** Fills in defaults and rejects impossible settings with a `RangeError`. */
+/** Fills in defaults and rejects impossible settings with `MmapError` `EINVAL` (core's `invalidOption`). */
 export function resolveOptions(options: MockUnixOptions = {}): ResolvedMockUnixOptions {
   const pageSize = options.pageSize ?? 4096;
   if (!PAGE_SIZES.includes(pageSize)) {
-    throw new RangeError(`mock-unix page size must be 4 KiB, 16 KiB or 64 KiB, got ${pageSize}`);
+    throw invalidOption("mock-unix", `page size must be 4 KiB, 16 KiB or 64 KiB, got ${pageSize}`);
   }
   const addressBits = options.addressBits ?? 47;
   if (!Number.isInteger(addressBits) || addressBits < 24 || addressBits > 52) {
-    throw new RangeError(`addressBits must be an integer in 24..52, got ${addressBits}`);
+    throw invalidOption(
+      "mock-unix",
+      `addressBits must be an integer in 24..52, got ${addressBits}`,
+    );
   }
   const addressSpaceEnd = 2 ** addressBits;
   const mmapMinAddr = Math.max(options.mmapMinAddr ?? 64 * KiB, pageSize);
   const mmapBase = Math.min(options.mmapBase ?? 0x7f0000000000, addressSpaceEnd);
   if (mmapMinAddr % pageSize !== 0 || mmapBase % pageSize !== 0 || mmapMinAddr >= mmapBase) {
-    throw new RangeError(
+    throw invalidOption(
+      "mock-unix",
       "mmapMinAddr and mmapBase must be page-aligned with mmapMinAddr < mmapBase",
     );
   }

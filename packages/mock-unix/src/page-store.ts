@@ -62,3 +62,24 @@ export class PageStore {
     return out;
   }
 }
+
+/**
+ * Calls `body(page, offsetInPage, count, offsetInBuffer)` for each piece of
+ * the byte range `[address, address + length)` that lies in one page.
+ */
+export function eachPagePart(
+  pageSize: number,
+  address: number,
+  length: number,
+  body: (page: number, offset: number, count: number, bufferOffset: number) => void,
+): void {
+  let done = 0;
+  while (done < length) {
+    const at = address + done;
+    const page = Math.floor(at / pageSize);
+    const offset = at - page * pageSize;
+    const count = Math.min(pageSize - offset, length - done);
+    body(page, offset, count, done);
+    done += count;
+  }
+}

@@ -1,3 +1,4 @@
+import { firstEndingAfter, rangeAt, rangesCover, rangesOverlapping } from "@osal/core";
 import { anonVmaCompatible, canMerge, canShareAnonVma, sliceVma, type Vma } from "./vma.js";
 
 /**
@@ -26,31 +27,17 @@ export class VmaList {
 
   /** The VMA containing `address`, if any. */
   find(address: number): Vma | undefined {
-    const index = this.indexAfter(address) - 1;
-    const vma = this.vmas[index];
-    return vma && vma.start <= address && address < vma.end ? vma : undefined;
+    return rangeAt(this.vmas, address);
   }
 
   /** The VMAs sharing at least one byte with `[start, end)`, in order. */
   overlapping(start: number, end: number): Vma[] {
-    const out: Vma[] = [];
-    let index = Math.max(0, this.indexAfter(start) - 1);
-    for (; index < this.vmas.length; index++) {
-      const vma = this.vmas[index]!;
-      if (vma.start >= end) break;
-      if (vma.end > start) out.push(vma);
-    }
-    return out;
+    return rangesOverlapping(this.vmas, start, end);
   }
 
   /** True when every byte of `[start, end)` is in some VMA. */
   covers(start: number, end: number): boolean {
-    let cursor = start;
-    for (const vma of this.overlapping(start, end)) {
-      if (vma.start > cursor) return false;
-      cursor = vma.end;
-    }
-    return cursor >= end;
+    return rangesCover(this.overlapping(start, end), start, end);
   }
 
   /** True when no VMA touches `[start, end)`. */
@@ -75,7 +62,7 @@ export class VmaList {
   /** This list with `vma` added, replacing whatever overlapped it (`MAP_FIXED`), merged with equal neighbours. */
   with(vma: Vma): VmaList {
     const rest = this.without(vma.start, vma.end).vmas;
-    const at = lowerBound(rest, vma.start);
+    const at = firstEndingAfter(rest, vma.start);
     return new VmaList(mergeAround([...rest.slice(0, at), vma, ...rest.slice(at)], at));
   }
 
@@ -114,29 +101,6 @@ export class VmaList {
     }
     return new VmaList(vmas);
   }
-
-  /** Index of the first VMA starting after `address`. */
-  private indexAfter(address: number): number {
-    let lo = 0;
-    let hi = this.vmas.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.vmas[mid]!.start <= address) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-}
-
-function lowerBound(vmas: readonly Vma[], start: number): number {
-  let lo = 0;
-  let hi = vmas.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (vmas[mid]!.start < start) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -1,7 +1,10 @@
 import {
-  type HugePageSupport,
+  accountedAfterMprotect,
+  HugePageSupport,
+  isAccountable,
   type MmapAnnotation,
-  MmapProtection,
+  type MmapProtection,
+  type MmapStrategy,
   sameAnnotation,
 } from "@osal/core";
 
@@ -113,12 +116,45 @@ export function sameAttributes(a: VmaAttributes, b: VmaAttributes): boolean {
   );
 }
 
-/** Whether a VMA with these attributes is charged when it is created (Linux `accountable_mapping`). */
-export function isAccountable(prot: MmapProtection, reserve: boolean): boolean {
-  return reserve && prot !== MmapProtection.NoAccess;
-}
-
 /** Bytes of `vma` that count against the commit limit. */
 export function chargedBytes(vma: Vma): number {
   return vma.accounted ? vma.end - vma.start : 0;
+}
+
+/** Bytes charged against the commit limit by all of `vmas`. */
+export function totalCharged(vmas: readonly Vma[]): number {
+  let bytes = 0;
+  for (const vma of vmas) bytes += chargedBytes(vma);
+  return bytes;
+}
+
+/** A fresh VMA for `mmap` of `[start, start + size)`: demand-zero, never written, charged by Linux's rule. */
+export function mappedVma(
+  start: number,
+  size: number,
+  strategy: MmapStrategy,
+  annotation: MmapAnnotation | undefined,
+): Vma {
+  return {
+    start,
+    end: start + size,
+    prot: strategy.prot,
+    reserve: strategy.reserve,
+    accounted: isAccountable(strategy.prot, strategy.reserve),
+    hugePage: HugePageSupport.No,
+    noHugePage: false,
+    readAhead: "normal",
+    offset: start,
+    anonVma: undefined,
+    annotation,
+  };
+}
+
+/** `VM_ACCOUNT` of `part` after `mprotect` to `prot` (core's rule; reserved memory is chargeable). */
+export function stillAccounted(part: Vma, prot: MmapProtection): boolean {
+  return accountedAfterMprotect(
+    { prot: part.prot, accounted: part.accounted, written: part.anonVma !== undefined },
+    prot,
+    part.reserve,
+  );
 }

@@ -3,5 +3,6 @@
  * confined to an arena of address space each instance reserves. For testing
  * runtimes against the kernel and for proving simulated backends right.
  */
-export { createNodePosix, type NodePosix } from "./node-posix.js";
+export { createNodePosix } from "./node-posix.js";
+export type { NodePosix } from "./node-posix-api.js";
 export type { NodePosixOptions, ResolvedNodePosixOptions } from "./options.js";

@@ -1,7 +1,11 @@
 import {
+  firstEndingAfter,
   type HugePageSupport,
   type MmapAnnotation,
   type MmapProtection,
+  rangeAt,
+  rangesCover,
+  rangesOverlapping,
   sameAnnotation,
 } from "@osal/core";
 
@@ -54,20 +58,12 @@ export class MappingTable {
 
   /** The entry holding `address`, if any. */
   find(address: number): TableEntry | undefined {
-    const index = this.indexAfter(address) - 1;
-    const entry = this.entries[index];
-    return entry && address < entry.end ? entry : undefined;
+    return rangeAt(this.entries, address);
   }
 
   /** The entries sharing a byte with `[start, end)`, in order. */
   overlapping(start: number, end: number): TableEntry[] {
-    const out: TableEntry[] = [];
-    for (let i = Math.max(0, this.indexAfter(start) - 1); i < this.entries.length; i++) {
-      const entry = this.entries[i]!;
-      if (entry.start >= end) break;
-      if (entry.end > start) out.push(entry);
-    }
-    return out;
+    return rangesOverlapping(this.entries, start, end);
   }
 
   /** True when no entry touches `[start, end)`. */
@@ -77,12 +73,7 @@ export class MappingTable {
 
   /** True when every byte of `[start, end)` is in an entry. */
   covers(start: number, end: number): boolean {
-    let cursor = start;
-    for (const entry of this.overlapping(start, end)) {
-      if (entry.start > cursor) return false;
-      cursor = entry.end;
-    }
-    return cursor >= end;
+    return rangesCover(this.overlapping(start, end), start, end);
   }
 
   /** Bytes in entries. */
@@ -121,7 +112,7 @@ export class MappingTable {
   /** Records `entry`, replacing whatever overlapped it, merged with equal neighbours. */
   set(entry: TableEntry): void {
     this.remove(entry.start, entry.end);
-    const at = this.indexAfter(entry.start);
+    const at = firstEndingAfter(this.entries, entry.start);
     this.entries.splice(at, 0, entry);
     this.mergeAround(at);
   }
@@ -151,18 +142,6 @@ export class MappingTable {
     if (first === last) return;
     const merged = { ...this.entries[first]!, end: this.entries[last]!.end };
     this.entries.splice(first, last - first + 1, merged);
-  }
-
-  /** Index of the first entry starting after `address`. */
-  private indexAfter(address: number): number {
-    let lo = 0;
-    let hi = this.entries.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.entries[mid]!.start <= address) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 }
 

@@ -52,94 +52,51 @@
  * `/proc/self/smaps`. Not thread-safe: one instance belongs to one JS thread.
  */
 import {
-  type Capabilities,
-  checkDzmmapAnywhereArguments,
-  checkDzmmapArguments,
-  checkDzmmapPreferredArguments,
-  checkFillArguments,
-  checkMadviseArguments,
-  checkMprotectArguments,
-  checkMremapArguments,
-  checkMunmapArguments,
-  checkPanicArguments,
-  checkReadArguments,
-  checkSetAnnotationArguments,
-  checkWriteArguments,
+  accountedAfterMprotect,
+  type BackendCall,
   findTopDown,
   formatAnnotation,
-  formatProcMaps,
-  HostProcess,
   HugePageSupport,
   hex,
   type MadviseAdvice,
+  type MappedRun,
   type MappingInfo,
+  MemoryBackend,
   type MemoryCall,
-  MemoryFault,
-  type MemoryStats,
   type MmapAnnotation,
   MmapError,
   MmapProtection,
   type MmapStrategy,
-  type MremapOptions,
-  type OperatingSystem,
-  protectionLetters,
-  StatsRecorder,
+  type RemapSource,
 } from "@osal/core";
 import { Arena, nameRange } from "./arena.js";
+import { NODE_POSIX_CAPABILITIES } from "./capabilities.js";
+import { KERNEL_ADVICE, kernelProt } from "./kernel-flags.js";
+import { KernelView } from "./kernel-view.js";
 import { codeOfErrno, type Libc, Linux, loadLibc } from "./libc.js";
-import { MappingTable, type TableEntry } from "./mapping-table.js";
+import { MappingTable } from "./mapping-table.js";
+import type { NodePosix } from "./node-posix-api.js";
 import { type NodePosixOptions, type ResolvedNodePosixOptions, resolveOptions } from "./options.js";
 import { residentBytes } from "./pagemap.js";
-import { procMaps } from "./proc-maps.js";
 import { osTotalMemory, overcommitMode } from "./system.js";
 
-/** What node-posix really does: everything the kernel does, for one JS thread. */
-const NODE_POSIX_CAPABILITIES: Capabilities = Object.freeze({
-  fixed: true,
-  noReplace: true,
-  partialUnmap: true,
-  remapInPlace: true,
-  enforcesProtection: true,
-  reservesWithoutCommit: true,
-  returnsMemoryToHost: true,
-  threadSafe: false,
-  uninitialized: false,
-  remapAcrossMappings: false,
-  remapDontUnmap: false,
-  remapFixed: false,
-  setAnnotation: true,
-});
-
-const ADVICE: Readonly<Record<MadviseAdvice, number>> = {
-  normal: Linux.MADV_NORMAL,
-  random: Linux.MADV_RANDOM,
-  sequential: Linux.MADV_SEQUENTIAL,
-  willneed: Linux.MADV_WILLNEED,
-  dontneed: Linux.MADV_DONTNEED,
-  hugepage: Linux.MADV_HUGEPAGE,
-  nohugepage: Linux.MADV_NOHUGEPAGE,
+/** The syscall each call is reported as. */
+const SYSCALL: Readonly<Record<BackendCall, MemoryCall | "prctl">> = {
+  dzmmap: "mmap",
+  dzmmapAnywhere: "mmap",
+  dzmmapPreferred: "mmap",
+  munmap: "munmap",
+  mremap: "mremap",
+  setMemoryAccess: "mprotect",
+  madvise: "madvise",
+  setAnnotation: "prctl",
 };
-
-/** A real Linux backend confined to its arena: an {@link OperatingSystem} you must {@link NodePosix.close}. */
-export interface NodePosix extends OperatingSystem {
-  /** The settings in force, defaults filled in. */
-  readonly options: ResolvedNodePosixOptions;
-  /** First byte of the arena: the lowest address this instance maps. */
-  readonly arenaStart: number;
-  /** Whether the kernel names VMAs (`PR_SET_VMA_ANON_NAME`), so `/proc/self/maps` itself shows annotations. */
-  readonly namesVmas: boolean;
-  /**
-   * Unmaps the arena and everything in it. Afterwards every memory call fails
-   * with `EBADF` and every access faults. Idempotent. An instance that is
-   * garbage-collected unclosed has its arena unmapped then.
-   */
-  close(): void;
-}
 
 /**
  * Creates a backend that maps real memory in a fresh arena of its own. Linux
- * only: throws an `Error` when koffi cannot load `libc.so.6`, and an
- * `MmapError` when the kernel has no room for the arena.
+ * only: throws an `Error` when koffi cannot load `libc.so.6`, an `MmapError`
+ * `EINVAL` for bad options, and an `MmapError` when the kernel has no room for
+ * the arena.
  */
 export function createNodePosix(options: NodePosixOptions = {}): NodePosix {
   const libc = loadLibc();
@@ -154,7 +111,8 @@ export function createNodePosix(options: NodePosixOptions = {}): NodePosix {
 /** Unmaps the arenas of instances collected without `close()`. */
 const orphans = new FinalizationRegistry<Arena>((arena) => arena.release());
 
-class NodePosixProcess extends HostProcess implements NodePosix {
+/** node-posix on the shared call path (`MemoryBackend`): core checks, the kernel acts. */
+class NodePosixProcess extends MemoryBackend implements NodePosix {
   readonly capabilities = NODE_POSIX_CAPABILITIES;
   readonly addressSpaceEnd: number;
   readonly arenaStart: number;
@@ -163,7 +121,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   /** `vm.overcommit_memory` is 2: the kernel ignores `MAP_NORESERVE` and charges everything writable. */
   private readonly overcommitNever = overcommitMode() === 2;
   private readonly table = new MappingTable();
-  private readonly recorder = new StatsRecorder();
+  private readonly kernel: KernelView;
 
   constructor(
     private readonly libc: Libc,
@@ -175,6 +133,7 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     this.arenaStart = arena.start;
     this.addressSpaceEnd = arena.end;
     this.namesVmas = arena.named;
+    this.kernel = new KernelView(libc, this.table, arena.start, arena.end, pageSize);
   }
 
   close(): void {
@@ -183,210 +142,206 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     this.arena.release();
   }
 
-  // ---- mapping ----------------------------------------------------------
+  // ---- primitives: mapping ---------------------------------------------------
 
-  dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
-    this.recorder.track("mmap", () => {
-      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
-      this.checkOpen("mmap", start, size);
-      if (start < this.arenaStart) {
-        throw new MmapError({
-          code: "EPERM",
-          syscall: "mmap",
-          address: start,
-          size,
-          annotation,
-          detail: `below the arena start ${hex(this.arenaStart)}`,
-        });
-      }
-      if (!strategy.replace && !this.table.isFree(start, start + size)) {
-        throw new MmapError({
-          code: "EEXIST",
-          syscall: "mmap",
-          address: start,
-          size,
-          annotation,
-          detail: "MAP_FIXED_NOREPLACE overlaps a mapping",
-        });
-      }
-      this.mapAt(start, size, strategy, annotation);
-    });
-  }
-
-  dzmmapAnywhere(
+  /** A closed instance fails with `EBADF`; below the arena, as Note [The real kernel, fenced in] says. */
+  protected override admit(
+    call: BackendCall,
+    start: number | undefined,
     size: number,
-    align: number,
-    strategy: MmapStrategy,
-    annotation?: MmapAnnotation,
-  ): number {
-    return this.recorder.track("mmap", () => {
-      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
-      ({ strategy, annotation } = checked);
-      const alignment = checked.align;
-      this.checkOpen("mmap", undefined, size);
-      const start = this.place("mmap", size, alignment, annotation);
-      this.mapAt(start, size, strategy, annotation);
-      return start;
-    });
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    if (this.arena.isReleased) {
+      throw new MmapError({
+        code: "EBADF",
+        syscall: SYSCALL[call],
+        address: start,
+        size,
+        detail: "this node-posix instance is closed",
+      });
+    }
+    if (start === undefined || start >= this.arenaStart) return;
+    if (call === "dzmmap") {
+      throw new MmapError({
+        code: "EPERM",
+        syscall: "mmap",
+        address: start,
+        size,
+        annotation,
+        detail: `below the arena start ${hex(this.arenaStart)}`,
+      });
+    }
+    if (call === "munmap") {
+      throw new MmapError({
+        code: "EINVAL",
+        syscall: "munmap",
+        address: start,
+        size,
+        detail: `below the arena start ${hex(this.arenaStart)}, outside this address space`,
+      });
+    }
   }
 
-  dzmmapPreferred(
+  protected mapFixed(
     start: number,
     size: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    this.mapAt(start, size, strategy, annotation);
+  }
+
+  protected mapAnywhere(
+    size: number,
     align: number,
     strategy: MmapStrategy,
-    annotation?: MmapAnnotation,
+    annotation: MmapAnnotation | undefined,
   ): number {
-    return this.recorder.track("mmap", () => {
-      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
-      ({ strategy, annotation } = checked);
-      const alignment = checked.align;
-      this.checkOpen("mmap", start, size);
-      const usable =
-        start % alignment === 0 &&
-        start >= this.arenaStart &&
-        this.table.isFree(start, start + size);
-      const address = usable ? start : this.place("mmap", size, alignment, annotation);
-      this.mapAt(address, size, strategy, annotation);
-      return address;
-    });
+    const start = this.place("mmap", size, align, annotation);
+    this.mapAt(start, size, strategy, annotation);
+    return start;
   }
 
-  munmap(start: number, size: number): void {
-    this.recorder.track("munmap", () => {
-      checkMunmapArguments(this, start, size);
-      this.checkOpen("munmap", start, size);
-      if (start < this.arenaStart) {
-        throw new MmapError({
-          code: "EINVAL",
-          syscall: "munmap",
-          address: start,
-          size,
-          detail: `below the arena start ${hex(this.arenaStart)}, outside this address space`,
-        });
-      }
-      this.kernelCheck("munmap", start, size, this.arena.placehold(start, size));
-      this.table.remove(start, start + size);
-      this.refreshLevels();
-    });
+  protected override mapAtHint(
+    start: number,
+    size: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): boolean {
+    if (start < this.arenaStart) return false;
+    this.mapAt(start, size, strategy, annotation);
+    return true;
   }
 
-  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
-    return this.recorder.track("mremap", () => {
-      const options = checkMremapArguments(this, start, oldSize, newSize, given);
-      this.checkOpen("mremap", start, oldSize);
-      // As Linux: the VMA at `start` must exist; only growing needs the whole old
-      // range in it (the kernel checks its own VMA, which may be narrower).
-      const entry = start >= this.arenaStart ? this.table.find(start) : undefined;
-      const grows = newSize > oldSize;
-      const vmaEnd = entry && grows ? (procMaps(this.libc).vmaAt(start)?.end ?? start) : 0;
-      if (!entry || (grows && start + oldSize > Math.min(entry.end, vmaEnd))) {
-        throw new MmapError({
-          code: "EFAULT",
-          syscall: "mremap",
-          address: start,
-          size: oldSize,
-          detail: entry
-            ? "old range is not inside one mapping"
-            : "nothing is mapped at the old address",
-        });
-      }
-      if (newSize <= oldSize) return this.shrink(start, oldSize, newSize);
-      const oldEnd = start + oldSize;
-      const newEnd = start + newSize;
-      if (
-        oldEnd === entry.end &&
-        newEnd <= this.addressSpaceEnd &&
-        this.table.isFree(oldEnd, newEnd)
-      ) {
-        return this.growInPlace(entry, start, oldSize, newSize);
-      }
-      if (!options.mayMove) {
-        throw new MmapError({
-          code: "ENOMEM",
-          syscall: "mremap",
-          address: start,
-          size: newSize,
-          annotation: entry.annotation,
-          detail: "cannot grow in place and MREMAP_MAYMOVE not given",
-        });
-      }
-      return this.move(entry, start, oldSize, newSize);
-    });
+  protected unmapRange(start: number, size: number): void {
+    this.kernelCheck("munmap", start, size, this.arena.placehold(start, size));
+    this.table.remove(start, start + size);
+    this.refreshLevels();
   }
 
-  setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
-    this.recorder.track("mprotect", () => {
-      checkMprotectArguments(this, start, size, prot);
-      this.checkOpen("mprotect", start, size);
-      this.requireMapped("mprotect", start, size);
-      const result = this.libc.mprotect(start, size, kernelProt(prot));
-      this.kernelCheck("mprotect", start, size, result === 0 ? undefined : this.errno());
-      this.table.update(start, start + size, (part) => ({
-        ...part,
+  // ---- primitives: remapping -------------------------------------------------
+
+  /**
+   * As Linux: the VMA at `start` must exist; only growing needs the whole old
+   * range in it (the kernel checks its own VMA, which may be narrower).
+   */
+  protected remapSource(start: number, oldSize: number, newSize: number): RemapSource | undefined {
+    const entry = start >= this.arenaStart ? this.table.find(start) : undefined;
+    if (entry === undefined) return undefined;
+    const end = newSize > oldSize ? Math.min(entry.end, this.kernel.vmaEndAt(start)) : entry.end;
+    return { end, annotation: entry.annotation };
+  }
+
+  protected shrinkMapping(start: number, oldSize: number, newSize: number): void {
+    const result = this.libc.mremap(start, oldSize, newSize, 0, 0);
+    if (result === -1) this.kernelCheck("mremap", start, oldSize, this.errno());
+    this.kernelCheck(
+      "mremap",
+      start,
+      oldSize,
+      this.arena.placehold(start + newSize, oldSize - newSize),
+    );
+    this.table.remove(start + newSize, start + oldSize);
+    this.refreshLevels();
+  }
+
+  /** Unmaps the placeholder pages after the mapping, then grows into them (the one moment a hole exists). */
+  protected override growInPlace(start: number, oldSize: number, newSize: number): boolean {
+    const entry = this.table.find(start)!;
+    if (start + oldSize !== entry.end) return false;
+    const oldEnd = start + oldSize;
+    const grow = newSize - oldSize;
+    this.arena.assertInside(oldEnd, grow);
+    if (this.libc.munmap(oldEnd, grow) !== 0) {
+      this.kernelCheck("mremap", start, newSize, this.errno(), entry.annotation);
+    }
+    if (this.libc.mremap(start, oldSize, newSize, 0, 0) === -1) {
+      const code = this.errno();
+      const restored = this.arena.placehold(oldEnd, grow);
+      throw new MmapError({
+        code,
+        syscall: "mremap",
+        address: start,
+        size: newSize,
+        annotation: entry.annotation,
+        detail: restored
+          ? `the kernel refused to grow in place, and the arena pages after it could not be reserved again (${restored})`
+          : "the kernel refused to grow in place",
+      });
+    }
+    this.table.set({ ...entry, end: start + newSize });
+    this.kernel.syncAnonVmas(start, start + newSize);
+    this.refreshLevels();
+    return true;
+  }
+
+  protected moveMapping(start: number, oldSize: number, newSize: number): number {
+    const entry = this.table.find(start)!;
+    const target = this.place("mremap", newSize, this.pageSize, entry.annotation);
+    this.arena.assertInside(target, newSize);
+    const source = this.kernel.vmaAt(start);
+    const flags = Linux.MREMAP_MAYMOVE | Linux.MREMAP_FIXED;
+    if (this.libc.mremap(start, oldSize, newSize, flags, target) === -1) {
+      const code = this.errno();
+      // MREMAP_FIXED may have unmapped the target before failing: it held only placeholders.
+      this.arena.placehold(target, newSize);
+      this.kernelCheck("mremap", start, newSize, code, entry.annotation);
+    }
+    this.kernelCheck("mremap", start, oldSize, this.arena.placehold(start, oldSize));
+    this.table.remove(start, start + oldSize);
+    this.table.set({ ...entry, start: target, end: target + newSize });
+    this.kernel.syncAnonVmas(target, target + newSize);
+    if (source && !entry.anonVma)
+      this.kernel.noteSelfMerge(source, start, oldSize, target, newSize);
+    this.refreshLevels();
+    return target;
+  }
+
+  // ---- primitives: attributes, listing, bytes --------------------------------
+
+  protected protect(start: number, size: number, prot: MmapProtection): void {
+    const result = this.libc.mprotect(start, size, kernelProt(prot));
+    this.kernelCheck("mprotect", start, size, result === 0 ? undefined : this.errno());
+    this.table.update(start, start + size, (part) => ({
+      ...part,
+      prot,
+      accounted: accountedAfterMprotect(
+        { prot: part.prot, accounted: part.accounted, written: part.anonVma },
         prot,
-        accounted: accountedAfterMprotect(part, prot, this.chargeable(part.reserve)),
-      }));
-      this.syncAnonVmas(start, start + size);
-      this.refreshLevels();
-    });
+        this.chargeable(part.reserve),
+      ),
+    }));
+    this.kernel.syncAnonVmas(start, start + size);
+    this.refreshLevels();
   }
 
-  madvise(start: number, size: number, advice: MadviseAdvice): void {
-    this.recorder.track("madvise", () => {
-      checkMadviseArguments(this, start, size, advice);
-      this.checkOpen("madvise", start, size);
-      this.requireMapped("madvise", start, size);
-      const huge = advice === "hugepage" || advice === "nohugepage";
-      if (this.libc.madvise(start, size, ADVICE[advice]) !== 0) {
-        const code = this.errno();
-        // A kernel without transparent huge pages rejects the hint; hints may be ignored.
-        if (!(huge && code === "EINVAL")) this.kernelCheck("madvise", start, size, code);
-      }
-      if (huge) {
-        const hugePage =
-          advice === "hugepage" ? HugePageSupport.TransparentHugePages : HugePageSupport.No;
-        this.table.update(start, start + size, (part) => ({ ...part, hugePage }));
-      }
-      if (advice !== "dontneed" && advice !== "willneed") this.syncAnonVmas(start, start + size);
-    });
+  protected advise(start: number, size: number, advice: MadviseAdvice): void {
+    const huge = advice === "hugepage" || advice === "nohugepage";
+    if (this.libc.madvise(start, size, KERNEL_ADVICE[advice]) !== 0) {
+      const code = this.errno();
+      // A kernel without transparent huge pages rejects the hint; hints may be ignored.
+      if (!(huge && code === "EINVAL")) this.kernelCheck("madvise", start, size, code);
+    }
+    if (huge) {
+      const hugePage =
+        advice === "hugepage" ? HugePageSupport.TransparentHugePages : HugePageSupport.No;
+      this.table.update(start, start + size, (part) => ({ ...part, hugePage }));
+    }
+    if (advice !== "dontneed" && advice !== "willneed")
+      this.kernel.syncAnonVmas(start, start + size);
   }
 
   /**
    * Renames the range in the table (and, where the kernel names anonymous
    * memory, with `prctl(PR_SET_VMA_ANON_NAME)`, cosmetic as for every mapping).
-   * `ENOMEM`, nothing renamed, if any page is unmapped.
    */
-  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    annotation = checkSetAnnotationArguments(this, start, size, annotation);
-    this.checkOpen("madvise", start, size);
-    if (!this.table.covers(start, start + size)) {
-      throw new MmapError({
-        code: "ENOMEM",
-        syscall: "prctl",
-        address: start,
-        size,
-        detail: "range includes unmapped pages",
-      });
-    }
+  protected rename(start: number, size: number, annotation: MmapAnnotation | undefined): void {
     this.name(start, size, annotation);
     this.table.update(start, start + size, (part) => ({ ...part, annotation }));
   }
-  panicIfUnmapped(start: number, size: number): void {
-    checkPanicArguments(this, start, size);
-    if (!this.table.covers(start, start + size)) {
-      throw new MmapError({
-        code: "EFAULT",
-        syscall: "mmap",
-        address: start,
-        size,
-        detail: "range is not fully mapped",
-      });
-    }
-  }
 
-  isMmapOom(error: unknown): boolean {
-    return error instanceof MmapError && error.code === "ENOMEM";
+  protected mappedRuns(start: number, end: number): Iterable<MappedRun> {
+    return this.table.overlapping(start, end);
   }
 
   getSystemTotalMemory(): number {
@@ -394,7 +349,8 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   }
 
   getMappings(): readonly MappingInfo[] {
-    return this.kernelListing().map((entry) => ({
+    if (this.arena.isReleased) return [];
+    return this.kernel.listing().map((entry) => ({
       start: entry.start,
       end: entry.end,
       prot: entry.prot,
@@ -404,49 +360,33 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     }));
   }
 
-  stats(): MemoryStats {
+  /** `footprintBytes`: the user mappings' pages `/proc/self/pagemap` says are present and exclusive. */
+  protected override measureLevels(): void {
     let resident = 0;
     if (!this.arena.isReleased) {
       for (const entry of this.table.all())
         resident += residentBytes(entry.start, entry.end, this.pageSize);
     }
     this.recorder.setFootprint(resident);
-    return this.recorder.snapshot();
   }
 
-  // ---- memory access ----------------------------------------------------
-
-  read(address: number, length: number): Uint8Array {
-    checkReadArguments(address, length);
-    this.checkAccessible("read", address, length);
+  protected readBytes(address: number, length: number): Uint8Array {
     const out = new Uint8Array(length);
-    if (length > 0) out.set(this.libc.view(address, length));
+    out.set(this.libc.view(address, length));
     return out;
   }
 
-  write(address: number, bytes: Uint8Array): void {
-    checkWriteArguments(address, bytes);
-    this.checkAccessible("write", address, bytes.length);
-    if (bytes.length === 0) return;
+  protected writeBytes(address: number, bytes: Uint8Array): void {
     this.libc.view(address, bytes.length).set(bytes);
-    this.noteWritten(address, bytes.length);
+    this.kernel.noteWritten(address, bytes.length);
   }
 
-  fill(address: number, length: number, value: number): void {
-    checkFillArguments(address, length, value);
-    this.checkAccessible("fill", address, length);
-    if (length === 0) return;
+  protected fillBytes(address: number, length: number, value: number): void {
     this.libc.view(address, length).fill(value);
-    this.noteWritten(address, length);
+    this.kernel.noteWritten(address, length);
   }
 
-  // ---- process ----------------------------------------------------------
-
-  getProcessMemoryMaps(): string {
-    return formatProcMaps(this.kernelListing());
-  }
-
-  // ---- internals --------------------------------------------------------
+  // ---- internals --------------------------------------------------------------
 
   /** `MAP_FIXED` of fresh zero pages over `[start, start + size)` (inside the arena), then the table. */
   private mapAt(
@@ -474,78 +414,15 @@ class NodePosixProcess extends HostProcess implements NodePosix {
       hugePage: HugePageSupport.No,
       annotation,
     });
-    this.syncAnonVmas(start, start + size);
+    this.kernel.syncAnonVmas(start, start + size);
     if (strategy.hugePage === HugePageSupport.TransparentHugePages) {
       // The hint is madvise(MADV_HUGEPAGE) after the mmap, which may have merged the
       // new VMA with a neighbour (and its anon_vma); the madvise splits it off again.
       this.libc.madvise(start, size, Linux.MADV_HUGEPAGE);
       this.table.update(start, start + size, (part) => ({ ...part, hugePage: strategy.hugePage }));
-      this.syncAnonVmas(start, start + size);
+      this.kernel.syncAnonVmas(start, start + size);
     }
     this.refreshLevels();
-  }
-
-  private shrink(start: number, oldSize: number, newSize: number): number {
-    const result = this.libc.mremap(start, oldSize, newSize, 0, 0);
-    if (result === -1) this.kernelCheck("mremap", start, oldSize, this.errno());
-    if (newSize < oldSize) {
-      this.kernelCheck(
-        "mremap",
-        start,
-        oldSize,
-        this.arena.placehold(start + newSize, oldSize - newSize),
-      );
-      this.table.remove(start + newSize, start + oldSize);
-      this.refreshLevels();
-    }
-    return start;
-  }
-
-  private growInPlace(entry: TableEntry, start: number, oldSize: number, newSize: number): number {
-    const oldEnd = start + oldSize;
-    const grow = newSize - oldSize;
-    this.arena.assertInside(oldEnd, grow);
-    if (this.libc.munmap(oldEnd, grow) !== 0) {
-      this.kernelCheck("mremap", start, newSize, this.errno(), entry.annotation);
-    }
-    if (this.libc.mremap(start, oldSize, newSize, 0, 0) === -1) {
-      const code = this.errno();
-      const restored = this.arena.placehold(oldEnd, grow);
-      throw new MmapError({
-        code,
-        syscall: "mremap",
-        address: start,
-        size: newSize,
-        annotation: entry.annotation,
-        detail: restored
-          ? `the kernel refused to grow in place, and the arena pages after it could not be reserved again (${restored})`
-          : "the kernel refused to grow in place",
-      });
-    }
-    this.table.set({ ...entry, end: start + newSize });
-    this.syncAnonVmas(start, start + newSize);
-    this.refreshLevels();
-    return start;
-  }
-
-  private move(entry: TableEntry, start: number, oldSize: number, newSize: number): number {
-    const target = this.place("mremap", newSize, this.pageSize, entry.annotation);
-    this.arena.assertInside(target, newSize);
-    const source = procMaps(this.libc).vmaAt(start);
-    const flags = Linux.MREMAP_MAYMOVE | Linux.MREMAP_FIXED;
-    if (this.libc.mremap(start, oldSize, newSize, flags, target) === -1) {
-      const code = this.errno();
-      // MREMAP_FIXED may have unmapped the target before failing: it held only placeholders.
-      this.arena.placehold(target, newSize);
-      this.kernelCheck("mremap", start, newSize, code, entry.annotation);
-    }
-    this.kernelCheck("mremap", start, oldSize, this.arena.placehold(start, oldSize));
-    this.table.remove(start, start + oldSize);
-    this.table.set({ ...entry, start: target, end: target + newSize });
-    this.syncAnonVmas(target, target + newSize);
-    if (source && !entry.anonVma) this.noteSelfMerge(source, start, oldSize, target, newSize);
-    this.refreshLevels();
-    return target;
   }
 
   /** An address for `size` bytes aligned to `align` in the arena's free pages, top-down, or `ENOMEM`. */
@@ -574,78 +451,6 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     nameRange(this.libc, start, size, annotation ? formatAnnotation(annotation) : null);
   }
 
-  /** The arena's user VMAs from `/proc/self/maps`, split where the table's attributes change. */
-  private kernelListing(): TableEntry[] {
-    if (this.arena.isReleased) return [];
-    const out: TableEntry[] = [];
-    for (const vma of procMaps(this.libc).vmas(this.arenaStart, this.addressSpaceEnd)) {
-      const parts = this.table.overlapping(vma.start, vma.end);
-      if (parts.length === 0) continue;
-      let cursor = vma.start;
-      for (const part of parts) {
-        const start = Math.max(part.start, vma.start);
-        const end = Math.min(part.end, vma.end);
-        if (start !== cursor || vma.access !== protectionLetters(part.prot)) {
-          throw new Error(
-            `node-posix internal error: the kernel lists ${hex(vma.start)}-${hex(vma.end)} ${vma.access}, ` +
-              `the arena table has ${hex(part.start)}-${hex(part.end)} ${part.prot}`,
-          );
-        }
-        out.push({ ...part, start, end });
-        cursor = end;
-      }
-      if (cursor !== vma.end) {
-        throw new Error(
-          `node-posix internal error: the kernel VMA ${hex(vma.start)}-${hex(vma.end)} is only partly a user mapping`,
-        );
-      }
-    }
-    return out;
-  }
-
-  private checkOpen(call: MemoryCall, start: number | undefined, size: number): void {
-    if (this.arena.isReleased) {
-      throw new MmapError({
-        code: "EBADF",
-        syscall: call,
-        address: start,
-        size,
-        detail: "this node-posix instance is closed",
-      });
-    }
-  }
-
-  private requireMapped(call: MemoryCall, start: number, size: number): void {
-    if (!this.table.covers(start, start + size)) {
-      throw new MmapError({
-        code: "ENOMEM",
-        syscall: call,
-        address: start,
-        size,
-        detail: "range includes unmapped pages",
-      });
-    }
-  }
-
-  private checkAccessible(call: "read" | "write" | "fill", address: number, length: number): void {
-    if (length === 0) return;
-    let cursor = address;
-    const end = address + length;
-    while (cursor < end) {
-      const entry = this.table.find(cursor);
-      if (!entry || entry.prot === MmapProtection.NoAccess) {
-        throw new MemoryFault({
-          syscall: call,
-          address,
-          size: length,
-          faultAddress: cursor,
-          reason: entry ? "protection" : "unmapped",
-        });
-      }
-      cursor = entry.end;
-    }
-  }
-
   private errno() {
     return codeOfErrno(this.libc.errno());
   }
@@ -670,48 +475,6 @@ class NodePosixProcess extends HostProcess implements NodePosix {
   }
 
   /**
-   * A kernel VMA has one `anon_vma` for all of it: after a call on `[start, end)`
-   * that may have merged VMAs there (or with its neighbours), every table run in
-   * such a VMA where one run had it has it.
-   */
-  private syncAnonVmas(start: number, end: number): void {
-    const low = Math.max(this.arenaStart, start - this.pageSize);
-    const high = Math.min(this.addressSpaceEnd, end + this.pageSize);
-    for (const vma of procMaps(this.libc).vmas(low, high, false)) {
-      const vmaStart = Math.max(vma.start, this.arenaStart);
-      const vmaEnd = Math.min(vma.end, this.addressSpaceEnd);
-      const parts = this.table.overlapping(vmaStart, vmaEnd);
-      if (parts.some((part) => part.anonVma) && !parts.every((part) => part.anonVma)) {
-        this.table.update(vmaStart, vmaEnd, (part) => ({ ...part, anonVma: true }));
-      }
-    }
-  }
-
-  /**
-   * Linux maps the copy of a moving VMA before it unmaps the old range, so a copy
-   * placed right next to its own source VMA merges with it. An unwritten VMA's
-   * offset is always linear with its address (only a written VMA keeps an old
-   * offset when moved), so the merge happens whenever they touch; if the copy
-   * also merged with a written neighbour, what is left of the source now shares
-   * that neighbour's `anon_vma`.
-   */
-  private noteSelfMerge(
-    source: { readonly start: number; readonly end: number },
-    start: number,
-    oldSize: number,
-    target: number,
-    newSize: number,
-  ): void {
-    const touches = target + newSize === source.start || target === source.end;
-    if (!touches || !this.table.find(target)?.anonVma) return;
-    const mark = (from: number, to: number) => {
-      if (to > from) this.table.update(from, to, (part) => ({ ...part, anonVma: true }));
-    };
-    mark(Math.max(source.start, this.arenaStart), start);
-    mark(start + oldSize, Math.min(source.end, this.addressSpaceEnd));
-  }
-
-  /**
    * Whether a mapping with this `reserve` flag can be charged: `MAP_NORESERVE`
    * exempts it, except under `vm.overcommit_memory=2`, where Linux ignores it.
    */
@@ -719,55 +482,8 @@ class NodePosixProcess extends HostProcess implements NodePosix {
     return reserve || this.overcommitNever;
   }
 
-  /** A write faulted pages in: the kernel VMAs holding them now have an `anon_vma`. */
-  private noteWritten(address: number, length: number): void {
-    const end = address + length;
-    if (this.table.allHaveAnonVma(address, end)) return;
-    let cursor = address;
-    while (cursor < end) {
-      const vma = procMaps(this.libc).vmaAt(cursor);
-      if (!vma) break;
-      this.table.update(
-        Math.max(vma.start, this.arenaStart),
-        Math.min(vma.end, this.addressSpaceEnd),
-        (part) => ({
-          ...part,
-          anonVma: true,
-        }),
-      );
-      cursor = vma.end;
-    }
-  }
-
   private refreshLevels(): void {
     this.recorder.setMapped(this.table.mappedBytes());
     this.recorder.setCommitted(this.table.accountedBytes());
   }
-}
-
-/** The kernel's `PROT_*` bits for a protection. */
-function kernelProt(prot: MmapProtection): number {
-  switch (prot) {
-    case MmapProtection.ReadWrite:
-      return Linux.PROT_READ | Linux.PROT_WRITE;
-    case MmapProtection.ReadWriteExec:
-      return Linux.PROT_READ | Linux.PROT_WRITE | Linux.PROT_EXEC;
-    case MmapProtection.NoAccess:
-      return Linux.PROT_NONE;
-  }
-}
-
-/**
- * `VM_ACCOUNT` after `mprotect` to `prot`, as Linux (6.7+) decides it: making
- * reserved memory writable charges it; making it `PROT_NONE` uncharges it only
- * while the VMA has no `anon_vma`; an unchanged protection changes nothing.
- */
-function accountedAfterMprotect(
-  part: TableEntry,
-  prot: MmapProtection,
-  chargeable: boolean,
-): boolean {
-  if (prot === part.prot) return part.accounted;
-  if (prot !== MmapProtection.NoAccess) return part.accounted || chargeable;
-  return part.accounted && part.anonVma;
 }

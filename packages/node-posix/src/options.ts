@@ -1,4 +1,4 @@
-import { GiB, isPowerOfTwo, MiB } from "@osal/core";
+import { GiB, invalidOption, isPowerOfTwo, MiB } from "@osal/core";
 
 /** Configuration of {@link createNodePosix}. */
 export interface NodePosixOptions {
@@ -18,7 +18,7 @@ export interface ResolvedNodePosixOptions {
   readonly arenaAlign: number;
 }
 
-/** Fills in defaults; a size or alignment the kernel could not honour is a `RangeError`. */
+/** Fills in defaults; a size or alignment the kernel could not honour is an `MmapError` `EINVAL` (core's `invalidOption`). */
 export function resolveOptions(
   options: NodePosixOptions,
   pageSize: number,
@@ -26,12 +26,16 @@ export function resolveOptions(
   const arenaSize = options.arenaSize ?? 1 * GiB;
   const arenaAlign = Math.max(options.arenaAlign ?? 2 * MiB, pageSize);
   if (!Number.isSafeInteger(arenaSize) || arenaSize <= 0 || arenaSize % pageSize !== 0) {
-    throw new RangeError(
-      `node-posix arenaSize must be a positive multiple of the page size ${pageSize}, got ${String(arenaSize)}`,
+    throw invalidOption(
+      "node-posix",
+      `arenaSize must be a positive multiple of the page size ${pageSize}, got ${String(arenaSize)}`,
     );
   }
   if (!isPowerOfTwo(arenaAlign)) {
-    throw new RangeError(`node-posix arenaAlign must be a power of two, got ${String(arenaAlign)}`);
+    throw invalidOption(
+      "node-posix",
+      `arenaAlign must be a power of two, got ${String(arenaAlign)}`,
+    );
   }
   return { arenaSize, arenaAlign };
 }

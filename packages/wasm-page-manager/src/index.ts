@@ -6,13 +6,10 @@
  */
 export type { LinearMemory } from "@osal/core";
 export type { SbrkFunction } from "@osal/linear-memory";
+export { wasmPageManagerCapabilities } from "./capabilities.js";
 export {
   DEFAULT_LARGE_ALIGNMENT,
   DEFAULT_PAGE_SIZE,
   type WasmPageManagerOptions,
 } from "./options.js";
-export {
-  createWasmPageManager,
-  WasmPageManager,
-  wasmPageManagerCapabilities,
-} from "./page-manager.js";
+export { createWasmPageManager, WasmPageManager } from "./page-manager.js";

@@ -21,6 +21,16 @@
  *     page hint) and an annotation id sit beside it. Mappings are not objects:
  *     a mapping is a run of allocated pages, so munmap and mprotect of any sub-range
  *     only rewrite bytes, and adjacent identical runs merge by themselves.
+ * The page table, its zero marks, the page sources and the lock are the
+ * linear-memory engine (@osal/linear-memory, shared with ghc-megablock).
+ *
+ * Files. This one is the facade: argument checks, the lock, stats, and each
+ * OSMemory call in terms of the modules named after what they hold:
+ * placement.ts (where mappings go), free-run-index.ts and free-run-layout.ts
+ * (the index and its place in the shared state), range-checks.ts (MAP_FIXED
+ * claims, "every page mapped", access faults), page-attributes.ts (mprotect and
+ * huge page hints), remap.ts (mremap), listings.ts (mappings, maps, page
+ * states), options.ts and capabilities.ts.
  *
  * Index. A segment tree over the pages (free-run-index.ts) keeps, per node, the
  * longest free run and the free runs touching its two ends. "Free" there means
@@ -61,10 +71,7 @@
  * External, as soon as a call reaches the frontier (memory others grow can only
  * appear there, so calls below it need not look). Memory is never returned to
  * the host. Growth goes in steps, see Note [Growth policy] (@osal/linear-memory,
- * page-source.ts): pages grown ahead are FreeZeroed. The page table, the marks,
- * the sources and the lock are the linear-memory engine (@osal/linear-memory),
- * shared with ghc-megablock; this package keeps placement, MAP_FIXED, mremap
- * and the OSMemory calls.
+ * page-source.ts): pages grown ahead are FreeZeroed.
  *
  * Locking. All of the above (header, page table, free-run index, annotation
  * table) lives in one buffer, a SharedArrayBuffer where the host has them (the
@@ -89,17 +96,14 @@ import {
   checkWriteArguments,
   formatProcMaps,
   HostProcess,
-  isAccessible,
   type LinearMemory,
   type MadviseAdvice,
   type MappingInfo,
-  type MapsLine,
   type MemoryCall,
-  MemoryFault,
   type MemoryStats,
   type MmapAnnotation,
   MmapError,
-  MmapProtection,
+  type MmapProtection,
   type MmapStrategy,
   type MremapOptions,
   type OperatingSystem,
@@ -108,36 +112,15 @@ import {
   reportedAs,
   StatsRecorder,
 } from "@osal/core";
-import {
-  AnnotationTable,
-  decodeAttributes,
-  encodeAttributes,
-  isAccessibleAttribute,
-  LinearMemoryEngine,
-  PageState,
-  withProtection,
-} from "@osal/linear-memory";
+import { AnnotationTable, encodeAttributes, LinearMemoryEngine } from "@osal/linear-memory";
+import { wasmPageManagerCapabilities } from "./capabilities.js";
 import type { FreeRunIndex } from "./free-run-index.js";
+import { listMappings, listMapsLines, listPageStates } from "./listings.js";
 import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
+import { hintHugePages, protectPages } from "./page-attributes.js";
 import { Placement } from "./placement.js";
-import { type RemapHost, remapPages } from "./remap.js";
-
-/** What the wasm page manager does (see the capabilities table in the README). */
-export const wasmPageManagerCapabilities: Capabilities = Object.freeze({
-  fixed: true,
-  noReplace: true,
-  partialUnmap: true,
-  remapInPlace: true,
-  enforcesProtection: false,
-  reservesWithoutCommit: false,
-  returnsMemoryToHost: false,
-  threadSafe: true,
-  uninitialized: true,
-  remapAcrossMappings: true,
-  remapDontUnmap: true,
-  remapFixed: true,
-  setAnnotation: true,
-});
+import { checkAccessible, checkClaimed, checkFixed, requireAllocated } from "./range-checks.js";
+import { type RemapHost, remapHostOver, remapPages } from "./remap.js";
 
 /**
  * An {@link OperatingSystem} over one `WebAssembly.Memory`: a page table with
@@ -156,23 +139,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
 
   /** Page table, zero marks, page source and lock (@osal/linear-memory). */
   private readonly engine: LinearMemoryEngine<FreeRunIndex>;
-  private readonly states: Uint8Array;
-  private readonly attributes: Uint8Array;
-  private readonly annotationIds: Uint32Array;
   private readonly annotations: AnnotationTable;
   private readonly recorder = new StatsRecorder();
-  /**
-   * Arguments of the call in progress on the two hottest paths (dzmmapAnywhere,
-   * munmap), so their bodies can be created once rather than as a closure per
-   * call. Safe because an instance is used by one thread and bodies never re-enter.
-   */
-  private readonly call: {
-    start: number;
-    size: number;
-    align: number;
-    strategy: MmapStrategy | undefined;
-    annotation: MmapAnnotation | undefined;
-  } = { start: 0, size: 0, align: 0, strategy: undefined, annotation: undefined };
   /** The page table operations `mremap` (remap.ts) works with. */
   private readonly remapHost: RemapHost;
   /** Where new mappings go (placement.ts). */
@@ -195,30 +163,9 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       counters: this.recorder,
     });
     const engine = this.engine;
-    this.states = engine.states;
-    this.attributes = engine.attributes;
-    this.annotationIds = engine.annotationIds;
     this.annotations = new AnnotationTable(engine.state);
     this.placement = new Placement(engine.state, engine, this.largeMappingAlignment);
-    this.remapHost = {
-      pageSize: this.pageSize,
-      states: engine.states,
-      attributes: engine.attributes,
-      annotationIds: engine.annotationIds,
-      zeroMarks: engine.zeroMarks,
-      release: (first, count) => engine.unmap(first, count),
-      assign: (first, count, attributes, id, keep) =>
-        engine.map(first, count, attributes, id, keep),
-      discard: (from, to) => engine.discard(from, to),
-      claimAt: (first, count) => this.placement.tryClaimAt(first, count),
-      placeMoved: (count) => {
-        const size = count * this.pageSize;
-        const align = this.placement.alignmentFor(this.pageSize, size) / this.pageSize;
-        return this.placement.place(count, align, size, { call: "mremap" });
-      },
-      claimFixed: (first, count) => this.claimFixed("mremap", first, count, true, undefined),
-      bytes: (end) => engine.bytes(end),
-    };
+    this.remapHost = remapHostOver(engine, this.placement);
     this.publishLevels();
   }
 
@@ -245,12 +192,13 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       try {
         const first = start / this.pageSize;
         const count = size / this.pageSize;
-        if (first + count > this.engine.frontier) this.engine.sync();
-        this.checkFixed(first, count, strategy.replace, annotation);
+        const engine = this.engine;
+        if (first + count > engine.frontier) engine.sync();
+        checkFixed(engine, first, count, strategy.replace, annotation);
         const id = this.annotations.intern(annotation);
-        if (first + count > this.engine.frontier) {
-          this.engine.extend(first + count);
-          this.checkClaimed(first, count, annotation);
+        if (first + count > engine.frontier) {
+          engine.extend(first + count);
+          checkClaimed(engine, first, count, annotation);
         }
         this.engine.map(
           first,
@@ -272,43 +220,33 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     strategy: MmapStrategy,
     annotation?: MmapAnnotation,
   ): number {
-    const call = this.call;
-    call.size = size;
-    call.align = align;
-    call.strategy = strategy;
-    call.annotation = annotation;
-    try {
-      return this.recorder.track("mmap", this.mapAnywhereBody);
-    } finally {
-      call.strategy = undefined;
-      call.annotation = undefined;
-    }
+    return this.recorder.track("mmap", () => this.mapAnywhere(size, align, strategy, annotation));
   }
 
-  /** The body of {@link WasmPageManager.dzmmapAnywhere}, arguments in {@link WasmPageManager.call}. */
-  private readonly mapAnywhereBody = (): number => {
-    const call = this.call;
-    const {
-      strategy,
-      annotation,
-      align: required,
-    } = checkDzmmapAnywhereArguments(this, call.size, call.align, call.strategy, call.annotation);
-    const size = call.size;
-    const alignment = this.placement.alignmentFor(required, size);
+  /** {@link WasmPageManager.dzmmapAnywhere} inside its stats tracking. */
+  private mapAnywhere(
+    size: number,
+    align: number,
+    given: MmapStrategy,
+    annotationGiven: MmapAnnotation | undefined,
+  ): number {
+    const checked = checkDzmmapAnywhereArguments(this, size, align, given, annotationGiven);
+    const { strategy, annotation } = checked;
+    const alignment = this.placement.alignmentFor(checked.align, size);
     this.lock();
     try {
       const id = this.annotations.intern(annotation);
       const count = size / this.pageSize;
       const first = this.placement.place(count, alignment / this.pageSize, size, {
         annotation,
-        fallback: required / this.pageSize,
+        fallback: checked.align / this.pageSize,
       });
       this.engine.map(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
       return first * this.pageSize;
     } finally {
       this.unlock();
     }
-  };
+  }
 
   dzmmapPreferred(
     start: number,
@@ -348,22 +286,16 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   munmap(start: number, size: number): void {
-    this.call.start = start;
-    this.call.size = size;
-    this.recorder.track("munmap", this.unmapBody);
+    this.recorder.track("munmap", () => {
+      checkMunmapArguments(this, start, size);
+      this.lock();
+      try {
+        this.engine.unmap(start / this.pageSize, size / this.pageSize);
+      } finally {
+        this.unlock();
+      }
+    });
   }
-
-  /** The body of {@link WasmPageManager.munmap}, arguments in {@link WasmPageManager.call}. */
-  private readonly unmapBody = (): void => {
-    const { start, size } = this.call;
-    checkMunmapArguments(this, start, size);
-    this.lock();
-    try {
-      this.engine.unmap(start / this.pageSize, size / this.pageSize);
-    } finally {
-      this.unlock();
-    }
-  };
 
   mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
     return this.recorder.track("mremap", () => {
@@ -380,12 +312,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       this.locked(() => {
         const first = start / this.pageSize;
         const count = size / this.pageSize;
-        this.requireAllocated("mprotect", first, count, "ENOMEM");
-        const attributes = this.attributes;
-        for (let page = first; page < first + count; page++) {
-          attributes[page] = withProtection(attributes[page]!, prot);
-        }
-        if (isAccessible(prot)) this.engine.open(first, first + count);
+        requireAllocated(this.engine, "mprotect", first, count, "ENOMEM");
+        protectPages(this.engine, first, count, prot);
       });
     });
   }
@@ -396,16 +324,10 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       this.locked(() => {
         const first = start / this.pageSize;
         const count = size / this.pageSize;
-        this.requireAllocated("madvise", first, count, "ENOMEM");
+        requireAllocated(this.engine, "madvise", first, count, "ENOMEM");
         if (advice === "dontneed") this.engine.discard(first, first + count);
-        if (advice === "hugepage" || advice === "nohugepage") {
-          const attributes = this.attributes;
-          const hugePage = advice === "hugepage" ? "TransparentHugePages" : "No";
-          for (let page = first; page < first + count; page++) {
-            const { prot, reserve } = decodeAttributes(attributes[page]!);
-            attributes[page] = encodeAttributes(prot, reserve, hugePage);
-          }
-        }
+        if (advice === "hugepage") hintHugePages(this.engine, first, count, true);
+        if (advice === "nohugepage") hintHugePages(this.engine, first, count, false);
       });
     });
   }
@@ -420,15 +342,15 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     this.locked(() => {
       const first = start / this.pageSize;
       const count = size / this.pageSize;
-      this.requireAllocated("prctl", first, count, "ENOMEM");
-      this.annotationIds.fill(this.annotations.intern(annotation), first, first + count);
+      requireAllocated(this.engine, "prctl", first, count, "ENOMEM");
+      this.engine.annotationIds.fill(this.annotations.intern(annotation), first, first + count);
     });
   }
 
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     this.locked(() =>
-      this.requireAllocated("mmap", start / this.pageSize, size / this.pageSize, "EFAULT"),
+      requireAllocated(this.engine, "mmap", start / this.pageSize, size / this.pageSize, "EFAULT"),
     );
   }
 
@@ -441,19 +363,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   }
 
   getMappings(): readonly MappingInfo[] {
-    return this.locked(() => {
-      const out: MappingInfo[] = [];
-      this.forEachRun((from, to, state, attributes, id) => {
-        if (state !== PageState.Allocated) return;
-        out.push({
-          start: from * this.pageSize,
-          end: to * this.pageSize,
-          ...decodeAttributes(attributes),
-          annotation: this.annotations.lookup(id),
-        });
-      });
-      return out;
-    });
+    return this.locked(() => listMappings(this.engine, this.annotations));
   }
 
   stats(): MemoryStats {
@@ -473,18 +383,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   getProcessMemoryMaps(): string {
     return this.locked(() => {
       this.engine.observe();
-      const lines: MapsLine[] = [];
-      this.forEachRun((from, to, state, attributes, id) => {
-        const start = from * this.pageSize;
-        const end = to * this.pageSize;
-        if (state === PageState.External) {
-          lines.push({ start, end, prot: MmapProtection.ReadWrite, name: "[heap]" });
-        } else if (state === PageState.Allocated) {
-          const { prot } = decodeAttributes(attributes);
-          lines.push({ start, end, prot, annotation: this.annotations.lookup(id) });
-        }
-      });
-      return formatProcMaps(lines);
+      return formatProcMaps(listMapsLines(this.engine, this.annotations));
     });
   }
 
@@ -495,12 +394,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   pageStates(): readonly PageStateRun[] {
     return this.locked(() => {
       this.engine.observe();
-      const runs: PageStateRun[] = [];
-      this.forEachRun((from, to, state) => {
-        const kind = unmappedStateName(state);
-        if (kind) runs.push({ start: from * this.pageSize, end: to * this.pageSize, state: kind });
-      });
-      return runs;
+      return listPageStates(this.engine);
     });
   }
 
@@ -509,7 +403,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   read(address: number, length: number): Uint8Array {
     checkReadArguments(address, length);
     return this.locked(() => {
-      this.checkAccessible("read", address, length);
+      checkAccessible(this.engine, "read", address, length);
       return this.engine.bytes(address + length).slice(address, address + length);
     });
   }
@@ -517,7 +411,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   write(address: number, bytes: Uint8Array): void {
     checkWriteArguments(address, bytes);
     this.locked(() => {
-      this.checkAccessible("write", address, bytes.length);
+      checkAccessible(this.engine, "write", address, bytes.length);
       // Nothing to write: valid even past the end of the current memory.
       if (bytes.length === 0) return;
       this.engine.bytes(address + bytes.length).set(bytes, address);
@@ -527,7 +421,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   fill(address: number, length: number, value: number): void {
     checkFillArguments(address, length, value);
     this.locked(() => {
-      this.checkAccessible("fill", address, length);
+      checkAccessible(this.engine, "fill", address, length);
       this.engine.bytes(address + length).fill(value, address, address + length);
     });
   }
@@ -576,159 +470,9 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     this.recorder.setMapped(this.engine.mappedPages * this.pageSize);
     this.recorder.setCommitted(this.engine.committedPages * this.pageSize);
   }
-
-  /**
-   * Makes `[first, first + count)` ours for a fixed placement without mapping
-   * anything: `ENOTSUP` on someone else's pages, `EEXIST` on mapped ones unless
-   * `replace`, `ENOMEM` when the memory cannot grow that far.
-   */
-  private claimFixed(
-    call: MemoryCall,
-    first: number,
-    count: number,
-    replace: boolean,
-    annotation: MmapAnnotation | undefined,
-  ): void {
-    if (first + count > this.engine.frontier) this.engine.sync();
-    this.checkFixed(first, count, replace, annotation, call);
-    if (first + count > this.engine.frontier) {
-      this.engine.extend(first + count);
-      this.checkClaimed(first, count, annotation, call);
-    }
-  }
-
-  /** MAP_FIXED checks: external pages → ENOTSUP; with noreplace, mapped pages → EEXIST. */
-  private checkFixed(
-    first: number,
-    count: number,
-    replace: boolean,
-    annotation: MmapAnnotation | undefined,
-    call: MemoryCall = "mmap",
-  ): void {
-    const states = this.states;
-    let mapped = false;
-    for (let page = first; page < first + count; page++) {
-      const state = states[page];
-      if (state === PageState.External) {
-        throw new MmapError({
-          code: "ENOTSUP",
-          syscall: call,
-          address: page * this.pageSize,
-          size: count * this.pageSize,
-          annotation,
-          detail:
-            "the range holds memory this manager does not own (the guest's or grown by another party)",
-        });
-      }
-      if (state === PageState.Allocated) mapped = true;
-    }
-    if (mapped && !replace) {
-      throw new MmapError({
-        code: "EEXIST",
-        syscall: "mmap",
-        address: first * this.pageSize,
-        size: count * this.pageSize,
-        annotation,
-        detail: "the range overlaps an existing mapping",
-      });
-    }
-  }
-
-  /** After growing for a fixed mapping: every page must now be ours. */
-  private checkClaimed(
-    first: number,
-    count: number,
-    annotation: MmapAnnotation | undefined,
-    call: MemoryCall = "mmap",
-  ): void {
-    if (first + count > this.engine.frontier) {
-      throw new MmapError({
-        code: "ENOMEM",
-        syscall: call,
-        address: first * this.pageSize,
-        size: count * this.pageSize,
-        annotation,
-        detail: "the memory could not grow far enough",
-      });
-    }
-    this.checkFixed(first, count, true, annotation, call);
-  }
-
-  /** Throws `code` unless every page of the range is allocated. */
-  private requireAllocated(
-    call: MemoryCall | "prctl",
-    first: number,
-    count: number,
-    code: "EFAULT" | "ENOMEM",
-  ): void {
-    const states = this.states;
-    for (let page = first; page < first + count; page++) {
-      if (states[page] !== PageState.Allocated) {
-        throw new MmapError({
-          code,
-          syscall: call,
-          address: first * this.pageSize,
-          size: count * this.pageSize,
-          detail: `page ${(page * this.pageSize).toString(16)} is not mapped`,
-        });
-      }
-    }
-  }
-
-  /** MemoryFault unless every byte of the access is in an accessible mapping. */
-  private checkAccessible(call: "read" | "write" | "fill", address: number, length: number): void {
-    if (length === 0) return;
-    const end = address + length;
-    const firstPage = Math.floor(address / this.pageSize);
-    const endPage = Math.ceil(end / this.pageSize);
-    for (let page = firstPage; page < endPage; page++) {
-      const mapped = page < this.engine.totalPages && this.states[page] === PageState.Allocated;
-      if (!mapped || !isAccessibleAttribute(this.attributes[page]!)) {
-        throw new MemoryFault({
-          syscall: call,
-          address,
-          size: length,
-          faultAddress: Math.max(address, page * this.pageSize),
-          reason: mapped ? "protection" : "unmapped",
-        });
-      }
-    }
-  }
-
-  /** Calls `visit` for each maximal run of pages below the frontier with equal state, attributes and annotation. */
-  private forEachRun(
-    visit: (from: number, to: number, state: number, attributes: number, id: number) => void,
-  ): void {
-    const { states, attributes, annotationIds } = this;
-    const end = this.engine.frontier;
-    let from = 0;
-    while (from < end) {
-      const state = states[from]!;
-      const allocated = state === PageState.Allocated;
-      const attribute = allocated ? attributes[from]! : 0;
-      const id = allocated ? annotationIds[from]! : 0;
-      let to = from + 1;
-      while (
-        to < end &&
-        states[to] === state &&
-        (!allocated || (attributes[to] === attribute && annotationIds[to] === id))
-      ) {
-        to++;
-      }
-      visit(from, to, state, attribute, id);
-      from = to;
-    }
-  }
 }
 
-/** The page-state name of an unmapped page table state, `undefined` for mapped pages. */
-function unmappedStateName(state: number): PageStateRun["state"] | undefined {
-  if (state === PageState.FreeZeroed) return "free-zeroed";
-  if (state === PageState.FreeDirty) return "free-dirty";
-  if (state === PageState.External) return "external";
-  return undefined;
-}
-
+/** The attribute byte of a mapping made with `strategy`. */
 function attributesOf(strategy: MmapStrategy): number {
   return encodeAttributes(strategy.prot, strategy.reserve, strategy.hugePage);
 }

@@ -1,5 +1,7 @@
 import { MmapError, type MremapOptions } from "@osal/core";
-import { markWhenMoved, PageState, ZeroMark } from "@osal/linear-memory";
+import { type LinearMemoryEngine, markWhenMoved, PageState, ZeroMark } from "@osal/linear-memory";
+import type { Placement } from "./placement.js";
+import { claimFixed } from "./range-checks.js";
 
 /**
  * Note [mremap as Linux 6.17]
@@ -52,6 +54,33 @@ export interface RemapHost {
   claimFixed(first: number, count: number): void;
   /** The memory's bytes, up to at least `end`. */
   bytes(end: number): Uint8Array;
+}
+
+/**
+ * The {@link RemapHost} of a page manager: its engine's page table and
+ * primitives, and its placement (a moved mapping is placed as a new one of its
+ * size; MREMAP_FIXED claims as MAP_FIXED does).
+ */
+export function remapHostOver(engine: LinearMemoryEngine, placement: Placement): RemapHost {
+  const pageSize = engine.granule;
+  return {
+    pageSize,
+    states: engine.states,
+    attributes: engine.attributes,
+    annotationIds: engine.annotationIds,
+    zeroMarks: engine.zeroMarks,
+    release: (first, count) => engine.unmap(first, count),
+    assign: (first, count, attributes, id, keep) => engine.map(first, count, attributes, id, keep),
+    discard: (from, to) => engine.discard(from, to),
+    claimAt: (first, count) => placement.tryClaimAt(first, count),
+    placeMoved: (count) => {
+      const size = count * pageSize;
+      const align = placement.alignmentFor(pageSize, size) / pageSize;
+      return placement.place(count, align, size, { call: "mremap" });
+    },
+    claimFixed: (first, count) => claimFixed(engine, "mremap", first, count, true, undefined),
+    bytes: (end) => engine.bytes(end),
+  };
 }
 
 /**

@@ -19,7 +19,8 @@ import type { LinearMemory } from "@osal/core";
  *   falls back to a smaller alignment, a rounded-up size, or an over-allocation it
  *   aligns inside (Note [posix_memalign fallbacks]).
  * - `free(address)` takes back a block, by the address `alignedAlloc` returned.
- * - Single-threaded: no one else calls it while a backend call runs.
+ * - Single-threaded, unless it declares {@link AlignedAllocator.threadSafe}: no
+ *   one else calls it while a backend call runs.
  */
 export interface AlignedAllocator {
   /** The linear memory the addresses point into. */
@@ -58,4 +59,12 @@ export interface AlignedAllocator {
    * traffic and chunk metadata dirty memory the backend never saw): leave it false.
    */
   readonly pristineUntilHandedOut: boolean;
+  /**
+   * True when `alignedAlloc`/`free` may be called from several threads at once on
+   * a shared memory (the allocator takes a lock: Emscripten's `-pthread` dlmalloc,
+   * wasi-libc's dlmalloc built for `wasm32-wasi-threads`). The backend declares
+   * `capabilities.threadSafe` exactly when this is true, and accepts a shared
+   * memory only then. Default false.
+   */
+  readonly threadSafe?: boolean;
 }

@@ -27,7 +27,9 @@ let compiled: object | undefined;
  * and can release part of a block. The module imports only its memory. Its
  * 64 KiB of bitmaps are set up here (the memory grows to hold them when
  * `initialBytes` is too small), so an allocation that fails grows nothing.
- * Throws `EINVAL` on bad sizes, `ENOTSUP` where the host has no WebAssembly.
+ * Not thread-safe (`threadSafe` false): the C allocator takes no lock and its
+ * memory is unshared. Throws `EINVAL` on bad sizes, `ENOTSUP` where the host has
+ * no WebAssembly.
  */
 export function bundledAllocator(options: BundledAllocatorOptions = {}): AlignedAllocator {
   const wasm = hostWebAssembly();
@@ -67,6 +69,7 @@ export function bundledAllocator(options: BundledAllocatorOptions = {}): Aligned
     memory,
     maximumBytes,
     pristineUntilHandedOut: true,
+    threadSafe: false,
     releaseGranule: BUNDLED_GRANULE,
     alignedAlloc: (align, size) => exports.aligned_alloc(align, size) >>> 0,
     free: (address) => exports.free(address),

@@ -1,24 +1,4 @@
-import { MmapError, OSError } from "@osal/core";
-
-/**
- * Thrown by `createWasmPosixMemalign` (and the allocator constructors) when given a
- * shared `WebAssembly.Memory`. The backend's block table and the allocators it
- * drives are unsynchronised (`capabilities.threadSafe` is false), so instead of
- * racing silently it refuses: use one backend per unshared memory. `code` is
- * `ENOTSUP`.
- */
-export class SharedMemoryError extends OSError {
-  constructor() {
-    super({
-      code: "ENOTSUP",
-      syscall: "mmap",
-      detail:
-        "a shared WebAssembly.Memory is refused: wasm-posix-memalign is not thread-safe " +
-        "(its block table and allocator are unsynchronised); use one backend per unshared memory",
-    });
-    this.name = "SharedMemoryError";
-  }
-}
+import { invalidOption as coreInvalidOption, type MmapError, SharedMemoryError } from "@osal/core";
 
 /**
  * Thrown when an allocator breaks its contract: it returned an address that is
@@ -37,7 +17,19 @@ export class AllocatorContractError extends Error {
   }
 }
 
-/** An `EINVAL` error about an option, the way osal backends report bad configuration. */
+/** An `EINVAL` error about an option: core's `invalidOption`, named for this backend. */
 export function invalidOption(detail: string): MmapError {
-  return new MmapError({ code: "EINVAL", syscall: "mmap", detail });
+  return coreInvalidOption("wasm-posix-memalign", detail);
+}
+
+/**
+ * The `SharedMemoryError` (core's one type, `ENOTSUP`) for a shared memory this
+ * backend's allocator cannot serve: its block table and that allocator are
+ * unsynchronised. Use one backend per unshared memory.
+ */
+export function sharedMemoryRefused(): SharedMemoryError {
+  return new SharedMemoryError(
+    "wasm-posix-memalign",
+    "its allocator does not declare threadSafe (the bundled one never does; a guest's only when built with threads and declared so); use one backend per unshared memory",
+  );
 }

@@ -7,7 +7,7 @@ import {
   WASM32_MAX_BYTES,
 } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
-import { invalidOption, SharedMemoryError } from "./errors.js";
+import { invalidOption, sharedMemoryRefused } from "./errors.js";
 
 /** What {@link guestAllocator} takes: a guest instance's exports, as wasi-libc builds them. */
 export interface GuestAllocatorOptions {
@@ -25,6 +25,17 @@ export interface GuestAllocatorOptions {
    * where supported), otherwise 4 GiB, the wasm32 limit.
    */
   readonly maximumBytes?: number;
+  /**
+   * Whether the guest's `aligned_alloc`/`free` lock, so its threads and the
+   * backend may allocate at once: true for a guest built with threads
+   * (Emscripten `-pthread`, whose dlmalloc is built with `USE_LOCKS`; wasi-libc
+   * for `wasm32-wasi-threads`), false for a single-threaded build (Emscripten
+   * without `-pthread`, wasi-libc for `wasm32-wasi`, whose dlmalloc has no
+   * lock). Only the build says which, so the caller declares it. Default: false
+   * on an unshared memory; a shared memory needs `true` (`SharedMemoryError`
+   * otherwise).
+   */
+  readonly threadSafe?: boolean;
 }
 
 /**
@@ -34,7 +45,9 @@ export interface GuestAllocatorOptions {
  * it lies above the guest's program break before the call (`sbrk(0)`, when the
  * guest exports `sbrk`; otherwise the memory's size): `pristineUntilHandedOut`
  * false.
- * Throws `EINVAL` on missing exports, {@link SharedMemoryError} on a shared memory.
+ * `threadSafe` is what the caller declares (see {@link GuestAllocatorOptions.threadSafe}).
+ * Throws `EINVAL` on missing exports or a non-boolean `threadSafe`,
+ * `SharedMemoryError` on a shared memory without `threadSafe: true`.
  */
 export function guestAllocator(options: GuestAllocatorOptions): AlignedAllocator {
   const exports = options.exports;
@@ -47,7 +60,9 @@ export function guestAllocator(options: GuestAllocatorOptions): AlignedAllocator
   if (!isLinearMemory(memory)) {
     throw invalidOption("the guest exports no memory: pass options.memory");
   }
-  if (isSharedMemory(memory)) throw new SharedMemoryError();
+  const threadSafe = options.threadSafe ?? false;
+  if (typeof threadSafe !== "boolean") throw invalidOption("threadSafe must be a boolean");
+  if (isSharedMemory(memory) && !threadSafe) throw sharedMemoryRefused();
   const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(memory) ?? WASM32_MAX_BYTES;
   if (
     !Number.isSafeInteger(maximumBytes) ||
@@ -65,6 +80,7 @@ export function guestAllocator(options: GuestAllocatorOptions): AlignedAllocator
     memory,
     maximumBytes,
     pristineUntilHandedOut: false,
+    threadSafe,
     alignedAlloc: (align, size) => allocFn(align, size) >>> 0,
     free: (address) => freeFn(address),
   };

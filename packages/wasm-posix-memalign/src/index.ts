@@ -8,13 +8,14 @@
  */
 
 export type { LinearMemory } from "@osal/core";
+export { SharedMemoryError } from "@osal/core";
 export type { AlignedAllocator } from "./aligned-allocator.js";
 export {
   BUNDLED_GRANULE,
   type BundledAllocatorOptions,
   bundledAllocator,
 } from "./bundled-allocator.js";
-export { AllocatorContractError, SharedMemoryError } from "./errors.js";
+export { AllocatorContractError } from "./errors.js";
 export { type GuestAllocatorOptions, guestAllocator } from "./guest-allocator.js";
 export type { WasmPosixMemalignOptions } from "./options.js";
 export { createWasmPosixMemalign, WasmPosixMemalign } from "./wasm-posix-memalign.js";

@@ -1,7 +1,7 @@
 import { isLinearMemory, isPowerOfTwo, isSharedMemory, KiB, MiB } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { bundledAllocator } from "./bundled-allocator.js";
-import { invalidOption, SharedMemoryError } from "./errors.js";
+import { invalidOption, sharedMemoryRefused } from "./errors.js";
 
 /** Options of `createWasmPosixMemalign`. */
 export interface WasmPosixMemalignOptions {
@@ -69,7 +69,16 @@ export function resolveOptions(options: WasmPosixMemalignOptions): ResolvedOptio
     }
     checkAllocator(allocator, pageSize);
   }
-  return { allocator, pageSize, largeAlignment, trustFreshMemory };
+  // With other threads allocating in the same heap, memory above the break or the
+  // memory's size before a call may have been grown and written by them meanwhile:
+  // nothing can be proved zero, so every block is zeroed.
+  const concurrent = allocator.threadSafe === true;
+  return {
+    allocator,
+    pageSize,
+    largeAlignment,
+    trustFreshMemory: trustFreshMemory && !concurrent,
+  };
 }
 
 function checkAllocator(allocator: AlignedAllocator, pageSize: number): void {
@@ -82,7 +91,12 @@ function checkAllocator(allocator: AlignedAllocator, pageSize: number): void {
   ) {
     throw invalidOption("allocator must have memory, alignedAlloc(align, size) and free(address)");
   }
-  if (isSharedMemory(allocator.memory)) throw new SharedMemoryError();
+  if (allocator.threadSafe !== undefined && typeof allocator.threadSafe !== "boolean") {
+    throw invalidOption("allocator.threadSafe must be a boolean");
+  }
+  if (isSharedMemory(allocator.memory) && allocator.threadSafe !== true) {
+    throw sharedMemoryRefused();
+  }
   const maximum = allocator.maximumBytes;
   if (!Number.isSafeInteger(maximum) || maximum < pageSize || maximum > 2 ** 32) {
     throw invalidOption(`allocator.maximumBytes ${String(maximum)} must be from a page to 4 GiB`);

@@ -1,0 +1,499 @@
+/**
+ * Note [One call path for every backend]
+ * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+ * Every backend used to write the same plumbing around its own data
+ * structures: the argument checks and their order, stats counting, the
+ * `EEXIST`/`ENOMEM`/`EFAULT` state checks, `isMmapOom`, `panicIfUnmapped`,
+ * the access-fault walk, `/proc/self/maps` rendering. Written five times,
+ * the same bad call failed with different codes on different backends.
+ *
+ * `MemoryBackend` is that plumbing, written once, in the way of MMTk's
+ * `util::os` traits (the trait's default methods own the protocol, a
+ * platform file implements a handful of primitives) and Effect's
+ * `FileSystem.make(impl)` (derived methods and error mapping in one place).
+ * Its public methods are the whole `OSMemory` + `MemoryAccess` interface and
+ * are final by convention: a backend implements protected primitives only.
+ *
+ * The order of every call, the same on every backend:
+ *   1. `StatsRecorder.track` (the five counted calls), so a failed call counts;
+ *   2. the argument checks of `validate-calls.ts`, strictly left to right
+ *      (`EINVAL` for a bad value or shape, `ENOMEM`/`munmap EINVAL` past the
+ *      address space, `ENOTSUP` for an `mremap` flag not in `capabilities`);
+ *   3. {@link MemoryBackend.admit}: refusals the backend makes before looking
+ *      at any mapping (a closed instance `EBADF`, `vm.mmap_min_addr` `EPERM`,
+ *      injected faults), default none;
+ *   4. under {@link MemoryBackend.locked} (default: no lock), the state checks
+ *      core owns, from {@link MemoryBackend.mappedRuns}: `EEXIST` for
+ *      `MAP_FIXED_NOREPLACE` over a mapped page, `ENOMEM` for `mprotect`,
+ *      `madvise` and `prctl` over an unmapped page, `EFAULT` for
+ *      `panicIfUnmapped` and for `mremap` without a mapping at the old
+ *      address, `ENOMEM` for growing without `mayMove` when it cannot grow in
+ *      place, `MemoryFault` for an access to an unmapped or `NoAccess` byte;
+ *   5. the primitive, which changes state only when it succeeds (it may still
+ *      fail with a code of its own: `ENOMEM` when full, `ENOTSUP` for a fixed
+ *      address it cannot honour, a kernel's errno).
+ *
+ * Primitives. Place and claim (`mapFixed`, `mapAnywhere`, `mapAtHint`),
+ * release (`unmapRange`), remap (`remapSource`, `shrinkMapping`,
+ * `growInPlace`, `moveMapping`, `remapTo`), protect, advise, rename, list
+ * (`mappedRuns`, `getMappings`) and bytes (`readBytes`, `writeBytes`,
+ * `fillBytes`). Levels go to `this.recorder` (`setMapped`, `setFootprint`,
+ * `setCommitted`, `addZeroed`); `measureLevels` refreshes levels that are
+ * read lazily, before every `stats()`.
+ *
+ * Options measured and rejected: a `make(impl)` function returning a plain
+ * object (Effect's shape) would have made every backend's extra API
+ * (`close`, `faults`, `pageStates`) a second object wrapped around the
+ * first; a base class keeps one object, which is what `OperatingSystem`
+ * promises. Deriving `getMappings` from `mappedRuns` was rejected: listings
+ * merge by attributes each backend keeps differently (mock-unix keeps
+ * Linux's hidden VMA boundaries), so the list stays a primitive and only its
+ * rendering (`getProcessMemoryMaps`) is core's.
+ */
+import type { MmapAnnotation } from "./annotation.js";
+import {
+  accessFault,
+  type BackendCall,
+  type MappedRun,
+  type RemapSource,
+  remapFault,
+  runsLeaveFree,
+  unmappedRangeError,
+} from "./call-path-checks.js";
+import type { Capabilities } from "./capabilities.js";
+import { MmapError, type OSCall } from "./errors.js";
+import { HostProcess } from "./host-process.js";
+import { formatProcMaps } from "./maps-format.js";
+import type { MadviseAdvice, MappingInfo, MremapOptions } from "./memory.js";
+import type { OperatingSystem } from "./operating-system.js";
+import type { MmapProtection } from "./protection.js";
+import { rangesCover } from "./range-table.js";
+import { unsupported } from "./remap-options.js";
+import { type MemoryCall, type MemoryStats, StatsRecorder } from "./stats.js";
+import type { MmapStrategy } from "./strategy.js";
+import {
+  checkDzmmapAnywhereArguments,
+  checkDzmmapArguments,
+  checkDzmmapPreferredArguments,
+  checkFillArguments,
+  checkMadviseArguments,
+  checkMprotectArguments,
+  checkMremapArguments,
+  checkMunmapArguments,
+  checkPanicArguments,
+  checkReadArguments,
+  checkSetAnnotationArguments,
+  checkWriteArguments,
+} from "./validate-calls.js";
+import type { CheckedRemapOptions } from "./validate-values.js";
+
+/**
+ * The shared call path: every `OSMemory`, `MemoryAccess` and maps-listing
+ * method, with the validation order, error codes and stats of Note [One call
+ * path for every backend]. A backend extends it and implements the protected
+ * primitives; it overrides no public method. Process facts come from
+ * {@link HostProcess} (a simulated process overrides them).
+ */
+export abstract class MemoryBackend extends HostProcess implements OperatingSystem {
+  /** The page size in bytes: the unit of every range. */
+  abstract readonly pageSize: number;
+  /** One past the highest address this backend can ever map. */
+  abstract readonly addressSpaceEnd: number;
+  /** What this backend really does. */
+  abstract readonly capabilities: Capabilities;
+  /** Counts calls and keeps levels; primitives report levels and zeroing here. */
+  protected readonly recorder = new StatsRecorder();
+
+  // ---- primitives: mapping -------------------------------------------------
+
+  /**
+   * Maps fresh zero pages at exactly `[start, start + size)`, replacing what
+   * is there (core already refused `MAP_FIXED_NOREPLACE` over mapped pages).
+   * A backend that cannot place at `start` throws `ENOTSUP`, changing nothing.
+   */
+  protected abstract mapFixed(
+    start: number,
+    size: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): void;
+
+  /** Places and maps `size` bytes aligned to `align` (at least a page); returns the address, or `ENOMEM`. */
+  protected abstract mapAnywhere(
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): number;
+
+  /**
+   * Maps at the hint `start` of `dzmmapPreferred`, which core found aligned
+   * and free of mappings, if the backend can place there; returns false
+   * (having changed nothing) to place anywhere instead. Default: hints unused.
+   */
+  protected mapAtHint(
+    _start: number,
+    _size: number,
+    _strategy: MmapStrategy,
+    _annotation: MmapAnnotation | undefined,
+  ): boolean {
+    return false;
+  }
+
+  /** Unmaps every mapped page of `[start, start + size)` (unmapped pages are skipped). */
+  protected abstract unmapRange(start: number, size: number): void;
+
+  // ---- primitives: remapping -----------------------------------------------
+
+  /**
+   * The mapping holding `start` for an `mremap` of `oldSize` to `newSize`, or
+   * `undefined` when nothing is mapped there (core fails with `EFAULT`). A
+   * backend with stricter rules throws {@link remapFault} itself.
+   */
+  protected abstract remapSource(
+    start: number,
+    oldSize: number,
+    newSize: number,
+  ): RemapSource | undefined;
+
+  /** Unmaps `[start + newSize, start + oldSize)` of a mapping `mremap` shrinks. */
+  protected abstract shrinkMapping(start: number, oldSize: number, newSize: number): void;
+
+  /**
+   * Grows the mapping ending at `start + oldSize` to `start + newSize`, pages
+   * core found free and inside the address space; false when the backend
+   * cannot (nothing changed). Default: never in place.
+   */
+  protected growInPlace(
+    _start: number,
+    _oldSize: number,
+    _newSize: number,
+    _source: RemapSource,
+  ): boolean {
+    return false;
+  }
+
+  /** Moves `[start, start + oldSize)` to a new place of `newSize` bytes (bytes and attributes kept); returns it. */
+  protected abstract moveMapping(
+    start: number,
+    oldSize: number,
+    newSize: number,
+    source: RemapSource,
+  ): number;
+
+  /**
+   * `mremap` with `newAddress` or `dontUnmap`, which core only passes on when
+   * `capabilities.remapFixed` / `remapDontUnmap` declare them. Default: such a
+   * backend must override it.
+   */
+  protected remapTo(
+    start: number,
+    oldSize: number,
+    newSize: number,
+    _options: CheckedRemapOptions,
+  ): number {
+    throw new MmapError({
+      code: "ENOTSUP",
+      syscall: "mremap",
+      address: start,
+      size: newSize > oldSize ? newSize : oldSize,
+      detail: "MREMAP_FIXED and MREMAP_DONTUNMAP are not supported",
+    });
+  }
+
+  // ---- primitives: attributes, listing, bytes -------------------------------
+
+  /** Sets the protection of `[start, start + size)`, every page of which is mapped. */
+  protected abstract protect(start: number, size: number, prot: MmapProtection): void;
+
+  /** Applies `advice` to `[start, start + size)`, every page of which is mapped. */
+  protected abstract advise(start: number, size: number, advice: MadviseAdvice): void;
+
+  /** Names `[start, start + size)`, every page of which is mapped. */
+  protected abstract rename(
+    start: number,
+    size: number,
+    annotation: MmapAnnotation | undefined,
+  ): void;
+
+  /**
+   * The mapped runs sharing a byte with `[start, end)`, in address order, not
+   * overlapping (they may extend past the range). Core derives every "is it
+   * free / mapped / accessible" question from it.
+   */
+  protected abstract mappedRuns(start: number, end: number): Iterable<MappedRun>;
+
+  /** Copies `length` (> 0) accessible bytes at `address`. */
+  protected abstract readBytes(address: number, length: number): Uint8Array;
+
+  /** Writes `bytes` (not empty) to accessible memory at `address`. */
+  protected abstract writeBytes(address: number, bytes: Uint8Array): void;
+
+  /** Sets `length` (> 0) accessible bytes at `address` to `value`. */
+  protected abstract fillBytes(address: number, length: number, value: number): void;
+
+  /** The current mappings, sorted, adjacent identical ones merged (see `OSMemory.getMappings`). */
+  abstract getMappings(): readonly MappingInfo[];
+
+  /** Total memory of the host, or the most this backend could ever hand out, in bytes. */
+  abstract getSystemTotalMemory(): number;
+
+  // ---- hooks with defaults ---------------------------------------------------
+
+  /**
+   * Refusals the backend makes after the argument checks and before any state
+   * check: a closed instance, an address below `vm.mmap_min_addr`, injected
+   * faults. `start` is `undefined` for `dzmmapAnywhere`. Default: none.
+   */
+  protected admit(
+    _call: BackendCall,
+    _start: number | undefined,
+    _size: number,
+    _annotation: MmapAnnotation | undefined,
+  ): void {}
+
+  /** Runs `body` under the backend's lock (state checks and primitive together). Default: no lock. */
+  protected locked<T>(body: () => T): T {
+    return body();
+  }
+
+  /** Refreshes levels that are measured lazily, before `stats()` snapshots them. Default: none. */
+  protected measureLevels(): void {}
+
+  // ---- the call path -----------------------------------------------------------
+
+  /** `mmap(MAP_FIXED | MAP_FIXED_NOREPLACE)`; see `OSMemory.dzmmap`. */
+  dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
+    this.recorder.track("mmap", () => {
+      const checked = checkDzmmapArguments(this, start, size, strategy, annotation);
+      this.admit("dzmmap", start, size, checked.annotation);
+      this.locked(() => {
+        if (!checked.strategy.replace && !this.isFree(start, start + size)) {
+          throw new MmapError({
+            code: "EEXIST",
+            syscall: "mmap",
+            address: start,
+            size,
+            annotation: checked.annotation,
+            detail: "MAP_FIXED_NOREPLACE overlaps a mapping",
+          });
+        }
+        this.mapFixed(start, size, checked.strategy, checked.annotation);
+      });
+    });
+  }
+
+  /** `mmap` anywhere, aligned; see `OSMemory.dzmmapAnywhere`. */
+  dzmmapAnywhere(
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation?: MmapAnnotation,
+  ): number {
+    return this.recorder.track("mmap", () => {
+      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
+      this.admit("dzmmapAnywhere", undefined, size, checked.annotation);
+      return this.locked(() =>
+        this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation),
+      );
+    });
+  }
+
+  /** `mmap` with a hint address; see `OSMemory.dzmmapPreferred`. */
+  dzmmapPreferred(
+    start: number,
+    size: number,
+    align: number,
+    strategy: MmapStrategy,
+    annotation?: MmapAnnotation,
+  ): number {
+    return this.recorder.track("mmap", () => {
+      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
+      this.admit("dzmmapPreferred", start, size, checked.annotation);
+      return this.locked(() => {
+        const hintFree = start % checked.align === 0 && this.isFree(start, start + size);
+        if (hintFree && this.mapAtHint(start, size, checked.strategy, checked.annotation)) {
+          return start;
+        }
+        return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
+      });
+    });
+  }
+
+  /** `munmap`; see `OSMemory.munmap`. */
+  munmap(start: number, size: number): void {
+    this.recorder.track("munmap", () => {
+      checkMunmapArguments(this, start, size);
+      this.admit("munmap", start, size, undefined);
+      this.locked(() => this.unmapRange(start, size));
+    });
+  }
+
+  /** `mremap`; see `OSMemory.mremap`. */
+  mremap(start: number, oldSize: number, newSize: number, options?: MremapOptions): number {
+    return this.recorder.track("mremap", () => {
+      const checked = checkMremapArguments(this, start, oldSize, newSize, options);
+      this.admit("mremap", start, oldSize, undefined);
+      return this.locked(() => {
+        if (checked.newAddress !== undefined || checked.dontUnmap === true) {
+          return this.remapTo(start, oldSize, newSize, checked);
+        }
+        const grows = newSize > oldSize;
+        const source = this.remapSource(start, oldSize, newSize);
+        if (source === undefined || (grows && start + oldSize > source.end)) {
+          throw remapFault(start, oldSize, source !== undefined);
+        }
+        if (newSize === oldSize) return start;
+        if (!grows) {
+          this.shrinkMapping(start, oldSize, newSize);
+          return start;
+        }
+        const oldEnd = start + oldSize;
+        const newEnd = start + newSize;
+        const inPlace =
+          oldEnd === source.end &&
+          newEnd <= this.addressSpaceEnd &&
+          this.isFree(oldEnd, newEnd) &&
+          this.growInPlace(start, oldSize, newSize, source);
+        if (inPlace) return start;
+        if (checked.mayMove !== true) {
+          throw new MmapError({
+            code: "ENOMEM",
+            syscall: "mremap",
+            address: start,
+            size: newSize,
+            annotation: source.annotation,
+            detail: "cannot grow in place and MREMAP_MAYMOVE not given",
+          });
+        }
+        return this.moveMapping(start, oldSize, newSize, source);
+      });
+    });
+  }
+
+  /** `mprotect`; see `OSMemory.setMemoryAccess`. */
+  setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
+    this.recorder.track("mprotect", () => {
+      checkMprotectArguments(this, start, size, prot);
+      this.admit("setMemoryAccess", start, size, undefined);
+      this.locked(() => {
+        this.requireMapped("mprotect", start, size);
+        this.protect(start, size, prot);
+      });
+    });
+  }
+
+  /** `madvise`; see `OSMemory.madvise`. */
+  madvise(start: number, size: number, advice: MadviseAdvice): void {
+    this.recorder.track("madvise", () => {
+      checkMadviseArguments(this, start, size, advice);
+      this.admit("madvise", start, size, undefined);
+      this.locked(() => {
+        this.requireMapped("madvise", start, size);
+        this.advise(start, size, advice);
+      });
+    });
+  }
+
+  /** `prctl(PR_SET_VMA_ANON_NAME)`; see `OSMemory.setAnnotation`. */
+  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    const checked = checkSetAnnotationArguments(this, start, size, annotation);
+    if (!this.capabilities.setAnnotation) {
+      throw unsupported("prctl", "naming memory is not supported by this backend", start, size);
+    }
+    this.admit("setAnnotation", start, size, checked);
+    this.locked(() => {
+      this.requireMapped("prctl", start, size);
+      this.rename(start, size, checked);
+    });
+  }
+
+  /** Throws `EFAULT` (reported as `mmap`) unless every page of the range is mapped. */
+  panicIfUnmapped(start: number, size: number): void {
+    checkPanicArguments(this, start, size);
+    this.locked(() => {
+      if (!this.covers(start, start + size)) {
+        throw new MmapError({
+          code: "EFAULT",
+          syscall: "mmap",
+          address: start,
+          size,
+          detail: "range is not fully mapped",
+        });
+      }
+    });
+  }
+
+  /** True for an `MmapError` with `ENOMEM`: every backend's out-of-memory. */
+  isMmapOom(error: unknown): boolean {
+    return error instanceof MmapError && error.code === "ENOMEM";
+  }
+
+  /** Counts, levels and zeroed bytes (levels measured lazily are refreshed first). */
+  stats(): MemoryStats {
+    this.measureLevels();
+    return this.recorder.snapshot();
+  }
+
+  /** {@link MemoryBackend.getMappings} as `/proc/self/maps` text, annotations as `[anon:…]`. */
+  getProcessMemoryMaps(): string {
+    return formatProcMaps(this.getMappings());
+  }
+
+  /** A copy of `length` bytes at `address`; `MemoryFault` on unmapped or `NoAccess` bytes. */
+  read(address: number, length: number): Uint8Array {
+    checkReadArguments(address, length);
+    if (length === 0) return new Uint8Array(0);
+    return this.locked(() => {
+      this.checkAccessible("read", address, length);
+      return this.readBytes(address, length);
+    });
+  }
+
+  /** Copies `bytes` to `address`; `MemoryFault`, nothing written, on unmapped or `NoAccess` bytes. */
+  write(address: number, bytes: Uint8Array): void {
+    checkWriteArguments(address, bytes);
+    if (bytes.length === 0) return;
+    this.locked(() => {
+      this.checkAccessible("write", address, bytes.length);
+      this.writeBytes(address, bytes);
+    });
+  }
+
+  /** Sets `length` bytes at `address` to `value`; `MemoryFault`, nothing written, as `write`. */
+  fill(address: number, length: number, value: number): void {
+    checkFillArguments(address, length, value);
+    if (length === 0) return;
+    this.locked(() => {
+      this.checkAccessible("fill", address, length);
+      this.fillBytes(address, length, value);
+    });
+  }
+
+  // ---- derived questions, for the call path and for primitives ----------------
+
+  /** True when no page of `[start, end)` is mapped. */
+  protected isFree(start: number, end: number): boolean {
+    return runsLeaveFree(this.mappedRuns(start, end), start, end);
+  }
+
+  /** True when every page of `[start, end)` is mapped. */
+  protected covers(start: number, end: number): boolean {
+    return rangesCover(this.mappedRuns(start, end), start, end);
+  }
+
+  /** Throws `ENOMEM` (Linux's code for `mprotect`, `madvise`, `prctl` over a hole) unless all mapped. */
+  protected requireMapped(call: MemoryCall | "prctl", start: number, size: number): void {
+    if (!this.covers(start, start + size)) throw unmappedRangeError(call, start, size);
+  }
+
+  /** Throws `MemoryFault` at the first byte of `[address, address + length)` that is unmapped or `NoAccess`. */
+  protected checkAccessible(
+    call: Extract<OSCall, "read" | "write" | "fill">,
+    address: number,
+    length: number,
+  ): void {
+    const fault = accessFault(call, this.mappedRuns(address, address + length), address, length);
+    if (fault !== undefined) throw fault;
+  }
+}
