@@ -77,10 +77,9 @@
  * and the page sources exist once). (2) Free runs derived from the page table
  * by a scan instead of kept in the buffer: O(megablocks) per call, 65 536 of
  * them with 64 KiB megablocks and a 4 GiB maximum. (3) A free list per worker:
- * what one worker frees would be footprint the others cannot use. (4) Lock-free claims (compare-and-swap per megablock):
- * coalescing runs and the counters change several words at once; the lock is
- * uncontended on one thread, and what it costs there is in
- * bench/shared-state.bench.ts.
+ * what one worker frees would be footprint the others cannot use. (4) Lock-free
+ * claims (a compare-and-swap per megablock): coalescing runs and counters change
+ * several words at once. One thread pays ~2× on a shared memory (bench/).
  */
 
 import type { LinearMemory } from "@osal/core";
@@ -124,7 +123,12 @@ import {
 } from "@osal/linear-memory";
 import { ghcMegablockCapabilities, ghcMegablockSharedCapabilities } from "./capabilities.js";
 import type { FreeRuns } from "./free-runs.js";
-import { megablockBytes, requireMapped, requireOneMapping } from "./megablock-checks.js";
+import {
+  fixedMappingError,
+  megablockBytes,
+  requireMapped,
+  requireOneMapping,
+} from "./megablock-checks.js";
 import { MegablockSpace } from "./megablock-space.js";
 import type { MegablockTable } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";
@@ -229,21 +233,17 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   // ---- OSMemory ---------------------------------------------------------------
 
   /**
-   * Always `ENOTSUP` after validating its arguments: this backend chooses
-   * addresses itself and cannot honour `MAP_FIXED` or `MAP_FIXED_NOREPLACE`.
-   * Nothing is changed.
+   * `ENOTSUP` after validating its arguments (`EEXIST` for `MAP_FIXED_NOREPLACE`
+   * over a mapping): this backend chooses addresses itself. Nothing is changed.
    */
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
     this.recorder.track("mmap", () => {
       ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
-      throw new MmapError({
-        code: "ENOTSUP",
-        syscall: "mmap",
-        address: start,
-        size,
-        annotation,
-        detail: `ghc-megablock cannot map at a fixed address (${strategy.replace ? "MAP_FIXED" : "MAP_FIXED_NOREPLACE"}); use dzmmapAnywhere`,
-      });
+      const { replace } = strategy;
+      const checked = annotation;
+      throw this.locked(() =>
+        fixedMappingError(this.table, this.pageSize, start, size, replace, checked),
+      );
     });
   }
 

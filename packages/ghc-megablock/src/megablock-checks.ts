@@ -1,4 +1,4 @@
-import { MemoryFault, MmapError, MmapProtection } from "@osal/core";
+import { MemoryFault, type MmapAnnotation, MmapError, MmapProtection } from "@osal/core";
 import type { MegablockTable } from "./megablock-table.js";
 
 /**
@@ -6,6 +6,33 @@ import type { MegablockTable } from "./megablock-table.js";
  * anything, each throwing the error Linux would give. Ranges are in megablock
  * numbers; `start` and `size` are the caller's bytes, for the error.
  */
+
+/**
+ * The error of `dzmmap`, which this backend cannot do: `EEXIST` for
+ * MAP_FIXED_NOREPLACE (`replace` false) over a mapped megablock (the overlap is
+ * reported before the placement, as core's call path does), else `ENOTSUP`.
+ */
+export function fixedMappingError(
+  table: MegablockTable,
+  megablockSize: number,
+  start: number,
+  size: number,
+  replace: boolean,
+  annotation: MmapAnnotation | undefined,
+): MmapError {
+  const first = start / megablockSize;
+  const exists = !replace && table.firstMapped(first, first + size / megablockSize) !== undefined;
+  return new MmapError({
+    code: exists ? "EEXIST" : "ENOTSUP",
+    syscall: "mmap",
+    address: start,
+    size,
+    annotation,
+    detail: exists
+      ? "the range overlaps a mapping (MAP_FIXED_NOREPLACE)"
+      : "ghc-megablock cannot map at a fixed address; use dzmmapAnywhere",
+  });
+}
 
 /** The byte count of `n` megablocks; `EINVAL` unless `n` is a positive safe integer. */
 export function megablockBytes(call: "mmap" | "munmap", n: number, megablockSize: number): number {

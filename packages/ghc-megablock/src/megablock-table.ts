@@ -86,6 +86,14 @@ export class MegablockTable {
     this.annotationIds.fill(this.annotations.intern(annotation), start, end);
   }
 
+  /** The first megablock of `[start, end)` that is mapped, or `undefined`. */
+  firstMapped(start: number, end: number): number | undefined {
+    for (let i = start; i < end; i++) {
+      if (this.states[i] === PageState.Allocated) return i;
+    }
+    return undefined;
+  }
+
   /** The first megablock of `[start, end)` that is not mapped, or `undefined`. */
   firstUnmapped(start: number, end: number): number | undefined {
     for (let i = start; i < end; i++) {
