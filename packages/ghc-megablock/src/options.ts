@@ -3,12 +3,13 @@ import {
   declaredMaximumBytes,
   EXACT_GROWTH,
   type GrowthPolicy,
+  invalidOption,
   isLinearMemory,
   isPowerOfTwo,
   isSharedMemory,
   type LinearMemory,
   MiB,
-  MmapError,
+  type MmapError,
   resolveGrowthPolicy,
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
@@ -177,6 +178,7 @@ function checkMaximum(maximumBytes: number): void {
   }
 }
 
+/** A bad option: core's one error for it on every backend (`MmapError` `EINVAL`, as mmap). */
 function invalid(detail: string): MmapError {
-  return new MmapError({ code: "EINVAL", syscall: "mmap", detail });
+  return invalidOption("ghc-megablock", detail);
 }
