@@ -58,6 +58,9 @@
  * Protection is recorded, listed and checked by read/write/fill (MemoryFault
  * on unmapped and NoAccess megablocks); direct stores cannot be stopped.
  *
+ * Calls go by core's call path (MemoryBackend): argument checks, error order,
+ * stats and access faults are core's; this file gives it primitives.
+ *
  * Locking. Everything above lives in one state buffer, a SharedArrayBuffer
  * on a shared memory (option `shared`, or a shared `memory`): the engine's
  * page table and counters, the free runs, the annotation texts. Every call
@@ -86,34 +89,20 @@ import type { LinearMemory } from "@osal/core";
 import {
   type Capabilities,
   checkAnnotation,
-  checkDzmmapAnywhereArguments,
-  checkDzmmapArguments,
-  checkDzmmapPreferredArguments,
-  checkFillArguments,
-  checkMadviseArguments,
-  checkMprotectArguments,
-  checkMremapArguments,
-  checkMunmapArguments,
-  checkPanicArguments,
   checkRange,
-  checkReadArguments,
-  checkSetAnnotationArguments,
   checkSize,
-  checkWriteArguments,
-  HostProcess,
   isSharedMemory,
   type MadviseAdvice,
+  type MappedRun,
   type MappingInfo,
-  type MemoryStats,
+  MemoryBackend,
   MmapAnnotation,
-  MmapError,
   MmapProtection,
   MmapStrategy,
-  type MremapOptions,
-  type OperatingSystem,
   type PageStateReporter,
   type PageStateRun,
-  StatsRecorder,
+  type RemapSource,
+  remapFault,
 } from "@osal/core";
 import {
   AnnotationTable,
@@ -123,12 +112,7 @@ import {
 } from "@osal/linear-memory";
 import { ghcMegablockCapabilities, ghcMegablockSharedCapabilities } from "./capabilities.js";
 import type { FreeRuns } from "./free-runs.js";
-import {
-  fixedMappingError,
-  megablockBytes,
-  requireMapped,
-  requireOneMapping,
-} from "./megablock-checks.js";
+import { fixedMappingError, megablockBytes } from "./megablock-checks.js";
 import { MegablockSpace } from "./megablock-space.js";
 import type { MegablockTable } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";
@@ -138,11 +122,11 @@ import { formatMegablockMaps } from "./process-maps.js";
 export const MBLOCK_ANNOTATION = MmapAnnotation.misc("megablocks");
 
 /**
- * GHC's megablock allocator as an osal backend: `OSMemory` over a
- * `WebAssembly.Memory` at megablock granularity, plus GHC's own
- * `getMBlocks`/`freeMBlocks`, and the host's process facts.
+ * GHC's megablock allocator as an osal backend: the primitives of core's
+ * `MemoryBackend` over a `WebAssembly.Memory` at megablock granularity, plus
+ * GHC's own `getMBlocks`/`freeMBlocks`, and the host's process facts.
  */
-export class GhcMegablock extends HostProcess implements OperatingSystem, PageStateReporter {
+export class GhcMegablock extends MemoryBackend implements PageStateReporter {
   /** The megablock size: every range is a whole number of megablocks. */
   readonly pageSize: number;
   /** The memory's maximum rounded down to a megablock: nothing is ever mapped past it. */
@@ -152,7 +136,6 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   /** The linear memory megablocks are grown from (index it directly if you must; the access API checks). */
   readonly memory: LinearMemory;
 
-  private readonly recorder = new StatsRecorder();
   private readonly shared: SharedState<FreeRuns>;
   private readonly engine: LinearMemoryEngine<FreeRuns>;
   private readonly annotations: AnnotationTable;
@@ -183,7 +166,7 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     this.space = new MegablockSpace(this.engine, this.shared.index, this.annotations);
     this.table = this.space.table;
     this.addressSpaceEnd = this.table.count * this.pageSize;
-    this.locked(() => undefined);
+    this.measureLevels();
   }
 
   /**
@@ -230,167 +213,125 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     });
   }
 
-  // ---- OSMemory ---------------------------------------------------------------
+  // ---- primitives of core's call path -----------------------------------------
 
-  /**
-   * `ENOTSUP` after validating its arguments (`EEXIST` for `MAP_FIXED_NOREPLACE`
-   * over a mapping): this backend chooses addresses itself. Nothing is changed.
-   */
-  dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
-    this.recorder.track("mmap", () => {
-      ({ strategy, annotation } = checkDzmmapArguments(this, start, size, strategy, annotation));
-      const { replace } = strategy;
-      const checked = annotation;
-      throw this.locked(() =>
-        fixedMappingError(this.table, this.pageSize, start, size, replace, checked),
-      );
-    });
-  }
-
-  /**
-   * Maps `size` bytes of zeros at an address aligned to `align` (at least a
-   * megablock): from the free list by address-ordered first fit, else by growing
-   * the memory. `ENOMEM` when the memory cannot grow, with nothing changed.
-   */
-  dzmmapAnywhere(
-    size: number,
-    align: number,
-    strategy: MmapStrategy,
-    annotation?: MmapAnnotation,
-  ): number {
-    return this.recorder.track("mmap", () => {
-      const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
-      return this.locked(() =>
-        this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation),
-      );
-    });
-  }
-
-  /**
-   * Maps at `start` when those megablocks are free (or continue into the end of
-   * the memory, which then grows), otherwise anywhere aligned to `align`. Never
-   * replaces a mapping.
-   */
-  dzmmapPreferred(
+  /** `ENOTSUP` (`EEXIST` came first from core for MAP_FIXED_NOREPLACE over a mapping): GHC's allocator picks addresses. */
+  protected mapFixed(
     start: number,
     size: number,
-    align: number,
+    _strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): void {
+    throw fixedMappingError(start, size, annotation);
+  }
+
+  /** First fit over the free runs, else growth; `ENOMEM` with nothing changed. */
+  protected mapAnywhere(
+    size: number,
+    alignment: number,
     strategy: MmapStrategy,
-    annotation?: MmapAnnotation,
+    annotation: MmapAnnotation | undefined,
   ): number {
-    return this.recorder.track("mmap", () => {
-      const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
-      ({ strategy, annotation } = checked);
-      const alignment = checked.align;
-      const first = start / this.pageSize;
-      const end = first + size / this.pageSize;
-      return this.locked(() => {
-        const attributes = encodeAttributes(strategy.prot, strategy.reserve, strategy.hugePage);
-        const here =
-          first % (alignment / this.pageSize) === 0 &&
-          this.space.tryClaim(first, end, attributes, this.annotations.intern(annotation));
-        return here ? start : this.mapAnywhere(size, alignment, strategy, annotation);
-      });
-    });
+    const attributes = encodeAttributes(strategy.prot, strategy.reserve, strategy.hugePage);
+    const id = this.annotations.intern(annotation);
+    const count = size / this.pageSize;
+    return (
+      this.space.mapAnywhere(count, alignment / this.pageSize, attributes, id, "mmap", annotation) *
+      this.pageSize
+    );
   }
 
-  /**
-   * Unmaps the mapped megablocks in the range and puts them on the free list,
-   * coalescing with free neighbours. Unmapped or foreign megablocks are skipped.
-   */
-  munmap(start: number, size: number): void {
-    this.recorder.track("munmap", () => {
-      checkMunmapArguments(this, start, size);
-      this.locked(() => this.space.release(start / this.pageSize, (start + size) / this.pageSize));
-    });
+  /** The hint, when its megablocks are free (or unclaimed past the frontier). */
+  protected override mapAtHint(
+    start: number,
+    size: number,
+    strategy: MmapStrategy,
+    annotation: MmapAnnotation | undefined,
+  ): boolean {
+    const attributes = encodeAttributes(strategy.prot, strategy.reserve, strategy.hugePage);
+    const first = start / this.pageSize;
+    const id = this.annotations.intern(annotation);
+    return this.space.tryClaim(first, first + size / this.pageSize, attributes, id);
   }
 
-  /**
-   * Linux `mremap` at megablock granularity. `[start, start + oldSize)` must be
-   * one mapping (else `EFAULT`). Shrinking frees the tail. Growing without
-   * `mayMove` is `ENOMEM` (no in-place remap), the mapping intact; with
-   * `mayMove` it grows in place when the next megablocks are free, else moves
-   * (copying the bytes, keeping the attributes). Returns the address.
-   */
-  mremap(start: number, oldSize: number, newSize: number, given?: MremapOptions): number {
-    return this.recorder.track("mremap", () => {
-      const options = checkMremapArguments(this, start, oldSize, newSize, given);
-      const first = start / this.pageSize;
-      const oldEnd = first + oldSize / this.pageSize;
-      const newCount = newSize / this.pageSize;
-      return this.locked(() => {
-        requireOneMapping(this.table, first, oldEnd, start, oldSize);
-        const moved = this.space.remap(first, oldEnd, first + newCount, options.mayMove);
-        return moved * this.pageSize;
-      });
-    });
+  protected unmapRange(start: number, size: number): void {
+    this.space.release(start / this.pageSize, (start + size) / this.pageSize);
   }
 
-  /**
-   * Records a new protection for every megablock of the range; `ENOMEM` if any
-   * is unmapped. Opening a range zeroes its megablocks whose zeroing was
-   * deferred (Note [Lazy zeroing], @osal/linear-memory); other bytes are kept.
-   */
-  setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
-    this.recorder.track("mprotect", () => {
-      checkMprotectArguments(this, start, size, prot);
-      const first = start / this.pageSize;
-      const end = first + size / this.pageSize;
-      this.locked(() => {
-        requireMapped(this.table, this.pageSize, "mprotect", first, end, start, size);
-        this.table.protect(first, end, prot);
-        if (prot !== MmapProtection.NoAccess) this.engine.open(first, end);
-      });
-    });
+  /** The one mapping `[start, start + oldSize)` must be, else `EFAULT` (even to shrink). */
+  protected remapSource(start: number, oldSize: number): RemapSource | undefined {
+    const first = start / this.pageSize;
+    const end = first + oldSize / this.pageSize;
+    if (!this.table.isMapped(first)) return undefined;
+    for (let i = first + 1; i < end; i++) {
+      if (!this.table.isMapped(i) || !this.table.mappedAlike(first, i)) {
+        throw remapFault(start, oldSize, true);
+      }
+    }
+    return { end: start + oldSize, annotation: this.table.annotationOf(first) };
   }
 
-  /**
-   * Advice on a mapped range (`ENOMEM` if any megablock is unmapped). `dontneed`
-   * zeroes the accessible megablocks of the range (counted in `zeroedBytes`) and
-   * defers the zeroing of `NoAccess` ones until they are opened; other advice is
-   * accepted and has no effect here.
-   */
-  madvise(start: number, size: number, advice: MadviseAdvice): void {
-    this.recorder.track("madvise", () => {
-      checkMadviseArguments(this, start, size, advice);
-      const first = start / this.pageSize;
-      const end = first + size / this.pageSize;
-      this.locked(() => {
-        requireMapped(this.table, this.pageSize, "madvise", first, end, start, size);
-        if (advice === "dontneed") this.engine.discard(first, end);
-      });
-    });
+  protected shrinkMapping(start: number, oldSize: number, newSize: number): void {
+    this.space.release((start + newSize) / this.pageSize, (start + oldSize) / this.pageSize);
   }
 
-  /**
-   * Renames every megablock of the range (`PR_SET_VMA_ANON_NAME`); `ENOMEM`,
-   * nothing renamed, if any megablock is unmapped.
-   */
-  setAnnotation(start: number, size: number, annotation: MmapAnnotation | undefined): void {
-    annotation = checkSetAnnotationArguments(this, start, size, annotation);
+  /** Only with mayMove (remapInPlace is false): in place when the next megablocks are free, else moved. */
+  protected moveMapping(start: number, oldSize: number, newSize: number): number {
+    const first = start / this.pageSize;
+    const moved = this.space.remap(
+      first,
+      first + oldSize / this.pageSize,
+      first + newSize / this.pageSize,
+      true,
+    );
+    return moved * this.pageSize;
+  }
+
+  /** Opening a range zeroes its megablocks whose zeroing was deferred (Note [Lazy zeroing]). */
+  protected protect(start: number, size: number, prot: MmapProtection): void {
     const first = start / this.pageSize;
     const end = first + size / this.pageSize;
-    this.locked(() => {
-      requireMapped(this.table, this.pageSize, "prctl", first, end, start, size);
-      this.table.rename(first, end, annotation);
-    });
+    this.table.protect(first, end, prot);
+    if (prot !== MmapProtection.NoAccess) this.engine.open(first, end);
   }
 
-  panicIfUnmapped(start: number, size: number): void {
-    checkPanicArguments(this, start, size);
+  /** `dontneed` zeroes accessible megablocks now and marks `NoAccess` ones; other advice does nothing. */
+  protected advise(start: number, size: number, advice: MadviseAdvice): void {
     const first = start / this.pageSize;
-    const end = first + size / this.pageSize;
-    this.locked(() => requireMapped(this.table, this.pageSize, "mmap", first, end, start, size));
+    if (advice === "dontneed") this.engine.discard(first, first + size / this.pageSize);
   }
 
-  /** True for an `MmapError` with code `ENOMEM`. */
-  isMmapOom(error: unknown): boolean {
-    return error instanceof MmapError && error.code === "ENOMEM";
+  protected rename(start: number, size: number, annotation: MmapAnnotation | undefined): void {
+    const first = start / this.pageSize;
+    this.table.rename(first, first + size / this.pageSize, annotation);
   }
 
-  /** The memory's maximum in bytes: the most this backend could ever hold. */
-  getSystemTotalMemory(): number {
-    return this.maximumBytes;
+  protected *mappedRuns(start: number, end: number): Iterable<MappedRun> {
+    const last = Math.min(Math.ceil(end / this.pageSize), this.table.count);
+    let i = Math.floor(start / this.pageSize);
+    while (i < last) {
+      if (!this.table.isMapped(i)) {
+        i++;
+        continue;
+      }
+      const prot = this.table.protOf(i);
+      let j = i + 1;
+      while (j < last && this.table.isMapped(j) && this.table.protOf(j) === prot) j++;
+      yield { start: i * this.pageSize, end: j * this.pageSize, prot };
+      i = j;
+    }
+  }
+
+  protected readBytes(address: number, length: number): Uint8Array {
+    return this.space.bytes(address + length).slice(address, address + length);
+  }
+
+  protected writeBytes(address: number, bytes: Uint8Array): void {
+    this.space.bytes(address + bytes.length).set(bytes, address);
+  }
+
+  protected fillBytes(address: number, length: number, value: number): void {
+    this.space.bytes(address + length).fill(value, address, address + length);
   }
 
   /** The mappings, by address, adjacent megablocks mapped alike merged. */
@@ -398,41 +339,10 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
     return this.locked(() => this.table.mappings(this.pageSize));
   }
 
-  /** Calls, mapped and committed bytes, zeroed bytes, and footprint (`memory.buffer.byteLength`). */
-  stats(): MemoryStats {
-    this.locked(() => undefined);
-    return this.recorder.snapshot();
+  /** The memory's maximum in bytes: the most this backend could ever hold. */
+  getSystemTotalMemory(): number {
+    return this.maximumBytes;
   }
-
-  // ---- MemoryAccess -----------------------------------------------------------
-
-  /** A copy of mapped, accessible bytes; `MemoryFault` on unmapped or `NoAccess` megablocks. */
-  read(address: number, length: number): Uint8Array {
-    checkReadArguments(address, length);
-    return this.locked(() =>
-      this.space.access("read", address, length).slice(address, address + length),
-    );
-  }
-
-  /** Writes into mapped, accessible megablocks; `MemoryFault` (nothing written) otherwise. */
-  write(address: number, bytes: Uint8Array): void {
-    checkWriteArguments(address, bytes);
-    // Nothing to write: valid even past the end of the current memory.
-    this.locked(
-      () =>
-        bytes.length > 0 && this.space.access("write", address, bytes.length).set(bytes, address),
-    );
-  }
-
-  /** Fills mapped, accessible bytes with `value`; `MemoryFault` (nothing written) otherwise. */
-  fill(address: number, length: number, value: number): void {
-    checkFillArguments(address, length, value);
-    this.locked(() =>
-      this.space.access("fill", address, length).fill(value, address, address + length),
-    );
-  }
-
-  // ---- OSProcess ----------------------------------------------------------------
 
   /** Free megablocks as zeroed (never handed out) or dirty (reused), and memory not this backend's. */
   pageStates(): readonly PageStateRun[] {
@@ -440,54 +350,37 @@ export class GhcMegablock extends HostProcess implements OperatingSystem, PageSt
   }
 
   /**
-   * `/proc/self/maps` for the linear memory: this backend's mappings with their
-   * annotations, and every range of the memory it does not own (what was there
-   * before it, alignment gaps, pages grown by others) as `[heap]`. Free
-   * megablocks are not mappings and are not listed.
+   * Core's listing plus every range of the memory this backend does not own
+   * (what was there before it, alignment gaps, pages grown by others) as
+   * `[heap]`: the one public call ghc-megablock keeps, as core renders only
+   * mappings.
    */
-  getProcessMemoryMaps(): string {
+  override getProcessMemoryMaps(): string {
     return formatMegablockMaps(
       this.getMappings(),
       this.locked(() => this.space.foreignRanges()),
     );
   }
 
-  // ---- internals ----------------------------------------------------------------
-
-  private mapAnywhere(
-    size: number,
-    alignment: number,
-    strategy: MmapStrategy,
-    annotation: MmapAnnotation | undefined,
-  ): number {
-    const count = size / this.pageSize;
-    const attributes = encodeAttributes(strategy.prot, strategy.reserve, strategy.hugePage);
-    const id = this.annotations.intern(annotation);
-    const first = this.space.mapAnywhere(
-      count,
-      alignment / this.pageSize,
-      attributes,
-      id,
-      "mmap",
-      annotation,
-    );
-    return first * this.pageSize;
-  }
-
-  /**
-   * Runs `body` holding the state lock (every read or change of the page
-   * table, free runs and counters does), then records the levels it left.
-   */
-  private locked<T>(body: () => T): T {
+  /** Runs `body` holding the state lock (every read or change of the state does), then records the levels. */
+  protected override locked<T>(body: () => T): T {
     this.shared.lock.acquire();
     try {
       return body();
     } finally {
-      this.recorder.setMapped(this.table.mappedCount * this.pageSize);
-      this.recorder.setCommitted(this.table.committedCount * this.pageSize);
-      this.recorder.setFootprint(this.memory.buffer.byteLength);
+      this.recordLevels();
       this.shared.lock.release();
     }
+  }
+
+  protected override measureLevels(): void {
+    this.locked(() => undefined);
+  }
+
+  private recordLevels(): void {
+    this.recorder.setMapped(this.table.mappedCount * this.pageSize);
+    this.recorder.setCommitted(this.table.committedCount * this.pageSize);
+    this.recorder.setFootprint(this.memory.buffer.byteLength);
   }
 }
 

@@ -37,7 +37,6 @@ import {
   ZeroMark,
 } from "@osal/linear-memory";
 import type { FreeRuns } from "./free-runs.js";
-import { checkAccessible } from "./megablock-checks.js";
 import { MegablockTable } from "./megablock-table.js";
 
 /**
@@ -199,16 +198,6 @@ export class MegablockSpace {
       });
     }
     return this.enlarge(first, oldEnd, newEnd, annotation);
-  }
-
-  /**
-   * The bytes of the memory for an access to `[address, address + length)`,
-   * after checking that every megablock it touches is mapped and accessible
-   * (`MemoryFault` at the first that is not).
-   */
-  access(call: "read" | "write" | "fill", address: number, length: number): Uint8Array {
-    checkAccessible(this.table, this.megablockSize, call, address, length);
-    return this.bytes(address + length);
   }
 
   /**

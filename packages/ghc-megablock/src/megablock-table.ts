@@ -86,22 +86,6 @@ export class MegablockTable {
     this.annotationIds.fill(this.annotations.intern(annotation), start, end);
   }
 
-  /** The first megablock of `[start, end)` that is mapped, or `undefined`. */
-  firstMapped(start: number, end: number): number | undefined {
-    for (let i = start; i < end; i++) {
-      if (this.states[i] === PageState.Allocated) return i;
-    }
-    return undefined;
-  }
-
-  /** The first megablock of `[start, end)` that is not mapped, or `undefined`. */
-  firstUnmapped(start: number, end: number): number | undefined {
-    for (let i = start; i < end; i++) {
-      if (this.states[i] !== PageState.Allocated) return i;
-    }
-    return undefined;
-  }
-
   /**
    * The mappings: maximal runs of mapped megablocks with the same attributes
    * and annotation, in bytes of `megablockSize`.
