@@ -1,11 +1,12 @@
-import { type MemoryCall, MemoryFault, type MmapAnnotation, MmapError } from "@osal/core";
-import { isAccessibleAttribute, type LinearMemoryEngine, PageState } from "@osal/linear-memory";
+import { type MemoryCall, type MmapAnnotation, MmapError } from "@osal/core";
+import { type LinearMemoryEngine, PageState } from "@osal/linear-memory";
 
 /**
- * Checks of a page range against the page table, each throwing the error the
- * call reports: MAP_FIXED claims (someone else's pages, mapped pages, growth),
- * "every page mapped" for mprotect/madvise/prctl/panic, and the access fault of
- * read/write/fill. All called with the state lock held; none changes a mapping.
+ * The MAP_FIXED claims of a page range against the page table, each throwing
+ * the error the call reports: someone else's pages (`ENOTSUP`), mapped pages
+ * without replace (`EEXIST`), growth that falls short (`ENOMEM`). Called with
+ * the state lock held; none changes a mapping. (Holes, "every page mapped" and
+ * access faults are core's call path.)
  */
 
 /**
@@ -87,52 +88,4 @@ export function checkClaimed(
     });
   }
   checkFixed(engine, first, count, true, annotation, call);
-}
-
-/** Throws `code` unless every page of `[first, first + count)` is allocated. */
-export function requireAllocated(
-  engine: LinearMemoryEngine,
-  call: MemoryCall | "prctl",
-  first: number,
-  count: number,
-  code: "EFAULT" | "ENOMEM",
-): void {
-  const states = engine.states;
-  const pageSize = engine.granule;
-  for (let page = first; page < first + count; page++) {
-    if (states[page] !== PageState.Allocated) {
-      throw new MmapError({
-        code,
-        syscall: call,
-        address: first * pageSize,
-        size: count * pageSize,
-        detail: `page ${(page * pageSize).toString(16)} is not mapped`,
-      });
-    }
-  }
-}
-
-/** `MemoryFault` unless every byte of the access lies in an accessible mapping. */
-export function checkAccessible(
-  engine: LinearMemoryEngine,
-  call: "read" | "write" | "fill",
-  address: number,
-  length: number,
-): void {
-  if (length === 0) return;
-  const pageSize = engine.granule;
-  const firstPage = Math.floor(address / pageSize);
-  const endPage = Math.ceil((address + length) / pageSize);
-  for (let page = firstPage; page < endPage; page++) {
-    const mapped = page < engine.totalPages && engine.states[page] === PageState.Allocated;
-    if (!mapped || !isAccessibleAttribute(engine.attributes[page]!)) {
-      throw new MemoryFault({
-        syscall: call,
-        address,
-        size: length,
-        faultAddress: Math.max(address, page * pageSize),
-        reason: mapped ? "protection" : "unmapped",
-      });
-    }
-  }
 }

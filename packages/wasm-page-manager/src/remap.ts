@@ -167,7 +167,7 @@ export function remapPages(
 }
 
 /** The first page at or after `first` (at most `end`) that is not part of the mapping at `first`. */
-function mappingEnd(host: RemapHost, first: number, end: number): number {
+export function mappingEnd(host: RemapHost, first: number, end: number): number {
   const { states, attributes, annotationIds } = host;
   const attribute = attributes[first];
   const id = annotationIds[first];
@@ -217,7 +217,7 @@ function forEachMapped(
  * copied: its new page becomes `Zero` when known zero, else `Pending` (see
  * Note [Lazy zeroing] in @osal/linear-memory). The source is left as it was.
  */
-function moveTo(
+export function moveTo(
   host: RemapHost,
   first: number,
   count: number,
