@@ -8,7 +8,7 @@ import { chromiumPath, hasChromium } from "./tests/browser/chromium.js";
 const browserProjects = ["tests/browser", "examples/browser-memory-map"];
 
 function projects(): string[] {
-  const nodeProjects = ["packages/*", "examples/gc-allocator"];
+  const nodeProjects = ["packages/*", "examples/gc-allocator", "examples/example-backend"];
   if (hasChromium()) return [...nodeProjects, ...browserProjects];
   if (process.env.CI) {
     throw new Error(

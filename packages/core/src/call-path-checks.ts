@@ -39,6 +39,18 @@ export type BackendCall =
   | "madvise"
   | "setAnnotation";
 
+/** The syscall each {@link BackendCall} is reported (and counted) as: `setAnnotation` is `prctl`. */
+export const backendSyscalls: Readonly<Record<BackendCall, MemoryCall | "prctl">> = Object.freeze({
+  dzmmap: "mmap",
+  dzmmapAnywhere: "mmap",
+  dzmmapPreferred: "mmap",
+  munmap: "munmap",
+  mremap: "mremap",
+  setMemoryAccess: "mprotect",
+  madvise: "madvise",
+  setAnnotation: "prctl",
+});
+
 /**
  * The `EFAULT` an `mremap` fails with when its old range is not (inside) one
  * mapping: `mapped` says whether anything is mapped at `start` at all. For

@@ -25,6 +25,7 @@ export { formatAnnotation, MmapAnnotation, sameAnnotation } from "./annotation.j
 export {
   accessFault,
   type BackendCall,
+  backendSyscalls,
   type MappedRun,
   type RemapSource,
   remapFault,

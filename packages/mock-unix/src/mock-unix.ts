@@ -38,6 +38,7 @@
  */
 import {
   type BackendCall,
+  backendSyscalls,
   type Capabilities,
   type CheckedRemapOptions,
   checkCore,
@@ -86,17 +87,6 @@ export function createMockUnix(options?: MockUnixOptions): MockUnix {
   return new MockUnixProcess(resolveOptions(options));
 }
 
-/** The syscall each call is reported (and fault-injected) as. */
-const SYSCALL: Readonly<Record<Exclude<BackendCall, "setAnnotation">, MemoryCall>> = {
-  dzmmap: "mmap",
-  dzmmapAnywhere: "mmap",
-  dzmmapPreferred: "mmap",
-  munmap: "munmap",
-  mremap: "mremap",
-  setMemoryAccess: "mprotect",
-  madvise: "madvise",
-};
-
 /**
  * The simulated process on the shared call path (`MemoryBackend`): core checks
  * arguments, state and accesses; this class holds the VMAs and pages.
@@ -138,7 +128,7 @@ class MockUnixProcess extends MemoryBackend implements MockUnix {
         detail: `below vm.mmap_min_addr ${this.options.mmapMinAddr}`,
       });
     }
-    this.faults.check(SYSCALL[call], start, size);
+    this.faults.check(backendSyscalls[call] as MemoryCall, start, size);
   }
 
   protected mapFixed(

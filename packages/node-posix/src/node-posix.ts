@@ -54,6 +54,7 @@
 import {
   accountedAfterMprotect,
   type BackendCall,
+  backendSyscalls,
   findTopDown,
   formatAnnotation,
   HugePageSupport,
@@ -79,18 +80,6 @@ import type { NodePosix } from "./node-posix-api.js";
 import { type NodePosixOptions, type ResolvedNodePosixOptions, resolveOptions } from "./options.js";
 import { residentBytes } from "./pagemap.js";
 import { osTotalMemory, overcommitMode } from "./system.js";
-
-/** The syscall each call is reported as. */
-const SYSCALL: Readonly<Record<BackendCall, MemoryCall | "prctl">> = {
-  dzmmap: "mmap",
-  dzmmapAnywhere: "mmap",
-  dzmmapPreferred: "mmap",
-  munmap: "munmap",
-  mremap: "mremap",
-  setMemoryAccess: "mprotect",
-  madvise: "madvise",
-  setAnnotation: "prctl",
-};
 
 /**
  * Creates a backend that maps real memory in a fresh arena of its own. Linux
@@ -154,7 +143,7 @@ class NodePosixProcess extends MemoryBackend implements NodePosix {
     if (this.arena.isReleased) {
       throw new MmapError({
         code: "EBADF",
-        syscall: SYSCALL[call],
+        syscall: backendSyscalls[call],
         address: start,
         size,
         detail: "this node-posix instance is closed",
