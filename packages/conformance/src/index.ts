@@ -42,4 +42,5 @@ export {
   type SnapshotOptions,
   snapshotMemory,
 } from "./snapshot.js";
+export { FOUR_GIB, highAddressesGroup } from "./suites/high-addresses.js";
 export { wrongTypeCellCount } from "./suites/wrong-type.js";

@@ -5,6 +5,12 @@
 export interface ConformanceOptions {
   /** Model-based random testing (see {@link ModelOptions}). */
   readonly model?: ModelOptions;
+  /**
+   * The backend's address space reaches past 4 GiB (a memory64 memory, Node
+   * 24+): also run the cases that map, unmap in part, remap and read back bytes
+   * above 4 GiB and across the 4 GiB line (`highAddressesGroup`).
+   */
+  readonly highAddresses?: boolean;
 }
 
 /** How much model-based random testing to do. */

@@ -8,6 +8,7 @@ import { adviseGroup } from "./suites/advise.js";
 import { argumentReproductionsGroup } from "./suites/argument-reproductions.js";
 import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
+import { highAddressesGroup } from "./suites/high-addresses.js";
 import { introspectionGroup } from "./suites/introspection.js";
 import { linuxMmapGroup } from "./suites/linux-mmap.js";
 import { linuxRemapGroup } from "./suites/linux-remap.js";
@@ -62,7 +63,10 @@ export function runConformance(
 ): void {
   const model = resolveModelOptions(options.model);
   describe(`osal conformance: ${name}`, () => {
-    for (const group of conformanceGroups) {
+    const groups = options.highAddresses
+      ? [...conformanceGroups, highAddressesGroup]
+      : conformanceGroups;
+    for (const group of groups) {
       describe(group.title, () => {
         for (const testCase of group.cases) {
           it(testCase.name, async (context) => {

@@ -1,6 +1,7 @@
 import {
   createLinearMemory,
   declaredMaximumBytes,
+  defaultMaximumBytes,
   type GrowthPolicy,
   isLinearMemory,
   isPowerOfTwo,
@@ -8,6 +9,7 @@ import {
   type LinearMemory,
   MiB,
   MmapError,
+  maximumBytesLimit,
   resolveGrowthPolicy,
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
@@ -31,8 +33,9 @@ export interface GhcMegablockOptions {
   readonly megablockSize?: number;
   /**
    * The most the linear memory may grow to, in bytes (a multiple of 64 KiB, at
-   * most 4 GiB). When the backend creates the memory this is its declared
-   * maximum (default 4 GiB). With a given `memory` it states that memory's
+   * most 4 GiB for a memory32 memory, below 2^53 for a memory64 one). When the
+   * backend creates the memory this is its declared maximum (default 4 GiB;
+   * above 4 GiB it creates a memory64 memory, Node 24+). With a given `memory` it states that memory's
    * maximum, which a JS host cannot always read back (default: the maximum the
    * host reports, else 4 GiB). It is what `getSystemTotalMemory()` returns.
    */
@@ -76,7 +79,10 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
       `megablockSize ${String(megablockSize)} must be a power of two from 64 KiB to 16 MiB`,
     );
   }
-  if (options.maximumBytes !== undefined) checkMaximum(options.maximumBytes);
+  if (options.maximumBytes !== undefined) {
+    const given = isLinearMemory(options.memory) ? options.memory : undefined;
+    checkMaximum(options.maximumBytes, megablockSize, given);
+  }
   const growth = resolveGrowthPolicy(options.growth);
 
   if (options.memory === undefined) {
@@ -95,7 +101,8 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
         "(its free list and page table are unsynchronised); use one backend per unshared memory",
     });
   }
-  const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(memory) ?? WASM32_MAX_BYTES;
+  const maximumBytes =
+    options.maximumBytes ?? declaredMaximumBytes(memory) ?? defaultMaximumBytes(memory);
   if (maximumBytes < memory.buffer.byteLength) {
     throw invalid(
       `maximumBytes ${maximumBytes} is below the memory's current size ${memory.buffer.byteLength}`,
@@ -104,15 +111,26 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
   return { memory, megablockSize, maximumBytes, growth };
 }
 
-function checkMaximum(maximumBytes: number): void {
+/** Most megablocks the table holds (one byte each in three arrays, indexed by 32-bit ints). */
+const MAX_MEGABLOCKS = 2 ** 31 - 1;
+
+function checkMaximum(
+  maximumBytes: number,
+  megablockSize: number,
+  memory: LinearMemory | undefined,
+): void {
+  // A memory32 memory keeps its 4 GiB; a memory64 one (or one created above 4 GiB) goes to 2^53.
+  const limit = maximumBytesLimit(memory);
   const valid =
     Number.isSafeInteger(maximumBytes) &&
     maximumBytes >= 0 &&
     maximumBytes % WASM_PAGE_SIZE === 0 &&
-    maximumBytes <= WASM32_MAX_BYTES;
+    maximumBytes <= limit &&
+    maximumBytes / megablockSize <= MAX_MEGABLOCKS;
   if (!valid) {
+    const most = limit > WASM32_MAX_BYTES ? "below 2^53 (memory64)" : "4 GiB";
     throw invalid(
-      `maximumBytes ${String(maximumBytes)} must be a multiple of 64 KiB between 0 and 4 GiB`,
+      `maximumBytes ${String(maximumBytes)} must be a multiple of 64 KiB between 0 and ${most}`,
     );
   }
 }
