@@ -43,4 +43,5 @@ export {
   snapshotMemory,
 } from "./snapshot.js";
 export { FOUR_GIB, highAddressesGroup } from "./suites/high-addresses.js";
+export { lazyZeroingGroup } from "./suites/lazy-zeroing.js";
 export { wrongTypeCellCount } from "./suites/wrong-type.js";

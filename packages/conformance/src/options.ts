@@ -11,6 +11,13 @@ export interface ConformanceOptions {
    * above 4 GiB and across the 4 GiB line (`highAddressesGroup`).
    */
   readonly highAddresses?: boolean;
+  /**
+   * `true`: also run the lazy-zeroing suite (`lazyZeroingGroup`): the backend
+   * promises that `NoAccess` pages are zeroed only when opened, that pages known
+   * zero are never written, and that `stats().zeroedBytes` counts exactly the
+   * bytes written (Note [Lazy zeroing] in @osal/linear-memory). Default `false`.
+   */
+  readonly lazyZeroing?: boolean;
 }
 
 /** How much model-based random testing to do. */

@@ -10,6 +10,7 @@ import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
 import { highAddressesGroup } from "./suites/high-addresses.js";
 import { introspectionGroup } from "./suites/introspection.js";
+import { lazyZeroingGroup } from "./suites/lazy-zeroing.js";
 import { linuxMmapGroup } from "./suites/linux-mmap.js";
 import { linuxRemapGroup } from "./suites/linux-remap.js";
 import { mappingGroup } from "./suites/mapping.js";
@@ -62,10 +63,12 @@ export function runConformance(
   options: ConformanceOptions = {},
 ): void {
   const model = resolveModelOptions(options.model);
+  const groups = [
+    ...conformanceGroups,
+    ...(options.lazyZeroing ? [lazyZeroingGroup] : []),
+    ...(options.highAddresses ? [highAddressesGroup] : []),
+  ];
   describe(`osal conformance: ${name}`, () => {
-    const groups = options.highAddresses
-      ? [...conformanceGroups, highAddressesGroup]
-      : conformanceGroups;
     for (const group of groups) {
       describe(group.title, () => {
         for (const testCase of group.cases) {

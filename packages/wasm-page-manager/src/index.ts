@@ -5,6 +5,7 @@
  * free-run index, and a shared-memory lock for workers.
  */
 export type { LinearMemory } from "@osal/core";
+export type { SbrkFunction } from "@osal/linear-memory";
 export {
   DEFAULT_LARGE_ALIGNMENT,
   DEFAULT_PAGE_SIZE,
@@ -15,4 +16,3 @@ export {
   WasmPageManager,
   wasmPageManagerCapabilities,
 } from "./page-manager.js";
-export type { SbrkFunction } from "./page-source.js";

@@ -17,8 +17,9 @@ import {
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
 } from "@osal/core";
-import type { SbrkFunction } from "./page-source.js";
-import { SharedState } from "./shared-state.js";
+import { type SbrkFunction, SharedState } from "@osal/linear-memory";
+import type { FreeRunIndex } from "./free-run-index.js";
+import { FREE_RUN_LAYOUT } from "./free-run-layout.js";
 
 /** Options of {@link createWasmPageManager}. */
 export interface WasmPageManagerOptions {
@@ -70,7 +71,7 @@ export interface WasmPageManagerOptions {
 /** The options with every default applied and every value checked. */
 export interface ResolvedOptions {
   readonly memory: LinearMemory;
-  readonly state: SharedState;
+  readonly state: SharedState<FreeRunIndex>;
   /** True when the state was made here rather than attached. */
   readonly fresh: boolean;
   readonly pageSize: number;
@@ -119,18 +120,18 @@ export function resolveOptions(options: WasmPageManagerOptions): ResolvedOptions
     if (memory === undefined || !isSharedMemory(memory)) {
       invalid("attaching to a shared state needs the same shared memory as `memory`");
     }
-    const state = SharedState.attach(shared.state);
-    if (options.pageSize !== undefined && options.pageSize !== state.pageSize) {
-      invalid(`pageSize ${options.pageSize} differs from the shared state's ${state.pageSize}`);
+    const state = SharedState.attach(shared.state, FREE_RUN_LAYOUT);
+    if (options.pageSize !== undefined && options.pageSize !== state.granule) {
+      invalid(`pageSize ${options.pageSize} differs from the shared state's ${state.granule}`);
     }
-    const addressSpaceEnd = state.totalPages * state.pageSize;
+    const addressSpaceEnd = state.totalPages * state.granule;
     return {
       ...common,
-      largeMappingAlignment: Math.max(largeMappingAlignment, state.pageSize),
+      largeMappingAlignment: Math.max(largeMappingAlignment, state.granule),
       memory,
       state,
       fresh: false,
-      pageSize: state.pageSize,
+      pageSize: state.granule,
       addressSpaceEnd,
     };
   }
@@ -151,7 +152,12 @@ export function resolveOptions(options: WasmPageManagerOptions): ResolvedOptions
       `maximumBytes ${maximum} is ${maximum / pageSize} pages of ${pageSize} bytes: the page table holds at most ${MAX_TABLE_PAGES}`,
     );
   }
-  const state = SharedState.create(pageSize, maximum / pageSize, shared || isSharedMemory(memory));
+  const state = SharedState.create({
+    granule: pageSize,
+    totalPages: maximum / pageSize,
+    shared: shared || isSharedMemory(memory),
+    index: FREE_RUN_LAYOUT,
+  });
   return { ...common, memory, state, fresh: true, pageSize, addressSpaceEnd: maximum };
 }
 

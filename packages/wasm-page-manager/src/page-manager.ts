@@ -46,63 +46,32 @@
  *
  * Zeroing. A page handed out for the first time was just grown and reads as zero:
  * no memset. Pages that may hold old bytes are zeroed only when someone could
- * read them, see Note [Lazy zeroing]. The bytes written are counted in
- * `stats().zeroedBytes`, exactly, when they are written.
+ * read them: a `NoAccess` page carries a zero mark (Dirty, Pending, Zero) and is
+ * zeroed when it is opened, so quarantine then open zeroes each page once and a
+ * chunk quarantined over fresh memory is never zeroed; see Note [Lazy zeroing]
+ * in @osal/linear-memory (engine.ts), which holds the marks and their
+ * transitions. The bytes written are counted in `stats().zeroedBytes`, exactly,
+ * when they are written. The zeroing contract is asserted through the public API
+ * by @osal/conformance's lazy-zeroing suite.
  *
  * Sources. `memory.grow` by default (wasi-libc's sbrk reads memory.size, so it
  * never hands out what we grew); or the guest's exported `sbrk` (Emscripten keeps
  * its own break, so memory grown behind its back would be given out twice).
  * Either way, whatever appears below the frontier that we did not claim is marked
- * External (page-source.ts), as soon as a call reaches the frontier (memory others
- * grow can only appear there, so calls below it need not look). Memory is never
- * returned to the host. Growth goes in steps, see Note [Growth policy]
- * (page-source.ts): pages grown ahead are FreeZeroed.
+ * External, as soon as a call reaches the frontier (memory others grow can only
+ * appear there, so calls below it need not look). Memory is never returned to
+ * the host. Growth goes in steps, see Note [Growth policy] (@osal/linear-memory,
+ * page-source.ts): pages grown ahead are FreeZeroed. The page table, the marks,
+ * the sources and the lock are the linear-memory engine (@osal/linear-memory),
+ * shared with ghc-megablock; this package keeps placement, MAP_FIXED, mremap
+ * and the OSMemory calls.
  *
- * Note [Lazy zeroing]
- * ~~~~~~~~~~~~~~~~~~~~
- * A `NoAccess` page cannot be read through this backend, so bytes it must read as
- * zero need not be written until it becomes accessible. GCs release memory exactly
- * that way: MMTk maps a freed chunk again as QUARANTINE (`NoAccess`, MAP_FIXED),
- * CoreCLR decommits the same way where MAP_FIXED exists (else with
- * madvise(dontneed) + `NoAccess`), and both open the range again later
- * (MAP_FIXED read-write, or mprotect). Zeroing at release and again at
- * reuse wrote every such page twice; zeroing at release, when the range is never
- * reused, wrote it for nobody. So each allocated page carries a zero mark beside
- * its state (ZeroMark, in the shared state, under the lock like the rest):
- *   - Dirty: its bytes are its contents (it is, or was, accessible).
- *   - Pending: it must read as zero once accessible but still holds old bytes.
- *   - Zero: it is known to read as zero (mapped `NoAccess` over FreeZeroed or Zero
- *     pages, never accessible since).
- * Only `NoAccess` pages are ever Pending or Zero. The transitions:
- *   - mapping `NoAccess` (any dzmmap*, also MAP_FIXED over a mapping): FreeZeroed
- *     and Zero pages become Zero, every other page Pending; nothing is written.
- *   - mapping accessible: FreeDirty, Dirty and Pending pages are zeroed now (a guest
- *     may load from them directly), and all become Dirty.
- *   - madvise(dontneed): accessible pages are zeroed now; `NoAccess` Dirty pages
- *     become Pending (Pending and Zero stay).
- *   - mprotect to an accessible protection: Pending pages are zeroed now, and all
- *     become Dirty (a commit of committed memory keeps its bytes, as on Linux);
- *     mprotect to `NoAccess` changes no mark (the bytes stay, as on Linux).
- *   - mapping with `strategy.uninitialized` (MAP_UNINITIALIZED): nothing is zeroed,
- *     every page not known zero becomes Dirty (its old bytes are its contents) and
- *     is counted in `uninitializedBytes`; known-zero pages keep their Zero mark.
- *   - munmap: a Zero page becomes FreeZeroed, any other FreeDirty, so a Pending
- *     page is zeroed when it is next mapped accessible, never handed out as zero.
- *   - mremap moving the mapping: Dirty pages are copied; a Pending or Zero page is
- *     not (it has no contents), its new page becomes Zero if that was FreeZeroed,
- *     else Pending: carrying the mark writes nothing, zeroing first then copying
- *     would write the page twice. Growing in place maps the new pages as above.
- * So quarantine, quarantine again, then open zeroes each page once; decommit then
- * commit zeroes once; a chunk quarantined over fresh memory and later mapped
- * read-write is never zeroed. The assumption, shared with every backend here
- * (`enforcesProtection` false): nobody stores into a `NoAccess` page directly,
- * which on a real OS would fault.
- *
- * Locking. All of the above (header, page table, index, annotation table) lives in
- * one buffer, a SharedArrayBuffer where the host has them (shared-state.ts).
- * Every call takes a futex-style Atomics lock in that buffer (state-lock.ts), so
- * managers in several workers attached to the same state over the same shared
- * memory agree on every page. A failed call throws before it changes any mapping.
+ * Locking. All of the above (header, page table, free-run index, annotation
+ * table) lives in one buffer, a SharedArrayBuffer where the host has them (the
+ * engine's SharedState; the index in it as free-run-layout.ts says). Every call
+ * takes a futex-style Atomics lock in that buffer, so managers in several
+ * workers attached to the same state over the same shared memory agree on every
+ * page. A failed call throws before it changes any mapping.
  */
 import {
   type Capabilities,
@@ -139,21 +108,19 @@ import {
   reportedAs,
   StatsRecorder,
 } from "@osal/core";
-import { AnnotationTable } from "./annotation-table.js";
-import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
-import { GrowSource, type PageSource, SbrkSource } from "./page-source.js";
 import {
+  AnnotationTable,
   decodeAttributes,
   encodeAttributes,
   isAccessibleAttribute,
-  isPlaceable,
-  isReservedAttribute,
+  LinearMemoryEngine,
   PageState,
   withProtection,
-  ZeroMark,
-} from "./page-state.js";
+} from "@osal/linear-memory";
+import type { FreeRunIndex } from "./free-run-index.js";
+import { resolveOptions, type WasmPageManagerOptions } from "./options.js";
+import { Placement } from "./placement.js";
 import { type RemapHost, remapPages } from "./remap.js";
-import { Header, type SharedState } from "./shared-state.js";
 
 /** What the wasm page manager does (see the capabilities table in the README). */
 export const wasmPageManagerCapabilities: Capabilities = Object.freeze({
@@ -172,9 +139,6 @@ export const wasmPageManagerCapabilities: Capabilities = Object.freeze({
   setAnnotation: true,
 });
 
-/** How many times a placement is retried when another party grows memory in between. */
-const CLAIM_ATTEMPTS = 8;
-
 /**
  * An {@link OperatingSystem} over one `WebAssembly.Memory`: a page table with
  * partial munmap, MAP_FIXED / MAP_FIXED_NOREPLACE, in-place mremap, zero tracking
@@ -190,15 +154,13 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   /** Mappings of at least this many bytes are aligned to it by default. */
   readonly largeMappingAlignment: number;
 
-  private readonly shared: SharedState;
+  /** Page table, zero marks, page source and lock (@osal/linear-memory). */
+  private readonly engine: LinearMemoryEngine<FreeRunIndex>;
   private readonly states: Uint8Array;
   private readonly attributes: Uint8Array;
   private readonly annotationIds: Uint32Array;
-  private readonly zeroMarks: Uint8Array;
-  private readonly source: PageSource;
   private readonly annotations: AnnotationTable;
   private readonly recorder = new StatsRecorder();
-  private view: Uint8Array = new Uint8Array(0);
   /**
    * Arguments of the call in progress on the two hottest paths (dzmmapAnywhere,
    * munmap), so their bodies can be created once rather than as a closure per
@@ -213,6 +175,8 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
   } = { start: 0, size: 0, align: 0, strategy: undefined, annotation: undefined };
   /** The page table operations `mremap` (remap.ts) works with. */
   private readonly remapHost: RemapHost;
+  /** Where new mappings go (placement.ts). */
+  private readonly placement: Placement;
 
   /** Use {@link createWasmPageManager}. */
   constructor(options: WasmPageManagerOptions = {}) {
@@ -222,54 +186,39 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     this.addressSpaceEnd = resolved.addressSpaceEnd;
     this.memory = resolved.memory;
     this.largeMappingAlignment = resolved.largeMappingAlignment;
-    this.shared = resolved.state;
-    this.states = this.shared.states;
-    this.attributes = this.shared.attributes;
-    this.annotationIds = this.shared.annotationIds;
-    this.zeroMarks = this.shared.zeroMarks;
+    this.engine = new LinearMemoryEngine({
+      memory: this.memory,
+      state: resolved.state,
+      fresh: resolved.fresh,
+      source: resolved.source,
+      growth: resolved.growth,
+      counters: this.recorder,
+    });
+    const engine = this.engine;
+    this.states = engine.states;
+    this.attributes = engine.attributes;
+    this.annotationIds = engine.annotationIds;
+    this.annotations = new AnnotationTable(engine.state);
+    this.placement = new Placement(engine.state, engine, this.largeMappingAlignment);
     this.remapHost = {
       pageSize: this.pageSize,
-      states: this.states,
-      attributes: this.attributes,
-      annotationIds: this.annotationIds,
-      zeroMarks: this.zeroMarks,
-      release: (first, count) => this.release(first, count),
+      states: engine.states,
+      attributes: engine.attributes,
+      annotationIds: engine.annotationIds,
+      zeroMarks: engine.zeroMarks,
+      release: (first, count) => engine.unmap(first, count),
       assign: (first, count, attributes, id, keep) =>
-        this.assign(first, count, attributes, id, keep),
-      discard: (from, to) => this.discard(from, to),
-      claimAt: (first, count) => this.tryClaimAt(first, count),
+        engine.map(first, count, attributes, id, keep),
+      discard: (from, to) => engine.discard(from, to),
+      claimAt: (first, count) => this.placement.tryClaimAt(first, count),
       placeMoved: (count) => {
         const size = count * this.pageSize;
-        return this.place(count, this.alignmentFor(this.pageSize, size) / this.pageSize, size, {
-          call: "mremap",
-        });
+        const align = this.placement.alignmentFor(this.pageSize, size) / this.pageSize;
+        return this.placement.place(count, align, size, { call: "mremap" });
       },
       claimFixed: (first, count) => this.claimFixed("mremap", first, count, true, undefined),
-      bytes: (end) => this.bytes(end),
+      bytes: (end) => engine.bytes(end),
     };
-    this.annotations = new AnnotationTable(this.shared);
-    this.source =
-      resolved.source === "grow"
-        ? new GrowSource(this.memory, this.pageSize, resolved.growth, this.addressSpaceEnd)
-        : new SbrkSource(
-            resolved.source,
-            this.memory,
-            this.pageSize,
-            resolved.growth,
-            this.addressSpaceEnd,
-          );
-    this.shared.lock.acquire();
-    try {
-      if (resolved.fresh) {
-        const frontier = Math.min(this.source.initialFrontier(), this.shared.totalPages);
-        this.shared.external(0, frontier);
-        // Address 0 is NULL: page 0 is never chosen for a mapping (MAP_FIXED may still ask for it).
-        if (isPlaceable(this.states[0]!)) this.shared.index.set(0, 1, false);
-      }
-      this.source.sync(this.shared);
-    } finally {
-      this.shared.lock.release();
-    }
     this.publishLevels();
   }
 
@@ -279,12 +228,12 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
    * there to get a manager that agrees with this one on every page.
    */
   get state(): SharedArrayBuffer | ArrayBuffer {
-    return this.shared.buffer;
+    return this.engine.state.buffer;
   }
 
   /** First page not yet accounted for (frontier of the page table). */
   get frontier(): number {
-    return this.shared.frontier;
+    return this.engine.frontier;
   }
 
   // ---- OSMemory ----
@@ -296,14 +245,21 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       try {
         const first = start / this.pageSize;
         const count = size / this.pageSize;
-        if (first + count > this.shared.frontier) this.source.sync(this.shared);
+        if (first + count > this.engine.frontier) this.engine.sync();
         this.checkFixed(first, count, strategy.replace, annotation);
         const id = this.annotations.intern(annotation);
-        if (first + count > this.shared.frontier) {
-          this.source.extend(this.shared, first + count);
+        if (first + count > this.engine.frontier) {
+          this.engine.extend(first + count);
           this.checkClaimed(first, count, annotation);
         }
-        this.assign(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
+        this.engine.map(
+          first,
+          count,
+          attributesOf(strategy),
+          id,
+          0,
+          strategy.uninitialized === true,
+        );
       } finally {
         this.unlock();
       }
@@ -338,16 +294,16 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       align: required,
     } = checkDzmmapAnywhereArguments(this, call.size, call.align, call.strategy, call.annotation);
     const size = call.size;
-    const alignment = this.alignmentFor(required, size);
+    const alignment = this.placement.alignmentFor(required, size);
     this.lock();
     try {
       const id = this.annotations.intern(annotation);
       const count = size / this.pageSize;
-      const first = this.place(count, alignment / this.pageSize, size, {
+      const first = this.placement.place(count, alignment / this.pageSize, size, {
         annotation,
         fallback: required / this.pageSize,
       });
-      this.assign(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
+      this.engine.map(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
       return first * this.pageSize;
     } finally {
       this.unlock();
@@ -365,20 +321,27 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
       ({ strategy, annotation } = checked);
       const required = checked.align;
-      const alignment = this.alignmentFor(required, size);
+      const alignment = this.placement.alignmentFor(required, size);
       return this.locked(() => {
         const id = this.annotations.intern(annotation);
         const count = size / this.pageSize;
         let first = start / this.pageSize;
         // A free hint is used whatever the large-mapping alignment (a preference
         // for placing, not a rule), as Linux honours a free hint; never page 0.
-        if (!(first > 0 && start % required === 0 && this.tryClaimAt(first, count))) {
-          first = this.place(count, alignment / this.pageSize, size, {
+        if (!(first > 0 && start % required === 0 && this.placement.tryClaimAt(first, count))) {
+          first = this.placement.place(count, alignment / this.pageSize, size, {
             annotation,
             fallback: required / this.pageSize,
           });
         }
-        this.assign(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
+        this.engine.map(
+          first,
+          count,
+          attributesOf(strategy),
+          id,
+          0,
+          strategy.uninitialized === true,
+        );
         return first * this.pageSize;
       });
     });
@@ -396,7 +359,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     checkMunmapArguments(this, start, size);
     this.lock();
     try {
-      this.release(start / this.pageSize, size / this.pageSize);
+      this.engine.unmap(start / this.pageSize, size / this.pageSize);
     } finally {
       this.unlock();
     }
@@ -422,7 +385,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
         for (let page = first; page < first + count; page++) {
           attributes[page] = withProtection(attributes[page]!, prot);
         }
-        if (isAccessible(prot)) this.settle(first, first + count);
+        if (isAccessible(prot)) this.engine.open(first, first + count);
       });
     });
   }
@@ -434,7 +397,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
         const first = start / this.pageSize;
         const count = size / this.pageSize;
         this.requireAllocated("madvise", first, count, "ENOMEM");
-        if (advice === "dontneed") this.discard(first, first + count);
+        if (advice === "dontneed") this.engine.discard(first, first + count);
         if (advice === "hugepage" || advice === "nohugepage") {
           const attributes = this.attributes;
           const hugePage = advice === "hugepage" ? "TransparentHugePages" : "No";
@@ -509,8 +472,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
    */
   getProcessMemoryMaps(): string {
     return this.locked(() => {
-      if (this.source instanceof SbrkSource) this.source.observe(this.shared);
-      else this.source.sync(this.shared);
+      this.engine.observe();
       const lines: MapsLine[] = [];
       this.forEachRun((from, to, state, attributes, id) => {
         const start = from * this.pageSize;
@@ -532,8 +494,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
    */
   pageStates(): readonly PageStateRun[] {
     return this.locked(() => {
-      if (this.source instanceof SbrkSource) this.source.observe(this.shared);
-      else this.source.sync(this.shared);
+      this.engine.observe();
       const runs: PageStateRun[] = [];
       this.forEachRun((from, to, state) => {
         const kind = unmappedStateName(state);
@@ -549,7 +510,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     checkReadArguments(address, length);
     return this.locked(() => {
       this.checkAccessible("read", address, length);
-      return this.bytes(address + length).slice(address, address + length);
+      return this.engine.bytes(address + length).slice(address, address + length);
     });
   }
 
@@ -559,7 +520,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       this.checkAccessible("write", address, bytes.length);
       // Nothing to write: valid even past the end of the current memory.
       if (bytes.length === 0) return;
-      this.bytes(address + bytes.length).set(bytes, address);
+      this.engine.bytes(address + bytes.length).set(bytes, address);
     });
   }
 
@@ -567,7 +528,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     checkFillArguments(address, length, value);
     this.locked(() => {
       this.checkAccessible("fill", address, length);
-      this.bytes(address + length).fill(value, address, address + length);
+      this.engine.bytes(address + length).fill(value, address, address + length);
     });
   }
 
@@ -601,122 +562,19 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
    * there, not on every call.
    */
   private lock(): void {
-    this.shared.lock.acquire();
+    this.engine.lock();
   }
 
   /** Releases the state lock and records the mapped level (its peak is kept per call). */
   private unlock(): void {
-    this.recorder.setMapped(this.shared.mappedPages * this.pageSize);
-    this.shared.lock.release();
+    this.recorder.setMapped(this.engine.mappedPages * this.pageSize);
+    this.engine.unlock();
   }
 
   /** Brings the levels the recorder reports up to date with the shared state. */
   private publishLevels(): void {
-    this.recorder.setMapped(this.shared.mappedPages * this.pageSize);
-    this.recorder.setCommitted(this.shared.header[Header.CommittedPages]! * this.pageSize);
-  }
-
-  /**
-   * The memory's bytes up to at least `end`, through a cached view: a view of a
-   * buffer detached by growth has length 0, and a shared memory's old buffer is
-   * too short for pages grown since, so either way it is renewed when needed.
-   */
-  private bytes(end: number): Uint8Array {
-    if (this.view.byteLength < end) this.view = new Uint8Array(this.memory.buffer);
-    return this.view;
-  }
-
-  /** The alignment a mapping of `size` bytes gets: large ones at least `largeMappingAlignment`. */
-  private alignmentFor(align: number, size: number): number {
-    const large = this.largeMappingAlignment;
-    return size >= large && align < large ? large : align;
-  }
-
-  /**
-   * Chooses where `count` pages aligned to `align` pages go, claiming pages from
-   * the source when the place reaches past the frontier. `ENOMEM` when nothing
-   * fits below the maximum or the memory cannot grow; no mapping changes.
-   */
-  private place(count: number, align: number, size: number, how: PlaceOptions = {}): number {
-    const fallback = how.fallback ?? 1;
-    if (fallback >= align) return this.placeAligned(count, align, size, how);
-    // The large-mapping alignment is a preference: without aligned room, any
-    // place aligned as the caller asked will do.
-    try {
-      return this.placeAligned(count, align, size, how);
-    } catch (error) {
-      if (!this.isMmapOom(error)) throw error;
-      return this.placeAligned(count, fallback, size, how);
-    }
-  }
-
-  /** {@link WasmPageManager.place} at exactly `align` pages. */
-  private placeAligned(count: number, align: number, size: number, how: PlaceOptions): number {
-    const { annotation, call = "mmap" } = how;
-    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-      const first = this.choose(count, align);
-      if (first < 0) {
-        throw new MmapError({
-          code: "ENOMEM",
-          syscall: call,
-          size,
-          annotation,
-          detail: "no free range that large below the memory's maximum",
-        });
-      }
-      if (first + count <= this.shared.frontier) return first;
-      this.source.extend(this.shared, first + count);
-      if (this.isClaimed(first, count)) return first;
-    }
-    throw new MmapError({
-      code: "ENOMEM",
-      syscall: call,
-      size,
-      annotation,
-      detail: "memory kept being grown by another party while claiming pages",
-    });
-  }
-
-  /** Where `count` pages aligned to `align` pages should go (-1: nowhere). */
-  private choose(count: number, align: number): number {
-    return this.shared.index.findLowest(count, align);
-  }
-
-  /**
-   * True (pages claimed, nothing mapped yet) when `[first, first + count)` is free
-   * or can be grown into; false when some page is taken or the memory cannot grow.
-   */
-  private tryClaimAt(first: number, count: number): boolean {
-    if (first + count > this.shared.totalPages) return false;
-    if (first + count > this.shared.frontier) this.source.sync(this.shared);
-    const states = this.states;
-    let returned = -1;
-    for (let page = first; page < first + count; page++) {
-      if (isPlaceable(states[page]!)) continue;
-      // Heap pages the guest gave back after a listing saw them can be claimed again.
-      if (states[page] !== PageState.External || !(this.source instanceof SbrkSource)) return false;
-      if (returned < 0) returned = this.source.returnedFrom(this.shared);
-      if (page < returned) return false;
-    }
-    if (returned < 0 && first + count <= this.shared.frontier) return true;
-    try {
-      this.source.extend(this.shared, first + count);
-    } catch (error) {
-      if (this.isMmapOom(error)) return false;
-      throw error;
-    }
-    return this.isClaimed(first, count);
-  }
-
-  /** True when every page of the range is ours and free (below the frontier). */
-  private isClaimed(first: number, count: number): boolean {
-    if (first + count > this.shared.frontier) return false;
-    const states = this.states;
-    for (let page = first; page < first + count; page++) {
-      const state = states[page];
-      if (state !== PageState.FreeZeroed && state !== PageState.FreeDirty) return false;
-    }
-    return true;
+    this.recorder.setMapped(this.engine.mappedPages * this.pageSize);
+    this.recorder.setCommitted(this.engine.committedPages * this.pageSize);
   }
 
   /**
@@ -731,10 +589,10 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     replace: boolean,
     annotation: MmapAnnotation | undefined,
   ): void {
-    if (first + count > this.shared.frontier) this.source.sync(this.shared);
+    if (first + count > this.engine.frontier) this.engine.sync();
     this.checkFixed(first, count, replace, annotation, call);
-    if (first + count > this.shared.frontier) {
-      this.source.extend(this.shared, first + count);
+    if (first + count > this.engine.frontier) {
+      this.engine.extend(first + count);
       this.checkClaimed(first, count, annotation, call);
     }
   }
@@ -783,7 +641,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     annotation: MmapAnnotation | undefined,
     call: MemoryCall = "mmap",
   ): void {
-    if (first + count > this.shared.frontier) {
+    if (first + count > this.engine.frontier) {
       throw new MmapError({
         code: "ENOMEM",
         syscall: call,
@@ -817,153 +675,6 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     }
   }
 
-  /**
-   * Maps pages `[first, first + count)`, all owned (free or allocated). From
-   * `first + keep` on (the first `keep` pages are about to be filled by the caller,
-   * a move, which also sets their zero marks): with an accessible protection, the
-   * pages that may hold old bytes are zeroed and counted; with `NoAccess` nothing
-   * is written, each page is marked `Zero` (known zero) or `Pending` (zeroed when
-   * made accessible), see Note [Lazy zeroing].
-   */
-  private assign(
-    first: number,
-    count: number,
-    attributes: number,
-    id: number,
-    keep: number,
-    uninitialized = false,
-  ): void {
-    const states = this.states;
-    const attributeBytes = this.attributes;
-    const annotationIds = this.annotationIds;
-    const marks = this.zeroMarks;
-    const lazy = !isAccessibleAttribute(attributes);
-    const end = first + count;
-    const zeroStart = first + keep;
-    let added = 0;
-    let uncommitted = 0;
-    let zeroFrom = -1;
-    let handedDirty = 0;
-    for (let page = first; page < end; page++) {
-      const state = states[page];
-      if (state !== PageState.Allocated) added++;
-      else if (isReservedAttribute(attributeBytes[page]!)) uncommitted++;
-      let dirty = false;
-      if (page >= zeroStart) {
-        const zero =
-          state === PageState.FreeZeroed ||
-          (state === PageState.Allocated && marks[page] === ZeroMark.Zero);
-        if (uninitialized) {
-          // MAP_UNINITIALIZED: old bytes are the new contents, nothing is written.
-          marks[page] = zero && lazy ? ZeroMark.Zero : ZeroMark.Dirty;
-          if (!zero) handedDirty++;
-        } else if (lazy) {
-          marks[page] = zero ? ZeroMark.Zero : ZeroMark.Pending;
-        } else {
-          marks[page] = ZeroMark.Dirty;
-          dirty = !zero;
-        }
-      }
-      if (dirty) {
-        if (zeroFrom < 0) zeroFrom = page;
-      } else if (zeroFrom >= 0) {
-        this.zero(zeroFrom, page);
-        zeroFrom = -1;
-      }
-      states[page] = PageState.Allocated;
-      attributeBytes[page] = attributes;
-      annotationIds[page] = id;
-    }
-    if (zeroFrom >= 0) this.zero(zeroFrom, end);
-    if (handedDirty > 0) this.recorder.addUninitialized(handedDirty * this.pageSize);
-    this.shared.index.set(first, end, false);
-    const header = this.shared.header;
-    header[Header.MappedPages] = header[Header.MappedPages]! + added;
-    header[Header.CommittedPages] =
-      header[Header.CommittedPages]! + (isReservedAttribute(attributes) ? count : 0) - uncommitted;
-  }
-
-  /**
-   * Allocated pages `[from, to)` just became accessible: the `Pending` ones are
-   * zeroed now (and counted), and every mark is settled to `Dirty`.
-   */
-  private settle(from: number, to: number): void {
-    const marks = this.zeroMarks;
-    let runStart = -1;
-    for (let page = from; page < to; page++) {
-      if (marks[page] === ZeroMark.Pending) {
-        if (runStart < 0) runStart = page;
-      } else if (runStart >= 0) {
-        this.zero(runStart, page);
-        runStart = -1;
-      }
-    }
-    if (runStart >= 0) this.zero(runStart, to);
-    marks.fill(ZeroMark.Dirty, from, to);
-  }
-
-  /**
-   * madvise(dontneed) over allocated pages `[from, to)`: accessible pages are zeroed
-   * now (a guest may load from them directly); `NoAccess` pages that hold bytes
-   * are only marked `Pending`.
-   */
-  private discard(from: number, to: number): void {
-    const attributes = this.attributes;
-    const marks = this.zeroMarks;
-    let runStart = -1;
-    for (let page = from; page < to; page++) {
-      if (isAccessibleAttribute(attributes[page]!)) {
-        if (runStart < 0) runStart = page;
-        continue;
-      }
-      if (runStart >= 0) {
-        this.zero(runStart, page);
-        runStart = -1;
-      }
-      if (marks[page] === ZeroMark.Dirty) marks[page] = ZeroMark.Pending;
-    }
-    if (runStart >= 0) this.zero(runStart, to);
-  }
-
-  /** Unmaps the allocated pages of `[first, first + count)`; others are left alone. */
-  private release(first: number, count: number): void {
-    const states = this.states;
-    const index = this.shared.index;
-    const end = first + count;
-    let freed = 0;
-    let uncommitted = 0;
-    let runStart = -1;
-    const attributes = this.attributes;
-    const annotationIds = this.annotationIds;
-    const marks = this.zeroMarks;
-    for (let page = first; page < end; page++) {
-      if (states[page] === PageState.Allocated) {
-        // A page known to be zero goes back as such; a pending one is dirty again.
-        states[page] = marks[page] === ZeroMark.Zero ? PageState.FreeZeroed : PageState.FreeDirty;
-        marks[page] = ZeroMark.Dirty;
-        annotationIds[page] = 0;
-        freed++;
-        if (isReservedAttribute(attributes[page]!)) uncommitted++;
-        if (runStart < 0) runStart = page;
-      } else if (runStart >= 0) {
-        index.set(Math.max(runStart, 1), page, true);
-        runStart = -1;
-      }
-    }
-    // Page 0 stays out of the index: address 0 is never handed out.
-    if (runStart >= 0) index.set(Math.max(runStart, 1), end, true);
-    const header = this.shared.header;
-    header[Header.MappedPages] = header[Header.MappedPages]! - freed;
-    header[Header.CommittedPages] = header[Header.CommittedPages]! - uncommitted;
-  }
-
-  /** Writes zeros over pages `[from, to)` and counts them. */
-  private zero(from: number, to: number): void {
-    if (to <= from) return;
-    this.bytes(to * this.pageSize).fill(0, from * this.pageSize, to * this.pageSize);
-    this.recorder.addZeroed((to - from) * this.pageSize);
-  }
-
   /** MemoryFault unless every byte of the access is in an accessible mapping. */
   private checkAccessible(call: "read" | "write" | "fill", address: number, length: number): void {
     if (length === 0) return;
@@ -971,7 +682,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     const firstPage = Math.floor(address / this.pageSize);
     const endPage = Math.ceil(end / this.pageSize);
     for (let page = firstPage; page < endPage; page++) {
-      const mapped = page < this.shared.totalPages && this.states[page] === PageState.Allocated;
+      const mapped = page < this.engine.totalPages && this.states[page] === PageState.Allocated;
       if (!mapped || !isAccessibleAttribute(this.attributes[page]!)) {
         throw new MemoryFault({
           syscall: call,
@@ -989,7 +700,7 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
     visit: (from: number, to: number, state: number, attributes: number, id: number) => void,
   ): void {
     const { states, attributes, annotationIds } = this;
-    const end = this.shared.frontier;
+    const end = this.engine.frontier;
     let from = 0;
     while (from < end) {
       const state = states[from]!;
@@ -1008,16 +719,6 @@ export class WasmPageManager extends HostProcess implements OperatingSystem, Pag
       from = to;
     }
   }
-}
-
-/** How {@link WasmPageManager.place} chooses and reports. */
-interface PlaceOptions {
-  /** Annotation of the mapping, for errors. */
-  readonly annotation?: MmapAnnotation | undefined;
-  /** The call reported in errors (`mmap` unless said). */
-  readonly call?: MemoryCall;
-  /** Alignment in pages to fall back to when no room is aligned as asked (default: none). */
-  readonly fallback?: number;
 }
 
 /** The page-state name of an unmapped page table state, `undefined` for mapped pages. */

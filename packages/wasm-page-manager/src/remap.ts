@@ -1,5 +1,5 @@
 import { MmapError, type MremapOptions } from "@osal/core";
-import { PageState, ZeroMark } from "./page-state.js";
+import { markWhenMoved, PageState, ZeroMark } from "@osal/linear-memory";
 
 /**
  * Note [mremap as Linux 6.17]
@@ -186,7 +186,7 @@ function forEachMapped(
  * annotation, zero marks and bytes, holes stay unmapped, and pages past `count`
  * extend the last page's mapping, zeroed. A `Pending` or `Zero` page is not
  * copied: its new page becomes `Zero` when known zero, else `Pending` (see
- * Note [Lazy zeroing] in page-manager.ts). The source is left as it was.
+ * Note [Lazy zeroing] in @osal/linear-memory). The source is left as it was.
  */
 function moveTo(
   host: RemapHost,
@@ -213,12 +213,10 @@ function moveTo(
       const to = dest + (runStart - first);
       const length = page - runStart;
       for (let i = 0; i < length; i++) {
-        marks[to + i] =
-          marks[runStart + i] === ZeroMark.Dirty
-            ? ZeroMark.Dirty
-            : states[to + i] === PageState.FreeZeroed
-              ? ZeroMark.Zero
-              : ZeroMark.Pending;
+        marks[to + i] = markWhenMoved(
+          marks[runStart + i]!,
+          states[to + i] === PageState.FreeZeroed,
+        );
       }
       host.assign(to, length, attributes[runStart]!, annotationIds[runStart]!, length);
       copyDirty(host, runStart, to, length, pageSize);

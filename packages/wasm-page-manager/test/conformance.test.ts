@@ -2,8 +2,10 @@ import { runConformance } from "@osal/conformance";
 import { createWasmPageManager } from "../src/index.js";
 import { FakeSbrk, newMemory } from "./helpers.js";
 
-runConformance("wasm-page-manager", () =>
-  createWasmPageManager({ maximumBytes: 256 * 1024 * 1024 }),
+runConformance(
+  "wasm-page-manager",
+  () => createWasmPageManager({ maximumBytes: 256 * 1024 * 1024 }),
+  { lazyZeroing: true },
 );
 
 runConformance(
@@ -13,5 +15,5 @@ runConformance(
     const guest = new FakeSbrk(memory, 5000);
     return createWasmPageManager({ memory, pageSize: 4096, source: guest });
   },
-  { model: { runs: 10 } },
+  { model: { runs: 10 }, lazyZeroing: true },
 );

@@ -2,10 +2,10 @@ import { HugePageSupport, type MappingInfo, MmapProtection } from "@osal/core";
 
 /**
  * What one page of the address space is, as stored in the page table (one byte a
- * page). See `Note [Page manager over linear memory]` in `page-manager.ts`.
+ * page). See `Note [Linear-memory engine]` in `engine.ts`.
  */
 export const PageState = {
-  /** Past the frontier: not in the manager's hands yet, can be claimed by growing. */
+  /** Past the frontier: not in the backend's hands yet, can be claimed by growing. */
   Unclaimed: 0,
   /** Below the frontier but owned by someone else (the guest's heap, memory grown behind our back). */
   External: 1,
@@ -19,21 +19,6 @@ export const PageState = {
 
 /** One of the {@link PageState} values. */
 export type PageState = (typeof PageState)[keyof typeof PageState];
-
-/**
- * What the bytes of an allocated page are to its next reader, one byte a page in
- * the shared state beside its state (free pages: always `Dirty`, i.e. no mark).
- * Only `NoAccess` pages carry `Pending` or `Zero`: making a page accessible
- * settles the mark (see `Note [Lazy zeroing]` in `page-manager.ts`).
- */
-export const ZeroMark = {
-  /** The bytes are the mapping's own (written, or readable since it was mapped). */
-  Dirty: 0,
-  /** Must read as zero once accessible, but still holds old bytes: zeroed when opened. */
-  Pending: 1,
-  /** Known to read as zero (mapped `NoAccess` over fresh or zero pages, never opened since). */
-  Zero: 2,
-} as const;
 
 /** True for the states a new mapping may take (free, or claimable by growing). */
 export function isPlaceable(state: number): boolean {

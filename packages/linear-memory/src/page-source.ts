@@ -12,7 +12,7 @@
  * So the number of grow calls made at large sizes is what to minimise, and the
  * step size is what it costs in footprint.
  *
- * Policy (core's growth-policy.ts, shared with ghc-megablock): when a call reaches
+ * Policy (core's growth-policy.ts, shared by every linear-memory backend): when a call reaches
  * the end, grow to at least `size + clamp(size × ratio, minimumStep,
  * maximumStep)`, clipped at the maximum; exactly what is needed when that is
  * more. The pages past the one asked for become FreeZeroed (never memset when
@@ -65,6 +65,7 @@ import {
   growthTarget,
   type LinearMemory,
   MmapError,
+  WASM_PAGE_SIZE,
 } from "@osal/core";
 
 /**
@@ -95,8 +96,6 @@ export interface FrontierOwner {
  * Where fresh pages come from. Called with the state lock held.
  */
 export interface PageSource {
-  /** `"grow"` or `"sbrk"`, for listings and errors. */
-  readonly kind: "grow" | "sbrk";
   /** The frontier for a fresh state: the end of what is already in use, in pages. */
   initialFrontier(): number;
   /** Accounts for memory others took since the last call (memory grown behind the manager's back). */
@@ -118,38 +117,44 @@ export interface PageSource {
  * page asked for is the manager's, free and zeroed.
  */
 export class GrowSource implements PageSource {
-  readonly kind = "grow";
   private readonly memory: LinearMemory;
-  private readonly pageSize: number;
+  private readonly granule: number;
   private readonly growth: GrowthPolicy;
   private readonly limit: number;
 
   /**
-   * A source growing `memory`, whose pages are `pageSize` bytes, by the steps of
+   * A source growing `memory`, whose pages are `granule` bytes, by the steps of
    * `growth`, never past `limit` bytes (the end of the address space).
    */
-  constructor(memory: LinearMemory, pageSize: number, growth: GrowthPolicy, limit: number) {
+  constructor(memory: LinearMemory, granule: number, growth: GrowthPolicy, limit: number) {
     this.memory = memory;
-    this.pageSize = pageSize;
+    this.granule = granule;
     this.growth = growth;
     this.limit = limit;
   }
 
   initialFrontier(): number {
-    return this.memory.buffer.byteLength / this.pageSize;
+    // A page the memory ends inside (a granule coarser than 64 KiB) is not ours.
+    return Math.ceil(this.memory.buffer.byteLength / this.granule);
   }
 
   sync(owner: FrontierOwner): void {
-    const end = this.memory.buffer.byteLength / this.pageSize;
+    const end = Math.ceil(this.memory.buffer.byteLength / this.granule);
     if (end > owner.frontier) owner.external(owner.frontier, end);
   }
 
   extend(owner: FrontierOwner, endPage: number): void {
     this.sync(owner);
-    const needed = endPage * this.pageSize;
+    const needed = endPage * this.granule;
     let growth: ReturnType<typeof growLinearMemory>;
     try {
-      growth = growLinearMemory(this.memory, this.growth, needed, this.limit);
+      growth = growLinearMemory(
+        this.memory,
+        this.growth,
+        needed,
+        this.limit,
+        Math.max(this.granule, WASM_PAGE_SIZE),
+      );
     } catch (cause) {
       const size = needed - this.memory.buffer.byteLength;
       throw new MmapError({
@@ -161,9 +166,10 @@ export class GrowSource implements PageSource {
       });
     }
     if (growth === undefined) return;
-    const first = growth.oldBytes / this.pageSize;
+    // With a granule coarser than 64 KiB, a page the old end fell inside is not ours.
+    const first = Math.ceil(growth.oldBytes / this.granule);
     if (first > owner.frontier) owner.external(owner.frontier, first);
-    owner.owned(first, growth.endBytes / this.pageSize, true);
+    owner.owned(first, Math.floor(growth.endBytes / this.granule), true);
   }
 }
 
@@ -186,33 +192,32 @@ const MAX_SBRK_STEP = 1 << 30;
  * what is missing.
  */
 export class SbrkSource implements PageSource {
-  readonly kind = "sbrk";
   private readonly guest: SbrkFunction;
   private readonly memory: LinearMemory;
-  private readonly pageSize: number;
+  private readonly granule: number;
   private readonly growth: GrowthPolicy;
   private readonly limit: number;
 
   /**
-   * A source calling `guest.sbrk` on `memory`, whose pages are `pageSize` bytes,
+   * A source calling `guest.sbrk` on `memory`, whose pages are `granule` bytes,
    * in the steps of `growth`, never past `limit` bytes.
    */
   constructor(
     guest: SbrkFunction,
     memory: LinearMemory,
-    pageSize: number,
+    granule: number,
     growth: GrowthPolicy,
     limit: number,
   ) {
     this.guest = guest;
     this.memory = memory;
-    this.pageSize = pageSize;
+    this.granule = granule;
     this.growth = growth;
     this.limit = limit;
   }
 
   initialFrontier(): number {
-    return Math.ceil(this.currentBreak() / this.pageSize);
+    return Math.ceil(this.currentBreak() / this.granule);
   }
 
   sync(): void {
@@ -225,12 +230,12 @@ export class SbrkSource implements PageSource {
    * them again through `sbrk`. The frontier when there are none.
    */
   returnedFrom(owner: FrontierOwner): number {
-    return Math.min(Math.ceil(this.currentBreak() / this.pageSize), owner.frontier);
+    return Math.min(Math.ceil(this.currentBreak() / this.granule), owner.frontier);
   }
 
   /** Marks as external the guest's heap grown since the last claim (for listings). */
   observe(owner: FrontierOwner): void {
-    const end = Math.ceil(this.currentBreak() / this.pageSize);
+    const end = Math.ceil(this.currentBreak() / this.granule);
     if (end > owner.frontier) owner.external(owner.frontier, end);
   }
 
@@ -238,12 +243,12 @@ export class SbrkSource implements PageSource {
     let claimedAny = false;
     for (;;) {
       const brk = this.currentBreak();
-      const brkPage = Math.ceil(brk / this.pageSize);
+      const brkPage = Math.ceil(brk / this.granule);
       if (brkPage > owner.frontier) owner.external(owner.frontier, brkPage);
       // From the break (maybe inside a page that is partly the guest's) to endPage.
-      const needed = endPage * this.pageSize;
+      const needed = endPage * this.granule;
       if (needed <= brk) return;
-      const target = growthTarget(this.growth, brk, needed, this.limit, this.pageSize);
+      const target = growthTarget(this.growth, brk, needed, this.limit, this.granule);
       let step = Math.min(target - brk, MAX_SBRK_STEP);
       const before = this.memory.buffer.byteLength;
       let result = this.guest.sbrk(step);
@@ -266,19 +271,19 @@ export class SbrkSource implements PageSource {
       const end = old + step;
       // The guest gave back (negative sbrk) pages a listing had already seen as its
       // heap: sbrk just handed them to us, they are ours again (issue 15, R7).
-      const reclaimed = Math.ceil(old / this.pageSize);
+      const reclaimed = Math.ceil(old / this.granule);
       if (reclaimed < owner.frontier) {
-        owner.reclaim(reclaimed, Math.min(owner.frontier, Math.floor(end / this.pageSize)));
+        owner.reclaim(reclaimed, Math.min(owner.frontier, Math.floor(end / this.granule)));
       }
-      const first = Math.max(Math.ceil(old / this.pageSize), owner.frontier);
-      const last = Math.floor(end / this.pageSize);
+      const first = Math.max(Math.ceil(old / this.granule), owner.frontier);
+      const last = Math.floor(end / this.granule);
       if (first > owner.frontier) owner.external(owner.frontier, first);
       if (last > first) {
-        const dirtyEnd = Math.min(Math.max(Math.floor(before / this.pageSize), first), last);
+        const dirtyEnd = Math.min(Math.max(Math.floor(before / this.granule), first), last);
         if (dirtyEnd > first) owner.owned(first, dirtyEnd, false);
         if (last > dirtyEnd) owner.owned(dirtyEnd, last, true);
       }
-      const tail = Math.ceil(end / this.pageSize);
+      const tail = Math.ceil(end / this.granule);
       if (tail > owner.frontier) owner.external(owner.frontier, tail);
       // Another party moved the break in between: let the caller look again.
       if (old !== brk || end >= needed) return;

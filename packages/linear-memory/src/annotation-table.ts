@@ -27,7 +27,7 @@ export class AnnotationTable {
     if (annotation === undefined) return 0;
     const known = this.byObject.get(annotation);
     if (known !== undefined) return known;
-    const key = keyOf(annotation);
+    const key = annotationKey(annotation);
     this.catchUp();
     let id = this.byKey.get(key);
     if (id === undefined) id = this.append(key, annotation);
@@ -51,7 +51,7 @@ export class AnnotationTable {
       const length = annotationSlots[2 * (id - 1) + 1]!;
       let key = "";
       for (let i = offset; i < offset + length; i++) key += String.fromCharCode(annotationText[i]!);
-      this.decoded.push(fromKey(key));
+      this.decoded.push(annotationFromKey(key));
       this.byKey.set(key, id);
     }
   }
@@ -83,7 +83,11 @@ export class AnnotationTable {
   }
 }
 
-function keyOf(annotation: MmapAnnotation): string {
+/**
+ * The text an annotation is interned as (JSON), the same in every worker and
+ * every backend: {@link annotationFromKey} reads it back.
+ */
+export function annotationKey(annotation: MmapAnnotation): string {
   switch (annotation.kind) {
     case "space":
       return JSON.stringify(["space", annotation.name]);
@@ -96,7 +100,8 @@ function keyOf(annotation: MmapAnnotation): string {
   }
 }
 
-function fromKey(key: string): MmapAnnotation {
+/** The annotation {@link annotationKey} made `key` from. */
+export function annotationFromKey(key: string): MmapAnnotation {
   const [kind, a, b] = JSON.parse(key) as [MmapAnnotation["kind"], string, string | number];
   switch (kind) {
     case "space":

@@ -1,0 +1,153 @@
+import {
+  createLinearMemory,
+  EXACT_GROWTH,
+  HugePageSupport,
+  hasErrorCode,
+  MiB,
+  MmapProtection,
+} from "@osal/core";
+import { describe, expect, it } from "vitest";
+import {
+  encodeAttributes,
+  type FreePageIndex,
+  type FreePageIndexLayout,
+  LinearMemoryEngine,
+  NO_INDEX,
+  PageState,
+  SharedState,
+  ZeroMark,
+} from "../src/index.js";
+
+const RW = encodeAttributes(MmapProtection.ReadWrite, true, HugePageSupport.No);
+const NONE = encodeAttributes(MmapProtection.NoAccess, true, HugePageSupport.No);
+
+/** Counts what the engine reports. */
+function counters() {
+  return {
+    zeroed: 0,
+    uninitialized: 0,
+    addZeroed(bytes: number) {
+      this.zeroed += bytes;
+    },
+    addUninitialized(bytes: number) {
+      this.uninitialized += bytes;
+    },
+  };
+}
+
+/** An engine with 1 MiB pages (megablocks) over a memory that starts 3 wasm pages long. */
+function megablockEngine(maximumMiB = 8) {
+  const memory = createLinearMemory(maximumMiB * MiB);
+  memory.grow(3);
+  const state = SharedState.create({
+    granule: MiB,
+    totalPages: maximumMiB,
+    shared: false,
+    index: NO_INDEX,
+  });
+  const count = counters();
+  const engine = new LinearMemoryEngine({
+    memory,
+    state,
+    fresh: true,
+    source: "grow",
+    growth: EXACT_GROWTH,
+    counters: count,
+  });
+  return { memory, engine, count };
+}
+
+describe("LinearMemoryEngine with a granule coarser than a wasm page", () => {
+  it("takes the page the memory ends inside as someone else's and grows whole pages", () => {
+    const { memory, engine } = megablockEngine();
+    expect(engine.frontier).toBe(1);
+    expect(engine.states[0]).toBe(PageState.External);
+    engine.lock();
+    try {
+      engine.extend(3);
+    } finally {
+      engine.unlock();
+    }
+    expect(memory.buffer.byteLength).toBe(3 * MiB);
+    expect(engine.frontier).toBe(3);
+    expect([engine.states[1], engine.states[2]]).toEqual([
+      PageState.FreeZeroed,
+      PageState.FreeZeroed,
+    ]);
+  });
+
+  it("zeroes a reused page once, lazily when it is mapped NoAccess", () => {
+    const { memory, engine, count } = megablockEngine();
+    engine.lock();
+    try {
+      engine.extend(2);
+      engine.map(1, 1, RW, 0);
+      expect(count.zeroed).toBe(0);
+      new Uint8Array(memory.buffer).fill(7, MiB, 2 * MiB);
+      engine.unmap(1, 1);
+      expect(engine.states[1]).toBe(PageState.FreeDirty);
+      engine.map(1, 1, NONE, 0);
+      expect(engine.zeroMarks[1]).toBe(ZeroMark.Pending);
+      expect(count.zeroed).toBe(0);
+      engine.open(1, 2);
+      expect(count.zeroed).toBe(MiB);
+      expect(new Uint8Array(memory.buffer, MiB, MiB).every((b) => b === 0)).toBe(true);
+      engine.map(1, 1, NONE, 0);
+      engine.unmap(1, 1);
+      expect(engine.states[1]).toBe(PageState.FreeDirty);
+      engine.map(1, 1, NONE, 0);
+      engine.unmap(1, 1);
+      engine.map(1, 1, RW, 0, 0, true);
+      expect(count.uninitialized).toBe(MiB);
+      expect(engine.mappedPages).toBe(1);
+      expect(engine.committedPages).toBe(1);
+    } finally {
+      engine.unlock();
+    }
+  });
+
+  it("counts memory grown by someone else as external", () => {
+    const { memory, engine } = megablockEngine();
+    memory.grow(20); // to 1.5 MiB: page 1 is partly someone else's
+    engine.lock();
+    try {
+      engine.sync();
+      expect(engine.frontier).toBe(2);
+      expect(engine.states[1]).toBe(PageState.External);
+      engine.extend(3);
+      expect(engine.states[2]).toBe(PageState.FreeZeroed);
+    } finally {
+      engine.unlock();
+    }
+  });
+});
+
+describe("SharedState", () => {
+  it("keeps the backend's index in the buffer and refuses another layout on attach", () => {
+    const sets: [number, number, boolean][] = [];
+    const layout: FreePageIndexLayout<FreePageIndex & { words: Int32Array }> = {
+      words: (pages) => pages,
+      view: (words) => ({ words, set: (a, b, free) => sets.push([a, b, free]) }),
+    };
+    const state = SharedState.create({
+      granule: 65536,
+      totalPages: 16,
+      shared: false,
+      index: layout,
+    });
+    expect(state.index.words.length).toBe(16);
+    state.external(0, 2);
+    expect(sets).toEqual([[0, 2, false]]);
+    expect(SharedState.attach(state.buffer, layout).frontier).toBe(2);
+    let error: unknown;
+    try {
+      SharedState.attach(state.buffer, NO_INDEX);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(hasErrorCode(error, "EINVAL")).toBe(true);
+    expect(() => SharedState.attach(new ArrayBuffer(64), layout)).toThrow(
+      /not a linear-memory state/,
+    );
+  });
+});
