@@ -8,6 +8,7 @@ builds=(
   packages/wasm-guest/scripts/build-lib.sh
   packages/wasm-posix-memalign/scripts/build-wasm.sh
   packages/guests/build.sh
+  packages/guests/c/wasm64/build.sh
 )
 for build in "${builds[@]}"; do
   echo "build-wasm: $build"

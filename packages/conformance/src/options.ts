@@ -6,6 +6,12 @@ export interface ConformanceOptions {
   /** Model-based random testing (see {@link ModelOptions}). */
   readonly model?: ModelOptions;
   /**
+   * The backend's address space reaches past 4 GiB (a memory64 memory, Node
+   * 24+): also run the cases that map, unmap in part, remap and read back bytes
+   * above 4 GiB and across the 4 GiB line (`highAddressesGroup`).
+   */
+  readonly highAddresses?: boolean;
+  /**
    * `true`: also run the lazy-zeroing suite (`lazyZeroingGroup`): the backend
    * promises that `NoAccess` pages are zeroed only when opened, that pages known
    * zero are never written, and that `stats().zeroedBytes` counts exactly the

@@ -9,6 +9,7 @@ import { argumentReproductionsGroup } from "./suites/argument-reproductions.js";
 import { badCallOrderGroup } from "./suites/bad-call-order.js";
 import { badInputGroup } from "./suites/bad-input.js";
 import { footprintGroup } from "./suites/footprint.js";
+import { highAddressesGroup } from "./suites/high-addresses.js";
 import { introspectionGroup } from "./suites/introspection.js";
 import { lazyZeroingGroup } from "./suites/lazy-zeroing.js";
 import { linuxMmapGroup } from "./suites/linux-mmap.js";
@@ -64,7 +65,11 @@ export function runConformance(
   options: ConformanceOptions = {},
 ): void {
   const model = resolveModelOptions(options.model);
-  const groups = options.lazyZeroing ? [...conformanceGroups, lazyZeroingGroup] : conformanceGroups;
+  const groups = [
+    ...conformanceGroups,
+    ...(options.lazyZeroing ? [lazyZeroingGroup] : []),
+    ...(options.highAddresses ? [highAddressesGroup] : []),
+  ];
   describe(`osal conformance: ${name}`, () => {
     for (const group of groups) {
       describe(group.title, () => {

@@ -1,6 +1,7 @@
 import { alignUp, GiB, MiB } from "./address.js";
 import { MmapError } from "./errors.js";
 import { type LinearMemory, WASM_PAGE_SIZE } from "./linear-memory.js";
+import { growMemoryPages } from "./memory64.js";
 
 /**
  * How far a linear-memory backend grows its memory past what a call needs.
@@ -133,12 +134,12 @@ export function growLinearMemory(
   const full = alignUp(target - current, WASM_PAGE_SIZE) / WASM_PAGE_SIZE;
   if (full > exact) {
     try {
-      return grown(memory.grow(full), full);
+      return grown(growMemoryPages(memory, full), full);
     } catch {
       // The host refused the whole step (its own limit, or address space): fall back.
     }
   }
-  return grown(memory.grow(exact), exact);
+  return grown(growMemoryPages(memory, exact), exact);
 }
 
 function grown(oldPages: number, delta: number): Growth {

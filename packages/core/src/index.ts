@@ -79,6 +79,16 @@ export {
   type OSMemory,
 } from "./memory.js";
 export { MemoryBackend } from "./memory-backend.js";
+export {
+  createMemory64,
+  defaultMaximumBytes,
+  growMemoryPages,
+  hostHasMemory64,
+  isMemory64,
+  MEMORY64_HOST_MAX_BYTES,
+  MEMORY64_MAX_BYTES,
+  maximumBytesLimit,
+} from "./memory64.js";
 export type { OperatingSystem, OperatingSystemFactory } from "./operating-system.js";
 export { invalidOption, SharedMemoryError } from "./option-errors.js";
 export {

@@ -1,4 +1,5 @@
 import { MmapError } from "./errors.js";
+import { createMemory64 } from "./memory64.js";
 
 /** The unit of `memory.grow`: one WebAssembly page, 64 KiB. */
 export const WASM_PAGE_SIZE = 65536;
@@ -24,10 +25,12 @@ interface WasmMemoryConstructor {
 
 /**
  * A new, empty `WebAssembly.Memory` that may grow to `maximumBytes` (a multiple of
- * 64 KiB, at most 4 GiB), shared between workers when `shared`. Throws an
- * `MmapError` `ENOTSUP` where the host has no WebAssembly.
+ * 64 KiB), shared between workers when `shared`: a memory32 one up to 4 GiB, a
+ * memory64 one (`address: "i64"`) above, see `createMemory64`. Throws an
+ * `MmapError` `ENOTSUP` where the host has no WebAssembly (or no memory64).
  */
 export function createLinearMemory(maximumBytes: number, shared = false): LinearMemory {
+  if (maximumBytes > WASM32_MAX_BYTES) return createMemory64(maximumBytes, shared);
   const wasm = (globalThis as { WebAssembly?: { Memory: WasmMemoryConstructor } }).WebAssembly;
   if (wasm === undefined) {
     throw new MmapError({ code: "ENOTSUP", syscall: "mmap", detail: "this host has no WebAssembly.Memory" });
@@ -53,10 +56,12 @@ export function isSharedMemory(memory: LinearMemory): boolean {
  * cannot, so backends also take the maximum as an option.
  */
 export function declaredMaximumBytes(memory: LinearMemory): number | undefined {
-  const reflect = (memory as { type?: () => { maximum?: number } }).type;
+  const reflect = (memory as { type?: () => { maximum?: number | bigint } }).type;
   if (typeof reflect !== "function") return undefined;
   try {
+    // A memory64 memory reflects its page counts as BigInts.
     const maximum = reflect.call(memory).maximum;
+    if (typeof maximum === "bigint") return Number(maximum) * WASM_PAGE_SIZE;
     return typeof maximum === "number" ? maximum * WASM_PAGE_SIZE : undefined;
   } catch {
     return undefined;

@@ -1,6 +1,7 @@
 import {
   createLinearMemory,
   declaredMaximumBytes,
+  defaultMaximumBytes,
   EXACT_GROWTH,
   type GrowthPolicy,
   invalidOption,
@@ -10,6 +11,7 @@ import {
   type LinearMemory,
   MiB,
   type MmapError,
+  maximumBytesLimit,
   resolveGrowthPolicy,
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
@@ -50,8 +52,9 @@ export interface GhcMegablockOptions {
   readonly megablockSize?: number;
   /**
    * The most the linear memory may grow to, in bytes (a multiple of 64 KiB, at
-   * most 4 GiB). When the backend creates the memory this is its declared
-   * maximum (default 4 GiB). With a given `memory` it states that memory's
+   * most 4 GiB for a memory32 memory, below 2^53 for a memory64 one). When the
+   * backend creates the memory this is its declared maximum (default 4 GiB;
+   * above 4 GiB it creates a memory64 memory, Node 24+). With a given `memory` it states that memory's
    * maximum, which a JS host cannot always read back (default: the maximum the
    * host reports, else 4 GiB). It is what `getSystemTotalMemory()` returns.
    */
@@ -91,10 +94,12 @@ const MAX_MEGABLOCK_SIZE = 16 * MiB;
  */
 export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptions {
   if (options.megablockSize !== undefined) checkMegablockSize(options.megablockSize);
-  if (options.maximumBytes !== undefined) checkMaximum(options.maximumBytes);
   const given = options.memory;
   if (given !== undefined && !isLinearMemory(given)) {
     throw invalid("memory must be a WebAssembly.Memory");
+  }
+  if (options.maximumBytes !== undefined) {
+    checkMaximum(options.maximumBytes, options.megablockSize ?? DEFAULT_MEGABLOCK_SIZE, given);
   }
   const source = options.source ?? "grow";
   if (source !== "grow" && typeof (source as SbrkFunction | undefined)?.sbrk !== "function") {
@@ -129,7 +134,8 @@ export function resolveOptions(options: GhcMegablockOptions = {}): ResolvedOptio
     return { memory, state, fresh: true, growth, source, maximumBytes };
   }
   if (shared && !isSharedMemory(given)) throw invalid("shared: true needs a shared memory");
-  const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(given) ?? WASM32_MAX_BYTES;
+  const maximumBytes =
+    options.maximumBytes ?? declaredMaximumBytes(given) ?? defaultMaximumBytes(given);
   if (maximumBytes < given.buffer.byteLength) {
     throw invalid(
       `maximumBytes ${maximumBytes} is below the memory's current size ${given.buffer.byteLength}`,
@@ -165,15 +171,26 @@ function checkMegablockSize(megablockSize: number): void {
   }
 }
 
-function checkMaximum(maximumBytes: number): void {
+/** Most megablocks the table holds (one byte each in three arrays, indexed by 32-bit ints). */
+const MAX_MEGABLOCKS = 2 ** 31 - 1;
+
+function checkMaximum(
+  maximumBytes: number,
+  megablockSize: number,
+  memory: LinearMemory | undefined,
+): void {
+  // A memory32 memory keeps its 4 GiB; a memory64 one (or one created above 4 GiB) goes to 2^53.
+  const limit = maximumBytesLimit(memory);
   const valid =
     Number.isSafeInteger(maximumBytes) &&
     maximumBytes >= 0 &&
     maximumBytes % WASM_PAGE_SIZE === 0 &&
-    maximumBytes <= WASM32_MAX_BYTES;
+    maximumBytes <= limit &&
+    maximumBytes / megablockSize <= MAX_MEGABLOCKS;
   if (!valid) {
+    const most = limit > WASM32_MAX_BYTES ? "below 2^53 (memory64)" : "4 GiB";
     throw invalid(
-      `maximumBytes ${String(maximumBytes)} must be a multiple of 64 KiB between 0 and 4 GiB`,
+      `maximumBytes ${String(maximumBytes)} must be a multiple of 64 KiB between 0 and ${most}`,
     );
   }
 }

@@ -120,16 +120,24 @@ export function deferGuestImports(): DeferredGuestImports {
   };
 }
 
-interface Target {
+/** What the `osal` calls act on (exported for the wasm64 imports, `guest-imports64.ts`). */
+export interface Target {
   readonly os: OSMemory;
   readonly annotation: MmapAnnotation;
   /** The guest's memory, for the strings it passes (a name). */
   readonly memory: WebAssembly.Memory | undefined;
   /** The sub-granule `munmap` ledger (Note [Sub-granule munmap on coarse backends]). */
   readonly released: ReleasedPages;
+  /** The highest start a result can carry: 2^32 − 4096 on wasm32, more on wasm64. */
+  readonly maxResultAddress: number;
 }
 
-function makeTarget(os: OSMemory, options: GuestImportsOptions): Target {
+/** A {@link Target} over `os` (checks the memory is the backend's). */
+export function makeTarget(
+  os: OSMemory,
+  options: GuestImportsOptions,
+  maxResultAddress = MAX_RESULT_ADDRESS,
+): Target {
   checkSameMemory(os, options.memory);
   const own = (os as { readonly memory?: unknown }).memory;
   return {
@@ -137,6 +145,7 @@ function makeTarget(os: OSMemory, options: GuestImportsOptions): Target {
     annotation: options.annotation ?? MmapAnnotation.misc("wasm-guest"),
     memory: options.memory ?? (own instanceof WebAssembly.Memory ? own : undefined),
     released: new ReleasedPages(),
+    maxResultAddress,
   };
 }
 
@@ -168,7 +177,7 @@ function syscall(body: () => number): number {
 }
 
 function mmap(
-  { os, annotation, released }: Target,
+  { os, annotation, released, maxResultAddress }: Target,
   addr: number,
   len: number,
   protBits: number,
@@ -207,7 +216,7 @@ function mmap(
       start = os.dzmmapAnywhere(size, page, strategy, annotation);
       break;
   }
-  checkResultAddress(os, start, size, "mmap");
+  checkResultAddress(os, start, size, "mmap", maxResultAddress);
   released.mapped(os, start, len, size);
   return start;
 }
@@ -225,7 +234,7 @@ function munmap({ os, released }: Target, addr: number, len: number): number {
 }
 
 function mremap(
-  { os, released }: Target,
+  { os, released, maxResultAddress }: Target,
   old: number,
   oldLen: number,
   newLen: number,
@@ -257,7 +266,7 @@ function mremap(
     ...(fixed ? { newAddress: newAddr } : {}),
     ...(dontUnmap ? { dontUnmap } : {}),
   });
-  checkResultAddress(os, start, newSize, "mremap");
+  checkResultAddress(os, start, newSize, "mremap", maxResultAddress);
   if (!dontUnmap) released.forget(page, old, old + oldSize);
   released.mapped(os, start, newLen, newSize);
   return start;
@@ -296,8 +305,12 @@ function checkResultAddress(
   start: number,
   size: number,
   call: "mmap" | "mremap",
+  maxResultAddress: number,
 ): number {
-  if (start <= MAX_RESULT_ADDRESS) return start;
+  if (start <= maxResultAddress) return start;
   os.munmap(start, size);
   throw fail("ENOMEM", call, "the mapping lies above what a wasm32 result can carry", start, size);
 }
+
+/** The calls on numbers, for the wasm64 imports (`guest-imports64.ts`): `-errno` is theirs to make. */
+export { madvise, mmap, mprotect, mremap, munmap, setVmaName };

@@ -42,6 +42,12 @@ export {
   type GuestImportsOptions,
   type OsalImports,
 } from "./guest-imports.js";
+export {
+  createGuestImports64,
+  type DeferredGuestImports64,
+  deferGuestImports64,
+  type OsalImports64,
+} from "./guest-imports64.js";
 export { type GuestResult, parseGuestResult, RESULT_PREFIX } from "./guest-result.js";
 export type { GuestRun } from "./guest-run.js";
 export {

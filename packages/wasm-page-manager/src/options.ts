@@ -1,6 +1,7 @@
 import {
   createLinearMemory,
   declaredMaximumBytes,
+  defaultMaximumBytes,
   EXACT_GROWTH,
   GiB,
   type GrowthPolicy,
@@ -11,6 +12,7 @@ import {
   type LinearMemory,
   MiB,
   MmapError,
+  maximumBytesLimit,
   resolveGrowthPolicy,
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
@@ -30,9 +32,11 @@ export interface WasmPageManagerOptions {
   /** Page size in bytes: 64 KiB (the default, the wasm page) or a smaller power of two ≥ 4 KiB. */
   readonly pageSize?: number;
   /**
-   * The memory's maximum in bytes (a multiple of 64 KiB, at most 4 GiB): the
-   * maximum of the memory the manager creates, or the declared maximum of a given
-   * memory where the host cannot reflect it. Default 4 GiB.
+   * The memory's maximum in bytes (a multiple of 64 KiB, at most 4 GiB for a
+   * memory32 memory): the maximum of the memory the manager creates (above
+   * 4 GiB it creates a memory64 one, Node 24+), or the declared maximum of a
+   * given memory where the host cannot reflect it. Default 4 GiB (16 GiB for a
+   * given memory64 memory). The page table is sized to it (7 bytes a page).
    */
   readonly maximumBytes?: number;
   /**
@@ -96,10 +100,10 @@ export function resolveOptions(options: WasmPageManagerOptions): ResolvedOptions
   if (source !== "grow" && typeof (source as SbrkFunction | undefined)?.sbrk !== "function") {
     invalid('source must be "grow" or an object with an sbrk(increment) function');
   }
-  if (options.maximumBytes !== undefined) checkMaximum(options.maximumBytes);
   if (options.memory !== undefined && !isLinearMemory(options.memory)) {
     invalid("memory is not a WebAssembly.Memory");
   }
+  if (options.maximumBytes !== undefined) checkMaximum(options.maximumBytes, options.memory);
   const shared = options.shared ?? false;
   const chosen = resolveGrowthPolicy(options.growth);
   const sharedMemory =
@@ -140,8 +144,13 @@ export function resolveOptions(options: WasmPageManagerOptions): ResolvedOptions
     memory = createLinearMemory(maximum, shared);
   } else {
     if (shared && !isSharedMemory(memory)) invalid("shared: true needs a shared memory");
-    maximum = declaredMaximumBytes(memory) ?? options.maximumBytes ?? WASM32_MAX_BYTES;
+    maximum = declaredMaximumBytes(memory) ?? options.maximumBytes ?? defaultMaximumBytes(memory);
     if (maximum < memory.buffer.byteLength) maximum = memory.buffer.byteLength;
+  }
+  if (maximum / pageSize > MAX_TABLE_PAGES) {
+    invalid(
+      `maximumBytes ${maximum} is ${maximum / pageSize} pages of ${pageSize} bytes: the page table holds at most ${MAX_TABLE_PAGES}`,
+    );
   }
   const state = SharedState.create({
     granule: pageSize,
@@ -152,14 +161,14 @@ export function resolveOptions(options: WasmPageManagerOptions): ResolvedOptions
   return { ...common, memory, state, fresh: true, pageSize, addressSpaceEnd: maximum };
 }
 
-function checkMaximum(bytes: number): void {
-  if (
-    !Number.isSafeInteger(bytes) ||
-    bytes <= 0 ||
-    bytes % WASM_PAGE_SIZE !== 0 ||
-    bytes > 4 * GiB
-  ) {
-    invalid(`maximumBytes ${String(bytes)} must be a positive multiple of 64 KiB up to 4 GiB`);
+/** Most pages one page table holds: its header counts pages in 32-bit ints. */
+const MAX_TABLE_PAGES = 2 ** 31 - 1;
+
+function checkMaximum(bytes: number, memory: LinearMemory | undefined): void {
+  const limit = maximumBytesLimit(memory);
+  if (!Number.isSafeInteger(bytes) || bytes <= 0 || bytes % WASM_PAGE_SIZE !== 0 || bytes > limit) {
+    const most = limit > 4 * GiB ? "below 2^53 (memory64)" : "up to 4 GiB";
+    invalid(`maximumBytes ${String(bytes)} must be a positive multiple of 64 KiB ${most}`);
   }
 }
 

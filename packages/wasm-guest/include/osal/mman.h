@@ -1,6 +1,7 @@
 /*
  * osal/mman.h: the mmap family of @osal/wasm-guest for C guests compiled to
- * wasm32 (clang + wasi-libc, or Emscripten).
+ * wasm32 (clang + wasi-libc, or Emscripten) or to wasm64 (clang
+ * --target=wasm64, memory64; freestanding, as no wasm64 libc ships in Debian).
  *
  * The functions come from the host through the wasm import module "osal"
  * (SPEC section 5), with the wasm32 Linux argument order and widths:
@@ -11,8 +12,18 @@
  *   mprotect(addr i32, len i32, prot i32) -> i32
  *   madvise(addr i32, len i32, advice i32) -> i32
  *
+ * On wasm64 the same names take i64 addresses and lengths (void *, size_t) and
+ * mmap and mremap return an i64 (intptr_t); the host gives such a guest
+ * createGuestImports64 (Note [The wasm64 guest ABI] in guest-imports64.ts):
+ *
+ *   mmap(addr i64, len i64, prot i32, flags i32, fd i32, off i64) -> i64
+ *   munmap(addr i64, len i64) -> i32
+ *   mremap(old i64, oldLen i64, newLen i64, flags i32, newAddr i64) -> i64
+ *   mprotect(addr i64, len i64, prot i32) -> i32
+ *   madvise(addr i64, len i64, advice i32) -> i32
+ *
  * Each import returns the address (or 0) on success and -errno on failure, as
- * the Linux system calls do: a result in [-4095, -1] is an error. Page-aligned
+ * the Linux system calls do: a result in [-4095, -1] is an error. On wasm32, page-aligned
  * addresses above 2 GiB read as negative int32 but never fall in that range.
  * The errno numbers are Linux's (ENOMEM 12, EINVAL 22, EEXIST 17, ...).
  *
@@ -38,7 +49,10 @@
 #ifndef OSAL_MMAN_H
 #define OSAL_MMAN_H
 
+#if __STDC_HOSTED__
 #include <errno.h>
+#define OSAL_MMAN_HAS_ERRNO 1
+#endif
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -75,21 +89,41 @@ extern "C" {
 #define OSAL_MADV_HUGEPAGE 14
 #define OSAL_MADV_NOHUGEPAGE 15
 
+/* The widths the imports rely on: a pointer, size_t and intptr_t are one wasm
+ * value (i32 on wasm32, i64 on wasm64); int is i32 and the offset i64 on both. */
+#ifdef __cplusplus
+#define _Static_assert static_assert
+#endif
+_Static_assert(sizeof(void *) == sizeof(size_t), "osal/mman.h: size_t is pointer-wide");
+_Static_assert(sizeof(void *) == sizeof(intptr_t), "osal/mman.h: intptr_t is pointer-wide");
+_Static_assert(sizeof(int) == 4, "osal/mman.h: int is an i32");
+#if defined(__wasm64__)
+_Static_assert(sizeof(void *) == 8, "osal/mman.h: wasm64 pointers are i64");
+#elif defined(__wasm32__)
+_Static_assert(sizeof(void *) == 4, "osal/mman.h: wasm32 pointers are i32");
+#endif
+#ifdef __cplusplus
+#undef _Static_assert
+#endif
+
 #define OSAL_IMPORT(name) __attribute__((import_module("osal"), import_name(name)))
 
-/* The raw imports: address (or 0) on success, -errno on failure. */
-OSAL_IMPORT("mmap") int32_t osal_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off);
+/* The raw imports: address (or 0) on success, -errno on failure; the address
+ * results are pointer-wide (intptr_t: i32 on wasm32, i64 on wasm64). */
+OSAL_IMPORT("mmap") intptr_t osal_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off);
 OSAL_IMPORT("munmap") int32_t osal_sys_munmap(void *addr, size_t len);
-OSAL_IMPORT("mremap") int32_t osal_sys_mremap(void *old_addr, size_t old_len, size_t new_len, int flags, void *new_addr);
+OSAL_IMPORT("mremap") intptr_t osal_sys_mremap(void *old_addr, size_t old_len, size_t new_len, int flags, void *new_addr);
 OSAL_IMPORT("mprotect") int32_t osal_sys_mprotect(void *addr, size_t len, int prot);
 OSAL_IMPORT("madvise") int32_t osal_sys_madvise(void *addr, size_t len, int advice);
 
 #undef OSAL_IMPORT
 
 /* True when a raw result is -errno (Linux convention: [-4095, -1]). */
-static inline int osal_is_error(int32_t result) {
-  return (uint32_t)result > (uint32_t)-4096;
+static inline int osal_is_error(intptr_t result) {
+  return (uintptr_t)result > (uintptr_t)-4096;
 }
+
+#ifdef OSAL_MMAN_HAS_ERRNO
 
 /*
  * The libc's errno for a Linux errno number. The imports speak Linux numbers
@@ -117,22 +151,29 @@ static inline int osal_errno_from_linux(int linux_errno) {
     default: return EINVAL;
   }
 }
+#define OSAL_SET_ERRNO(linux_errno) (errno = osal_errno_from_linux(linux_errno))
+#else
+/* Freestanding (no <errno.h>, e.g. a wasm64 guest): the wrappers keep the
+ * Linux errno number of the last failure here, one per translation unit. */
+static int osal_errno;
+#define OSAL_SET_ERRNO(linux_errno) (osal_errno = (linux_errno))
+#endif
 
 /* mmap(2): the address, or MAP_FAILED with errno set. */
 static inline void *osal_mmap(void *addr, size_t len, int prot, int flags, int fd, int64_t off) {
-  int32_t r = osal_sys_mmap(addr, len, prot, flags, fd, off);
+  intptr_t r = osal_sys_mmap(addr, len, prot, flags, fd, off);
   if (osal_is_error(r)) {
-    errno = osal_errno_from_linux(-r);
+    OSAL_SET_ERRNO((int)-r);
     return OSAL_MAP_FAILED;
   }
-  return (void *)(uintptr_t)(uint32_t)r;
+  return (void *)(uintptr_t)r;
 }
 
 /* munmap(2): 0, or -1 with errno set. */
 static inline int osal_munmap(void *addr, size_t len) {
   int32_t r = osal_sys_munmap(addr, len);
   if (osal_is_error(r)) {
-    errno = osal_errno_from_linux(-r);
+    OSAL_SET_ERRNO((int)-r);
     return -1;
   }
   return 0;
@@ -151,19 +192,19 @@ static inline void *osal_mremap(void *old_addr, size_t old_len, size_t new_len, 
     new_addr = va_arg(args, void *);
     va_end(args);
   }
-  int32_t r = osal_sys_mremap(old_addr, old_len, new_len, flags, new_addr);
+  intptr_t r = osal_sys_mremap(old_addr, old_len, new_len, flags, new_addr);
   if (osal_is_error(r)) {
-    errno = osal_errno_from_linux(-r);
+    OSAL_SET_ERRNO((int)-r);
     return OSAL_MAP_FAILED;
   }
-  return (void *)(uintptr_t)(uint32_t)r;
+  return (void *)(uintptr_t)r;
 }
 
 /* mprotect(2): 0, or -1 with errno set. */
 static inline int osal_mprotect(void *addr, size_t len, int prot) {
   int32_t r = osal_sys_mprotect(addr, len, prot);
   if (osal_is_error(r)) {
-    errno = osal_errno_from_linux(-r);
+    OSAL_SET_ERRNO((int)-r);
     return -1;
   }
   return 0;
@@ -173,7 +214,7 @@ static inline int osal_mprotect(void *addr, size_t len, int prot) {
 static inline int osal_madvise(void *addr, size_t len, int advice) {
   int32_t r = osal_sys_madvise(addr, len, advice);
   if (osal_is_error(r)) {
-    errno = osal_errno_from_linux(-r);
+    OSAL_SET_ERRNO((int)-r);
     return -1;
   }
   return 0;
