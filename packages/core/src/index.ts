@@ -41,6 +41,7 @@ export {
   type Growth,
   type GrowthPolicy,
   growLinearMemory,
+  growthStep,
   growthTarget,
   resolveGrowthPolicy,
 } from "./growth-policy.js";
