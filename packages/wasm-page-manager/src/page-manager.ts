@@ -53,7 +53,7 @@
  * cost: page 0 is never handed out, so zend's first 2 MiB slot holds no chunk
  * (2 of its 150 MiB floor). Where zend's growth goes (seeds 1, 2, 6, counted
  * with a wrapper): 29–47 of its 86–92 slots are grown for 1-slot chunks (no
- * hole at all), the rest for huge blocks of 2–8 slots that find no contiguous
+ * free aligned slot), the rest for huge blocks of 2–8 slots that find no contiguous
  * run (seed 2: 24 slots for 8-slot blocks alone) and 2–10 for moving mremaps.
  * The floor ignores contiguity, so it is not reachable by placement alone.
  */
