@@ -51,6 +51,7 @@ export {
   type Growth,
   type GrowthPolicy,
   growLinearMemory,
+  growthStep,
   growthTarget,
   resolveGrowthPolicy,
 } from "./growth-policy.js";

@@ -5,6 +5,7 @@ import {
   EXACT_GROWTH,
   GiB,
   growLinearMemory,
+  growthStep,
   growthTarget,
   type LinearMemory,
   MiB,
@@ -28,7 +29,8 @@ describe("growthTarget", () => {
     const policies = [
       DEFAULT_GROWTH,
       { ratio: 0.125, minimumStep: MiB, maximumStep: 64 * MiB },
-      { ratio: 0, minimumStep: 2 * MiB, maximumStep: 2 * MiB },
+      { ratio: 0, minimumStep: 2 * MiB, maximumStep: 2 * MiB, doublingFrom: Infinity },
+      { ratio: 0, minimumStep: 0, maximumStep: 0, doublingFrom: 64 * MiB },
     ];
     for (let i = 0; i < 5000; i++) {
       const policy = policies[i % policies.length]!;
@@ -37,10 +39,7 @@ describe("growthTarget", () => {
       const current = next(limit / P + 1) * P;
       const needed = current + 1 + next(limit - current + 1);
       const target = growthTarget(policy, current, needed, limit, unit);
-      const step = Math.min(
-        Math.max(current * policy.ratio, policy.minimumStep),
-        policy.maximumStep,
-      );
+      const step = growthStep(policy, current);
       expect(target % unit).toBe(0);
       expect(target).toBeGreaterThanOrEqual(needed);
       expect(target).toBeLessThanOrEqual(
@@ -48,6 +47,20 @@ describe("growthTarget", () => {
       );
       if (needed <= limit) expect(target).toBeLessThanOrEqual(limit);
     }
+  });
+});
+
+describe("growthStep", () => {
+  it("is the clamped ratio below doublingFrom and the whole size from there on", () => {
+    expect(growthStep(DEFAULT_GROWTH, 0)).toBe(MiB);
+    expect(growthStep(DEFAULT_GROWTH, 256 * MiB)).toBe(32 * MiB);
+    expect(growthStep(DEFAULT_GROWTH, 512 * MiB - P)).toBe(64 * MiB - P / 8);
+    expect(growthStep(DEFAULT_GROWTH, 512 * MiB)).toBe(512 * MiB);
+    expect(growthStep(DEFAULT_GROWTH, 3 * GiB)).toBe(3 * GiB);
+    expect(growthStep(EXACT_GROWTH, 3 * GiB)).toBe(0);
+    // From 512 MiB the target doubles, clipped at the limit.
+    expect(growthTarget(DEFAULT_GROWTH, 3 * GiB, 3 * GiB + 1, 4 * GiB, P)).toBe(4 * GiB);
+    expect(growthTarget(DEFAULT_GROWTH, GiB, GiB + 1, 4 * GiB, P)).toBe(2 * GiB);
   });
 });
 
@@ -84,15 +97,20 @@ describe("resolveGrowthPolicy", () => {
     expect(resolveGrowthPolicy(undefined)).toBe(DEFAULT_GROWTH);
     expect(resolveGrowthPolicy("exact")).toBe(EXACT_GROWTH);
     expect(resolveGrowthPolicy({ ratio: 0.25 })).toEqual({ ...DEFAULT_GROWTH, ratio: 0.25 });
+    // A caller's own cap holds: no doubling past 512 MiB unless asked for.
     expect(resolveGrowthPolicy({ maximumStep: 0 })).toEqual({
       ...DEFAULT_GROWTH,
       minimumStep: 0,
       maximumStep: 0,
+      doublingFrom: Infinity,
     });
+    expect(resolveGrowthPolicy({ doublingFrom: GiB }).doublingFrom).toBe(GiB);
     for (const bad of [
       { ratio: 5 },
       { minimumStep: 3 },
       { minimumStep: 2 * MiB, maximumStep: MiB },
+      { doublingFrom: 3 },
+      { doublingFrom: -P },
       7,
     ]) {
       expect(() => resolveGrowthPolicy(bad as never)).toThrow(
