@@ -1,5 +1,5 @@
 import type { OSMemory } from "@osal/core";
-import { emscriptenOsal, watchSbrk } from "./emscripten-osal.js";
+import { type EmscriptenThreadsOptions, emscriptenOsal, watchSbrk } from "./emscripten-osal.js";
 import type { GuestBackendFactory } from "./guest-backend.js";
 import { createGuestImports, type GuestImportsOptions, type OsalImports } from "./guest-imports.js";
 import {
@@ -30,6 +30,11 @@ export interface EmscriptenGuestOptions extends Pick<GuestImportsOptions, "annot
    * would be handed out twice (and leave the JS heap views stale).
    */
   readonly backend?: GuestBackendFactory;
+  /**
+   * For `-pthread` builds linked with the osal flags: how each pthread worker
+   * attaches to the backend (see {@link EmscriptenThreadsOptions}).
+   */
+  readonly threads?: EmscriptenThreadsOptions;
   /** `argv[1..]` of the program. */
   readonly arguments?: readonly string[];
   /** Receives each line the guest writes to stdout (default: dropped). */
@@ -86,6 +91,7 @@ export async function runEmscriptenGuest(
     ? emscriptenOsal({
         backend: options.backend as GuestBackendFactory,
         annotation: options.annotation,
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
       })
     : undefined;
   let exitCode: number | undefined;
@@ -111,7 +117,12 @@ export async function runEmscriptenGuest(
       throw toThrow;
     },
     ...(host === undefined ? {} : { osal: host }),
-    onAbort: () => {
+    onAbort: (what: unknown) => {
+      // A pthread worker's setup mistake arrives as its abort message.
+      if (typeof what === "string" && what.startsWith("@osal/wasm-guest:")) {
+        setupError ??= new Error(what);
+        reportSetupError(setupError);
+      }
       if (host?.error !== undefined) {
         setupError ??= host.error;
         reportSetupError(setupError);
@@ -126,7 +137,8 @@ export async function runEmscriptenGuest(
           ...imports,
           ...(direct ? { osal: forwarding } : {}),
         });
-        const exported = instance.exports.memory;
+        // A -pthread build imports its (shared) memory instead of exporting it.
+        const exported = instance.exports.memory ?? imports.env?.memory;
         if (exported instanceof WebAssembly.Memory) memory = exported;
         if (direct) {
           if (memory === undefined) {

@@ -27,6 +27,8 @@ export {
   type EmscriptenOsalBinding,
   type EmscriptenOsalHost,
   type EmscriptenOsalOptions,
+  type EmscriptenThreadData,
+  type EmscriptenThreadsOptions,
   emscriptenOsal,
 } from "./emscripten-osal.js";
 export type {
