@@ -106,6 +106,14 @@ done
   -sFILESYSTEM=0 -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0 -sMAXIMUM_MEMORY=1GB \
   $($FLAGS --toolchain emscripten) c/threads/threads.c -o "$OUT/emscripten/threads-osal.js"
 
+# The same stress, one instance per thread (wasi-threads shape, c/threads):
+# freestanding, as Debian's wasi-libc has no threads sysroot and its objects
+# (built without atomics) cannot be linked into a shared memory.
+# shellcheck disable=SC2086
+"$CLANG" --target=wasm32-wasi $PLAIN_CFLAGS -matomics -mbulk-memory -nostdlib -Wl,--no-entry \
+  -Wl,--shared-memory -Wl,--import-memory -Wl,--max-memory=1073741824 -Wl,--strip-debug \
+  c/threads/wasi_threads.c c/threads/wasi_thread_start.s -o "$OUT/wasi/threads-osal.wasm"
+
 if [ "$CHECK" = 1 ]; then
   if diff -r "$OUT" build >/dev/null; then
     echo "packages/guests/build.sh --check: committed outputs match"

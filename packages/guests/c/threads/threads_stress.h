@@ -13,7 +13,8 @@
  * that finds another owner is a page owned twice.
  *
  * Needs from the includer: the mman calls (mmap, munmap, mremap) as Linux
- * declares them and STRESS_PAGE_SIZE() (the backend's page size).
+ * declares them and STRESS_PAGE_SIZE() (the backend's page size); optionally
+ * STRESS_PROBLEM(report, format, ...) (default: snprintf into the report).
  */
 #ifndef THREADS_STRESS_H
 #define THREADS_STRESS_H
@@ -48,10 +49,13 @@ struct stress_report {
   char problem[120];       /* the first problem found, for the report */
 };
 
-#include <stdio.h>
+/* Records the first problem; an includer without stdio defines its own. */
+#ifndef STRESS_PROBLEM
 #include <errno.h>
+#include <stdio.h>
 #define STRESS_PROBLEM(r, ...) \
   do { if ((r)->problem[0] == 0) snprintf((r)->problem, sizeof (r)->problem, __VA_ARGS__); } while (0)
+#endif
 
 static _Atomic uint32_t stress_owners[STRESS_OWNER_WORDS];
 
