@@ -72,10 +72,11 @@ mergeInto(LibraryManager.library, {
         if (!d || d["cmd"] !== "osal") return onmessage.call(this, e);
         self.onmessage = onmessage;
         import(d["module"]).then(function (m) {
+          if (typeof m["default"] != "function") throw new Error("it has no default export making the worker's osal host");
           OSAL.host = m["default"](d["shared"]);
           removeRunDependency("osal");
-        }, function (error) {
-          abort("@osal/wasm-guest: a pthread worker could not import the osal thread module " + d["module"] + ": " + (error && error.message ? error.message : String(error)));
+        }).catch(function (error) {
+          abort("@osal/wasm-guest: a pthread worker could not make its osal host with " + d["module"] + ": " + (error && error.message ? error.message : String(error)));
         });
       };
     },

@@ -173,6 +173,7 @@ export async function runEmscriptenGuest(
   if (setupError !== undefined) {
     // The loader rejects its ready promise too: observed here, the setup error is the answer.
     Promise.resolve(pending).catch(() => {});
+    stopThreads(moduleArg);
     throw setupError;
   }
   // Emscripten 3.1.6 returns the module object and settles `Module.ready` once
@@ -189,7 +190,10 @@ export async function runEmscriptenGuest(
   // A setup mistake found during the run (a backend growing the memory behind
   // sbrk) traps the guest; it is the caller's error, not the program's.
   setupError ??= host?.error;
-  if (setupError !== undefined) throw setupError;
+  if (setupError !== undefined) {
+    stopThreads(moduleArg);
+    throw setupError;
+  }
   const os = directOs ?? host?.backend;
   if (error !== undefined) return { exitCode: 1, error, os, memory };
   return { exitCode: exitCode ?? 0, error: undefined, os, memory };
@@ -205,6 +209,20 @@ function forwardTo(get: () => OsalImports): OsalImports {
     page_size: () => get().page_size(),
     set_vma_name: (...args) => get().set_vma_name(...args),
   };
+}
+
+/**
+ * Stops the pthread workers of a program that did not start (Emscripten's
+ * loader fills the module argument in and keeps `PThread` there); its own exit
+ * does this on a normal run.
+ */
+function stopThreads(moduleArg: Record<string, unknown>): void {
+  const pthread = moduleArg.PThread as { terminateAllThreads?: () => void } | undefined;
+  try {
+    pthread?.terminateAllThreads?.();
+  } catch {
+    // Already stopping: nothing more to stop.
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

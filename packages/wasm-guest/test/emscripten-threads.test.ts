@@ -102,4 +102,20 @@ describe("Emscripten -pthread guest on one shared page manager", () => {
       /workers need the backend.s shared state: pass emscriptenOsal\(\{ backend, threads/,
     );
   });
+
+  it("rejects, naming the module, when a pthread worker cannot make its host", async () => {
+    await expect(
+      runEmscriptenGuest({
+        factory,
+        module,
+        arguments: ["ops=10"],
+        backend: ({ memory, source }) => createWasmPageManager({ memory, source }),
+        threads: {
+          module: new URL("./support/emscripten-thread-no-host.mjs", import.meta.url).href,
+        },
+      }),
+    ).rejects.toThrow(
+      /could not make its osal host with .*emscripten-thread-no-host\.mjs: it has no default export/,
+    );
+  });
 });
