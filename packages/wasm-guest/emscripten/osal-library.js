@@ -76,7 +76,12 @@ mergeInto(LibraryManager.library, {
           OSAL.host = m["default"](d["shared"]);
           removeRunDependency("osal");
         }).catch(function (error) {
-          abort("@osal/wasm-guest: a pthread worker could not make its osal host with " + d["module"] + ": " + (error && error.message ? error.message : String(error)));
+          // Reported to the main thread's Module.onAbort (runEmscriptenGuest rejects
+          // with it); not thrown here, where nothing would catch it. The worker
+          // never reports loaded, so it is never given a thread.
+          var message = "@osal/wasm-guest: a pthread worker could not make its osal host with " + d["module"] + ": " + (error && error.message ? error.message : String(error));
+          err(message);
+          postMessage({ "cmd": "onAbort", "arg": message });
         });
       };
     },
