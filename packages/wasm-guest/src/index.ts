@@ -66,5 +66,9 @@ export {
   type WasiGuestOptions,
   type WasiLike,
 } from "./wasi-guest.js";
-export { serveWasiThread, type WasiThreadBackendFactory } from "./wasi-thread-worker.js";
+export {
+  type ServeWasiThreadOptions,
+  serveWasiThread,
+  type WasiThreadBackendFactory,
+} from "./wasi-thread-worker.js";
 export { createWasiThreads, type WasiThreads, type WasiThreadsOptions } from "./wasi-threads.js";

@@ -88,7 +88,7 @@ describe("Emscripten -pthread guest on one shared page manager", () => {
     // size; the main thread sees every byte they reached.
     expect(total!.highest).toBeGreaterThan(INITIAL_MEMORY);
     expect(run.memory?.buffer.byteLength).toBeGreaterThanOrEqual(total!.highest);
-  });
+  }, 60_000);
 
   it("refuses, naming the option, a -pthread guest run without threads", async () => {
     await expect(

@@ -1,5 +1,8 @@
-import { readFileSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { WASI } from "node:wasi";
 // The built package (dist), as the thread workers (support/wasi-thread-worker.mjs) load it.
 import { createGuestImports, createWasiThreads } from "@osal/wasm-guest";
 import { createWasmPageManager } from "@osal/wasm-page-manager";
@@ -65,13 +68,20 @@ describe("instance per thread (wasi-threads thread-spawn) on one shared page man
     expect(imported?.name).toBe("memory");
     const memory = new WebAssembly.Memory({ initial: 80, maximum: 16384, shared: true });
     const os = createWasmPageManager({ memory, pageSize: 4096 });
+    // Every thread has a node:wasi of its own (support/wasi-thread-worker.mjs),
+    // writing to this file; the main instance has one too.
+    const dir = mkdtempSync(join(tmpdir(), "osal-threads-"));
+    const stdout = join(dir, "stdout");
     const threads = await createWasiThreads({
       module,
       memory,
       os,
       worker,
+      share: () => ({ state: os.state, stdout }),
     });
+    const wasi = new WASI({ version: "preview1", stdout: openSync(stdout, "a") });
     const instance = new WebAssembly.Instance(module, {
+      ...wasi.getImportObject(),
       env: { memory },
       osal: createGuestImports(os, { memory }),
       ...threads.imports,
@@ -82,11 +92,16 @@ describe("instance per thread (wasi-threads thread-spawn) on one shared page man
       reports(): number;
       report_size(): number;
     };
+    wasi.initialize({ exports: { memory } } as unknown as WebAssembly.Instance);
     const before = memory.buffer.byteLength;
     expect(exports.start(OPERATIONS, 11)).toBe(THREADS);
     expect(threads.spawned).toBe(THREADS);
     await threads.join();
     expect(exports.done()).toBe(THREADS);
+    // Each thread said so through its own node:wasi (thread ids 1 to 4).
+    const said = readFileSync(stdout, "utf8").trim().split("\n").sort();
+    rmSync(dir, { recursive: true, force: true });
+    expect(said).toEqual(["thread 1: ok", "thread 2: ok", "thread 3: ok", "thread 4: ok"]);
     const reports = readReports(memory, exports.reports(), exports.report_size());
     for (const report of reports) {
       expect(report).toMatchObject({
@@ -113,7 +128,7 @@ describe("instance per thread (wasi-threads thread-spawn) on one shared page man
     expect(memory.buffer.byteLength).toBeGreaterThanOrEqual(
       Math.max(...reports.map((r) => r.highest)),
     );
-  });
+  }, 60_000);
 
   it("refuses a memory that is not shared, and a backend with no shared state", async () => {
     const plain = new WebAssembly.Memory({ initial: 80, maximum: 16384 });

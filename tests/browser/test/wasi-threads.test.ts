@@ -1,3 +1,4 @@
+import { ConsoleStdout, OpenFile, WASI, File as WasiFile } from "@bjorn3/browser_wasi_shim";
 import threadsUrl from "@osal/guests/wasi/threads-osal.wasm?url";
 import { createGuestImports, createWasiThreads } from "@osal/wasm-guest";
 import { createWasmPageManager } from "@osal/wasm-page-manager";
@@ -16,13 +17,19 @@ it(`instance per thread: 4 Web Workers x ${OPERATIONS} operations on one page ma
   const module = await WebAssembly.compileStreaming(fetch(threadsUrl));
   const memory = new WebAssembly.Memory({ initial: 80, maximum: 16384, shared: true });
   const os = createWasmPageManager({ memory, pageSize: 4096 });
+  const said = new SharedArrayBuffer(4 * (THREADS + 1));
   const threads = await createWasiThreads({
     module,
     memory,
     os,
     worker: new URL("./wasi-thread.worker.ts", import.meta.url),
+    // Each thread's WASI marks its "thread <tid>: ok" line here.
+    share: () => ({ state: os.state, said }),
   });
+  const none = ConsoleStdout.lineBuffered(() => {});
+  const wasi = new WASI([], [], [new OpenFile(new WasiFile([])), none, none]);
   const instance = new WebAssembly.Instance(module, {
+    wasi_snapshot_preview1: wasi.wasiImport,
     env: { memory },
     osal: createGuestImports(os, { memory }),
     ...threads.imports,
@@ -37,6 +44,8 @@ it(`instance per thread: 4 Web Workers x ${OPERATIONS} operations on one page ma
   expect(exports.start(OPERATIONS, 5)).toBe(THREADS);
   await threads.join();
   expect(exports.done()).toBe(THREADS);
+  // Each thread (ids 1 to 4) said "ok" through its own WASI.
+  expect([...new Int32Array(said)].slice(1)).toEqual([1, 1, 1, 1]);
   expect(exports.report_size()).toBe(REPORT_SIZE);
   let highest = 0;
   for (let i = 0; i < THREADS; i++) {

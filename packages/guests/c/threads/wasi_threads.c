@@ -10,7 +10,9 @@
  * (its libpthread.a is empty) and its objects are built without atomics, so
  * wasm-ld refuses to link them into a shared memory. The mman calls are the
  * raw `osal` imports (osal/mman.h's, Linux numbers, -errno results); results
- * are read by the host from `reports` (struct stress_report, see the header).
+ * are read by the host from `reports` (struct stress_report, see the header),
+ * and each thread says "thread <tid>: ok" on stdout through WASI's fd_write
+ * (node:wasi or a browser WASI in each thread's worker).
  *
  * Exports: start(operations, seed) -> threads spawned (or a negative tid),
  * done() -> threads finished, reports() -> address of the 4 reports,
@@ -30,6 +32,13 @@ __attribute__((import_module("osal"), import_name("page_size")))
 int32_t osal_sys_page_size(void);
 __attribute__((import_module("wasi"), import_name("thread-spawn")))
 int32_t wasi_thread_spawn(void *start_arg);
+
+struct ciovec {
+  const void *buf;
+  uint32_t len;
+};
+__attribute__((import_module("wasi_snapshot_preview1"), import_name("fd_write")))
+int32_t wasi_fd_write(int32_t fd, const struct ciovec *iovs, int32_t count, uint32_t *written);
 
 #define PROT_READ 1
 #define PROT_WRITE 2
@@ -79,10 +88,30 @@ static struct start starts[STRESS_THREADS];
 static struct stress_report reports_[STRESS_THREADS];
 static _Atomic uint32_t finished;
 
+/* Writes "thread <tid>: ok\n" (or "failed") to stdout through the thread's own WASI. */
+static void say(int32_t tid, int ok) {
+  char line[32] = "thread ";
+  size_t n = 7;
+  char digits[12];
+  size_t d = 0;
+  uint32_t v = (uint32_t)tid;
+  do {
+    digits[d++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  while (d > 0) line[n++] = digits[--d];
+  const char *tail = ok ? ": ok\n" : ": failed\n";
+  for (size_t i = 0; tail[i] != 0; i++) line[n++] = tail[i];
+  struct ciovec iov = {line, (uint32_t)n};
+  uint32_t written;
+  wasi_fd_write(1, &iov, 1, &written);
+}
+
 /* Called by wasi_thread_start (wasi_thread_start.s) on the thread's own stack. */
 void thread_entry(int32_t tid, struct start *start) {
-  (void)tid;
-  stress_run(&reports_[start->index], start->index + 1, start->operations, start->seed);
+  struct stress_report *r = &reports_[start->index];
+  stress_run(r, start->index + 1, start->operations, start->seed);
+  say(tid, r->owned_twice == 0 && r->bad_stamps == 0 && r->left_mapped == 0 && r->failed_calls == 0);
   atomic_fetch_add(&finished, 1);
 }
 
