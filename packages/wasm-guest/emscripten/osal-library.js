@@ -13,7 +13,8 @@
  * pthreads (-pthread): this code runs in every pthread worker too, where the
  * module arguments are not seen (Emscripten's worker.js makes its own Module).
  * On the main thread, each worker Emscripten loads is sent, right after its
- * `load` message, an `osal` message with what the host's `thread()` returns:
+ * `load` message (the library wraps `PThread.loadWasmModuleToWorker`, the one
+ * place the main thread hands a worker its module and memory), an `osal` message with what the host's `thread()` returns:
  * the URL of an ES module and the structured-cloneable data (the page
  * manager's state buffer) its default export needs to make the worker's own
  * host, attached to the same backend state. In the worker, the library holds a
