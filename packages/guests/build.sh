@@ -95,6 +95,25 @@ for p in selftest/mman_selftest; do
     $($FLAGS --toolchain emscripten) "c/$p.c" -o "$OUT/emscripten/$name.js"
 done
 
+# Four pthreads stressing mmap at once (c/threads), Emscripten -pthread with
+# the documented flags only. Not -sWASM_ASYNC_COMPILATION=0: emcc 3.1.6's
+# pthread worker awaits the factory's promise, which that setting takes away.
+# The worker pool (-sPTHREAD_POOL_SIZE) is loaded before main runs, as the osal
+# integration needs; -Wno-pthreads-mem-growth: growth is what is tested.
+# shellcheck disable=SC2046,SC2086
+"$EMCC" $PLAIN_CFLAGS -Wno-pthreads-mem-growth -pthread -sPTHREAD_POOL_SIZE=4 \
+  -sENVIRONMENT=node,web,worker -sMODULARIZE=1 -sEXPORT_NAME=createGuest -sEXIT_RUNTIME=1 \
+  -sFILESYSTEM=0 -sNODEJS_CATCH_EXIT=0 -sNODEJS_CATCH_REJECTION=0 -sMAXIMUM_MEMORY=1GB \
+  $($FLAGS --toolchain emscripten) c/threads/threads.c -o "$OUT/emscripten/threads-osal.js"
+
+# The same stress, one instance per thread (wasi-threads shape, c/threads):
+# freestanding, as Debian's wasi-libc has no threads sysroot and its objects
+# (built without atomics) cannot be linked into a shared memory.
+# shellcheck disable=SC2086
+"$CLANG" --target=wasm32-wasi $PLAIN_CFLAGS -matomics -mbulk-memory -nostdlib -Wl,--no-entry \
+  -Wl,--shared-memory -Wl,--import-memory -Wl,--max-memory=1073741824 -Wl,--strip-debug \
+  c/threads/wasi_threads.c c/threads/wasi_thread_start.s -o "$OUT/wasi/threads-osal.wasm"
+
 if [ "$CHECK" = 1 ]; then
   if diff -r "$OUT" build >/dev/null; then
     echo "packages/guests/build.sh --check: committed outputs match"

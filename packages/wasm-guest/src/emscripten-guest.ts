@@ -1,5 +1,5 @@
 import type { OSMemory } from "@osal/core";
-import { emscriptenOsal, watchSbrk } from "./emscripten-osal.js";
+import { type EmscriptenThreadsOptions, emscriptenOsal, watchSbrk } from "./emscripten-osal.js";
 import type { GuestBackendFactory } from "./guest-backend.js";
 import { createGuestImports, type GuestImportsOptions, type OsalImports } from "./guest-imports.js";
 import {
@@ -30,6 +30,11 @@ export interface EmscriptenGuestOptions extends Pick<GuestImportsOptions, "annot
    * would be handed out twice (and leave the JS heap views stale).
    */
   readonly backend?: GuestBackendFactory;
+  /**
+   * For `-pthread` builds linked with the osal flags: how each pthread worker
+   * attaches to the backend (see {@link EmscriptenThreadsOptions}).
+   */
+  readonly threads?: EmscriptenThreadsOptions;
   /** `argv[1..]` of the program. */
   readonly arguments?: readonly string[];
   /** Receives each line the guest writes to stdout (default: dropped). */
@@ -86,6 +91,7 @@ export async function runEmscriptenGuest(
     ? emscriptenOsal({
         backend: options.backend as GuestBackendFactory,
         annotation: options.annotation,
+        ...(options.threads === undefined ? {} : { threads: options.threads }),
       })
     : undefined;
   let exitCode: number | undefined;
@@ -111,7 +117,12 @@ export async function runEmscriptenGuest(
       throw toThrow;
     },
     ...(host === undefined ? {} : { osal: host }),
-    onAbort: () => {
+    onAbort: (what: unknown) => {
+      // A pthread worker's setup mistake arrives as its abort message.
+      if (typeof what === "string" && what.startsWith("@osal/wasm-guest:")) {
+        setupError ??= new Error(what);
+        reportSetupError(setupError);
+      }
       if (host?.error !== undefined) {
         setupError ??= host.error;
         reportSetupError(setupError);
@@ -126,7 +137,8 @@ export async function runEmscriptenGuest(
           ...imports,
           ...(direct ? { osal: forwarding } : {}),
         });
-        const exported = instance.exports.memory;
+        // A -pthread build imports its (shared) memory instead of exporting it.
+        const exported = instance.exports.memory ?? imports.env?.memory;
         if (exported instanceof WebAssembly.Memory) memory = exported;
         if (direct) {
           if (memory === undefined) {
@@ -161,6 +173,7 @@ export async function runEmscriptenGuest(
   if (setupError !== undefined) {
     // The loader rejects its ready promise too: observed here, the setup error is the answer.
     Promise.resolve(pending).catch(() => {});
+    stopThreads(moduleArg);
     throw setupError;
   }
   // Emscripten 3.1.6 returns the module object and settles `Module.ready` once
@@ -177,7 +190,10 @@ export async function runEmscriptenGuest(
   // A setup mistake found during the run (a backend growing the memory behind
   // sbrk) traps the guest; it is the caller's error, not the program's.
   setupError ??= host?.error;
-  if (setupError !== undefined) throw setupError;
+  if (setupError !== undefined) {
+    stopThreads(moduleArg);
+    throw setupError;
+  }
   const os = directOs ?? host?.backend;
   if (error !== undefined) return { exitCode: 1, error, os, memory };
   return { exitCode: exitCode ?? 0, error: undefined, os, memory };
@@ -193,6 +209,20 @@ function forwardTo(get: () => OsalImports): OsalImports {
     page_size: () => get().page_size(),
     set_vma_name: (...args) => get().set_vma_name(...args),
   };
+}
+
+/**
+ * Stops the pthread workers of a program that did not start (Emscripten's
+ * loader fills the module argument in and keeps `PThread` there); its own exit
+ * does this on a normal run.
+ */
+function stopThreads(moduleArg: Record<string, unknown>): void {
+  const pthread = moduleArg.PThread as { terminateAllThreads?: () => void } | undefined;
+  try {
+    pthread?.terminateAllThreads?.();
+  } catch {
+    // Already stopping: nothing more to stop.
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -14,6 +14,46 @@ export interface EmscriptenOsalOptions extends Pick<GuestImportsOptions, "annota
    * guest's `sbrk`: pass it on (`createWasmPageManager({ memory, source })`).
    */
   readonly backend: GuestBackendFactory;
+  /**
+   * For `-pthread` builds: how each pthread worker gets a host of its own over
+   * the same backend state. Without it, a `-pthread` program aborts when
+   * Emscripten loads its first worker, naming this option.
+   */
+  readonly threads?: EmscriptenThreadsOptions;
+}
+
+/**
+ * How the pthread workers of an Emscripten `-pthread` program reach the main
+ * thread's backend. Emscripten's worker.js makes a Module of its own in each
+ * worker, so functions cannot travel there: the worker imports `module` (an
+ * ES module URL) and calls its default export with `share(backend)`; that
+ * returns the worker's host (`emscriptenOsal({ backend })` over a backend
+ * attached to the shared state), e.g. for the page manager:
+ *
+ * ```js
+ * // thread-osal.js
+ * export default (state) => emscriptenOsal({
+ *   backend: ({ memory, source }) => createWasmPageManager({ memory, source, shared: { state } }),
+ * });
+ * ```
+ */
+export interface EmscriptenThreadsOptions {
+  /** The ES module each pthread worker imports (absolute URL, e.g. `new URL("./thread-osal.js", import.meta.url)`). */
+  readonly module: string | URL;
+  /**
+   * What a worker needs to attach to the backend, structured-cloneable.
+   * Default: the backend's `state` (the page manager's state buffer), which must
+   * be a `SharedArrayBuffer`.
+   */
+  readonly share?: (backend: OSMemory) => unknown;
+}
+
+/** What a pthread worker is sent: see {@link EmscriptenThreadsOptions}. */
+export interface EmscriptenThreadData {
+  /** The URL of the module the worker imports. */
+  readonly module: string;
+  /** The argument of its default export. */
+  readonly shared: unknown;
 }
 
 /** What the shipped JS library hands the host once the instance exists. */
@@ -35,6 +75,12 @@ export interface EmscriptenOsalBinding {
 export interface EmscriptenOsalHost {
   /** Called by the JS library: makes the backend and returns the imports. */
   bind(binding: EmscriptenOsalBinding): OsalImports;
+  /**
+   * Called by the JS library on the main thread of a `-pthread` program, once
+   * bound, for each worker Emscripten loads: what the worker needs to make its
+   * own host (see {@link EmscriptenThreadsOptions}).
+   */
+  thread(): EmscriptenThreadData;
   /** The backend, once bound. */
   readonly backend: OSMemory | undefined;
   /** The setup mistake that stopped the program, if any (also what it aborted with). */
@@ -68,6 +114,20 @@ export function emscriptenOsal(options: EmscriptenOsalOptions): EmscriptenOsalHo
         return remember(caught);
       }
     },
+    thread() {
+      try {
+        const threads = options.threads;
+        if (threads === undefined) {
+          throw new Error(
+            "@osal/wasm-guest: this -pthread program's workers need the backend's shared state: pass emscriptenOsal({ backend, threads: { module } }) (or runEmscriptenGuest({ threads }))",
+          );
+        }
+        if (backend === undefined) throw new Error("@osal/wasm-guest: thread() before bind()");
+        return { module: String(threads.module), shared: shareOf(backend, threads) };
+      } catch (caught) {
+        return remember(caught);
+      }
+    },
     get backend() {
       return backend;
     },
@@ -77,13 +137,26 @@ export function emscriptenOsal(options: EmscriptenOsalOptions): EmscriptenOsalHo
   };
 }
 
+function shareOf(backend: OSMemory, threads: EmscriptenThreadsOptions): unknown {
+  if (threads.share !== undefined) return threads.share(backend);
+  const state = (backend as { readonly state?: unknown }).state;
+  if (typeof SharedArrayBuffer === "undefined" || !(state instanceof SharedArrayBuffer)) {
+    throw new Error(
+      "@osal/wasm-guest: the backend has no shared state buffer for the pthread workers: make it over the program's shared memory (the page manager shares its state then), or pass threads.share",
+    );
+  }
+  return state;
+}
+
 /**
  * Wraps the imports so that a backend which grows the memory behind
  * Emscripten's `sbrk` (the page manager without `source: { sbrk }`,
  * ghc-megablock) stops the program at its first such call with an error naming
  * the fix, instead of corrupting the heap or spinning in Emscripten's
  * `emscripten_resize_heap`. The check: the memory grew during the call while
- * the break stayed where it was.
+ * the break stayed where it was. Not made on a shared memory: there another
+ * thread's `sbrk` may grow the memory between moving the break and this call's
+ * reads, and the check would stop a correct program.
  */
 export function watchSbrk(
   imports: OsalImports,
@@ -93,6 +166,9 @@ export function watchSbrk(
 ): OsalImports {
   const sbrk = (exports.osal_sbrk ?? exports.sbrk) as ((n: number) => number) | undefined;
   if (typeof sbrk !== "function") return imports;
+  if (typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer) {
+    return imports;
+  }
   const watched =
     <A extends unknown[]>(call: (...args: A) => number) =>
     (...args: A): number => {

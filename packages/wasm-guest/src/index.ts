@@ -27,6 +27,8 @@ export {
   type EmscriptenOsalBinding,
   type EmscriptenOsalHost,
   type EmscriptenOsalOptions,
+  type EmscriptenThreadData,
+  type EmscriptenThreadsOptions,
   emscriptenOsal,
 } from "./emscripten-osal.js";
 export type {
@@ -70,3 +72,9 @@ export {
   type WasiGuestOptions,
   type WasiLike,
 } from "./wasi-guest.js";
+export {
+  type ServeWasiThreadOptions,
+  serveWasiThread,
+  type WasiThreadBackendFactory,
+} from "./wasi-thread-worker.js";
+export { createWasiThreads, type WasiThreads, type WasiThreadsOptions } from "./wasi-threads.js";
