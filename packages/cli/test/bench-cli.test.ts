@@ -199,7 +199,7 @@ describe("osal bench, end to end on a short run", () => {
     expect(logged.err).not.toContain("\r");
     expect(lines[0]).toMatch(/^osal: \[1\/\d+\] sgen on mock-unix(, step \d+\/5)? \(\d+ s\)$/);
     expect(logged.err).toMatch(/sgen on wasm-page-manager, step 5\/5 \(\d+ s\)/);
-  });
+  }, 60_000);
 
   it("selects workloads and backends", async () => {
     const r = await run([
