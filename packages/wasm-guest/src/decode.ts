@@ -191,6 +191,7 @@ export class MmapDecodeCache {
       checkMmapOffset(offset, pageSize);
       return hit;
     }
+    // The address only tells "anywhere" from "hint", which both become "free" here.
     const { placement, reserve, uninitialized } = decodeMmapFlags(1, flags, fd, offset, pageSize);
     const prot = decodeProt("mmap", protBits);
     const strategy = MmapStrategy.DEFAULT.withProt(prot)
