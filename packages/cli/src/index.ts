@@ -10,6 +10,13 @@ export {
   type BenchTable,
   runBench,
 } from "./bench/run-bench.js";
+export {
+  measureScaling,
+  type PairFigure,
+  type ScalingPlan,
+  type ScalingReport,
+  type TableBuildFigure,
+} from "./bench/scaling.js";
 export { fileSafe, footprintChartOf, writeBenchSvgs } from "./bench/write-svgs.js";
 export { type CliIo, cliVersion, runCli } from "./cli.js";
 export { benchCommand, benchUsage } from "./commands/bench.js";
@@ -45,6 +52,7 @@ export {
   type ProgressOptions,
   type ProgressSink,
 } from "./progress.js";
+export { benchJsonSchema } from "./report/bench-schema.js";
 export {
   type BenchJson,
   type BenchJsonRow,

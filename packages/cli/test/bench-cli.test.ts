@@ -27,6 +27,9 @@ const runners = allRunners();
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The text of one workload's table (heading to the blank line after it). */
+/** A granule cell: `64 KiB`, `1 MiB, rounds`, or `–` for a run that never started. */
+const granule = "(–|[\\d.]+ [KMG]?i?B(, rounds)?)";
+
 function section(workload: string): string {
   return text.out.split(/\n\n/).find((s) => s.startsWith(`${workload} (`)) ?? "";
 }
@@ -38,7 +41,16 @@ const jsonWorkloads = ["sgen", "mmtk"] as const;
 // but allow for a loaded machine.
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "osal-cli-"));
-  text = await run(["bench", "--steps", steps, "--seed", "7", "--out", join(dir, "text")]);
+  text = await run([
+    "bench",
+    "--steps",
+    steps,
+    "--seed",
+    "7",
+    "--no-scaling",
+    "--out",
+    join(dir, "text"),
+  ]);
   const raw = await run([
     "bench",
     "--steps",
@@ -69,7 +81,10 @@ describe("osal bench, end to end on a short run", () => {
     for (const workload of workloadNames) {
       for (const runner of runners) {
         expect(section(workload)).toMatch(
-          new RegExp(`^${escapeRegExp(runner.name)} +${runner.kind} +(yes|no: step \\d+)`, "m"),
+          new RegExp(
+            `^${escapeRegExp(runner.name)} +${runner.kind} +${granule} +(yes|no: step \\d+)`,
+            "m",
+          ),
         );
       }
     }
@@ -91,15 +106,28 @@ describe("osal bench, end to end on a short run", () => {
             ...row,
             workload: table.workload,
             zeroedBytes: row.zeroedBytes ?? 0,
+            footprintRatio: row.footprintRatio ?? 0,
+            usPerOperation: row.usPerOperation ?? 0,
             failure: row.failure ?? undefined,
           },
           row.zeroedBytes !== null,
+          {
+            ...(row.granuleBytes === null ? {} : { granuleBytes: row.granuleBytes }),
+            ...(row.workloadPeakBytes === null || row.workloadGranuleBytes === null
+              ? {}
+              : {
+                  reference: {
+                    peakBytes: row.workloadPeakBytes,
+                    granuleBytes: row.workloadGranuleBytes,
+                  },
+                }),
+          },
         );
         const line = section(table.workload)
           .split("\n")
           .find((l) => l.startsWith(`${row.runner} `));
         expect(line, `${table.workload} / ${row.runner}`).toBeDefined();
-        for (const cell of cells.slice(0, 6)) expect(line).toContain(cell);
+        for (const cell of cells.slice(0, 7)) expect(line).toContain(cell);
         expect(line).toMatch(/(\d+\.\d|–)$/);
         if (row.failure) expect(text.out).toContain(`  ${row.runner}: ${row.failure.message}`);
       }
@@ -136,7 +164,7 @@ describe("osal bench, end to end on a short run", () => {
 
   it("shows progress on a terminal, and in logs only once the interval has passed", async () => {
     const tty = await run(
-      ["bench", "--steps", "5", "--workloads", "sgen", "--out", join(dir, "tty")],
+      ["bench", "--steps", "5", "--workloads", "sgen", "--no-scaling", "--out", join(dir, "tty")],
       true,
     );
     expect(tty.err).toContain("[1/");
@@ -147,12 +175,22 @@ describe("osal bench, end to end on a short run", () => {
       "5",
       "--workloads",
       "sgen",
+      "--no-scaling",
       "--out",
       join(dir, "quiet"),
     ]);
     expect(quiet.err).toBe("");
     const logged = await run(
-      ["bench", "--steps", "5", "--workloads", "sgen", "--out", join(dir, "logged")],
+      [
+        "bench",
+        "--steps",
+        "5",
+        "--workloads",
+        "sgen",
+        "--no-scaling",
+        "--out",
+        join(dir, "logged"),
+      ],
       false,
       0,
     );
@@ -161,7 +199,7 @@ describe("osal bench, end to end on a short run", () => {
     expect(logged.err).not.toContain("\r");
     expect(lines[0]).toMatch(/^osal: \[1\/\d+\] sgen on mock-unix(, step \d+\/5)? \(\d+ s\)$/);
     expect(logged.err).toMatch(/sgen on wasm-page-manager, step 5\/5 \(\d+ s\)/);
-  });
+  }, 60_000);
 
   it("selects workloads and backends", async () => {
     const r = await run([
@@ -172,11 +210,12 @@ describe("osal bench, end to end on a short run", () => {
       "ghc,sgen",
       "--backends",
       "mock-unix",
+      "--no-scaling",
       "--out",
       join(dir, "some"),
     ]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^ghc \(5 steps/);
+    expect(r.out).toMatch(/^ghc \(5 steps/m);
     expect(r.out).toContain("\nsgen (5 steps");
     expect(r.out).not.toContain("zend (");
     expect(r.out).not.toMatch(/^ghc-megablock /m);

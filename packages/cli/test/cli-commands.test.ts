@@ -101,13 +101,14 @@ describe("osal bench --backends", () => {
       "sgen",
       "--backends",
       "wasi-guest@wasm-page-manager",
+      "--no-scaling",
       "--out",
       join(dir, "one-row"),
     ]);
     expect(r.code).toBe(0);
     const rows = r.out.split("\n").filter((line) => /^\S+ +(ts|guest) +/.test(line));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatch(/^wasi-guest@wasm-page-manager +guest +yes/);
+    expect(rows[0]).toMatch(/^wasi-guest@wasm-page-manager +guest +64 KiB(, rounds)? +yes/);
   });
 
   it("lists the row labels in its help and refuses unknown names", async () => {

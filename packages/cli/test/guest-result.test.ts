@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { guestWorkloadResult } from "../src/runners/guest-result.js";
+import { guestStopCode, guestWorkloadResult } from "../src/runners/guest-result.js";
 
 const calls = { mmap: 10, munmap: 8, mremap: 2, mprotect: 0, madvise: 0 };
 
@@ -58,5 +58,19 @@ describe("guestWorkloadResult", () => {
       code: "ENOMEM",
       message: "mmap of 1048576 bytes: out of memory",
     });
+  });
+});
+
+describe("guestStopCode", () => {
+  it("names a failed call by its Linux errno name, from the guest's message", () => {
+    expect(
+      guestStopCode("call-failed", "mmap (quarantine) failed with EINVAL (Invalid argument)"),
+    ).toBe("EINVAL");
+    expect(guestStopCode("call-failed", "munmap failed with ENOTSUP (Not supported)")).toBe(
+      "ENOTSUP",
+    );
+    expect(guestStopCode("call-failed", "something else")).toBe("call-failed");
+    expect(guestStopCode("out-of-memory", "mmap of 4096 bytes: out of memory")).toBe("ENOMEM");
+    expect(guestStopCode("check-failed", "check failed: reads zero")).toBe("check-failed");
   });
 });

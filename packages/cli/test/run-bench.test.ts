@@ -47,7 +47,7 @@ describe("runBench", () => {
     expect(row.outcome.result.failure).toMatchObject({ step: 0, code: "ENOTSUP" });
     expect(sgen.rows[0]!.outcome.result.completed).toBe(true);
     const table = formatBenchReport(report);
-    expect(table).toMatch(/^broken +guest +no: step 0, ENOTSUP/m);
+    expect(table).toMatch(/^broken +guest +– +no: step 0, ENOTSUP/m);
     expect(table).toContain(
       "  broken: MmapError: ENOTSUP: operation not supported, mmap (no guest build)",
     );

@@ -1,4 +1,5 @@
 import { type Capabilities, hasErrorCode, MmapStrategy, type OSMemory } from "@osal/core";
+import { Prng } from "@osal/workloads";
 import { diffSnapshots, snapshotMemory } from "./snapshot.js";
 
 /**
@@ -41,11 +42,8 @@ export function runSweep(
 ): SweepRun {
   const { os, pageSize: page } = target;
   const caps = os.capabilities;
-  let random = SWEEP_SEED >>> 0;
-  const next = (limit: number): number => {
-    random = (Math.imul(random, 1664525) + 1013904223) >>> 0;
-    return (random >>> 8) % limit;
-  };
+  const rng = new Prng(SWEEP_SEED);
+  const next = (limit: number): number => rng.int(limit);
   const problems: string[] = [];
   let failedByFault = 0;
   const absorbed: string[] = [];

@@ -1,4 +1,10 @@
-import { type MadviseAdvice, MmapError, MmapProtection, type OSCall } from "@osal/core";
+import {
+  type MadviseAdvice,
+  MmapError,
+  MmapProtection,
+  MmapStrategy,
+  type OSCall,
+} from "@osal/core";
 import { MADV, MAP, MREMAP, PROT } from "./linux-abi.js";
 
 /**
@@ -115,9 +121,7 @@ export function decodeMmapFlags(
       ? fail("EBADF", "mmap", "a file mapping needs a file descriptor")
       : fail("ENODEV", "mmap", "file-backed mappings are not supported: use MAP_ANONYMOUS");
   }
-  if (offset < 0n || offset % BigInt(pageSize) !== 0n) {
-    throw fail("EINVAL", "mmap", `offset ${offset} is not a multiple of the page size ${pageSize}`);
-  }
+  checkMmapOffset(offset, pageSize);
   if ((flags & UNSUPPORTED_MAP_FLAGS) !== 0) {
     throw fail("ENOTSUP", "mmap", "MAP_GROWSDOWN and MAP_SYNC are not supported");
   }
@@ -132,6 +136,75 @@ export function decodeMmapFlags(
           ? "anywhere"
           : "hint";
   return { placement, reserve, uninitialized };
+}
+
+/** `EINVAL` unless `offset` is a non-negative multiple of `pageSize` (0 is checked without arithmetic). */
+export function checkMmapOffset(offset: bigint, pageSize: number): void {
+  if (offset === 0n) return;
+  if (offset < 0n || offset % BigInt(pageSize) !== 0n) {
+    throw fail("EINVAL", "mmap", `offset ${offset} is not a multiple of the page size ${pageSize}`);
+  }
+}
+
+/**
+ * An `mmap` call's `prot` and `flags` once decoded: the strategy to pass to the
+ * backend and how to place the mapping. `placement` is `"free"` for both
+ * `"anywhere"` and `"hint"` (which of the two depends on the address, not on
+ * the flags); `strategy.replace` is set for `"replace"`.
+ */
+export interface DecodedMmap {
+  /** `"replace"` (`MAP_FIXED`), `"noreplace"` (`MAP_FIXED_NOREPLACE`), else `"free"`. */
+  readonly placement: "replace" | "noreplace" | "free";
+  /** The immutable strategy every call with these `prot` and `flags` passes. */
+  readonly strategy: MmapStrategy;
+}
+
+/** Bits a cached `(prot, flags)` key can hold: the known flags fit in 27 bits, prot in 3. */
+const PROT_BITS = PROT.READ | PROT.WRITE | PROT.EXEC;
+
+/**
+ * Decodes `mmap`'s `prot`, `flags`, `fd` and `offset` as {@link decodeMmapFlags}
+ * and {@link decodeProt} do (same checks, same order, same errors), remembering
+ * each `(prot, flags)` pair that decoded without error. A guest uses a handful
+ * of pairs, so after its first calls a call allocates nothing: the same
+ * {@link DecodedMmap} and the same `MmapStrategy` object come back (which the
+ * backends' strategy check also recognises at once). Only the offset is checked
+ * again on a hit: the flags alone decide everything else (a cached pair has
+ * `MAP_ANONYMOUS`, so `fd` is never read). One cache per import module.
+ */
+export class MmapDecodeCache {
+  readonly #decoded = new Map<number, DecodedMmap>();
+
+  /** The decoded call, or an `MmapError` for what {@link decodeMmapFlags} or {@link decodeProt} refuses. */
+  decode(
+    flags: number,
+    protBits: number,
+    fd: number,
+    offset: bigint,
+    pageSize: number,
+  ): DecodedMmap {
+    // Known flags and prot bits make a small integer key (below 2^30); anything else is an error below.
+    const cacheable = (flags & ~KNOWN_MAP_FLAGS) === 0 && (protBits & ~PROT_BITS) === 0;
+    const key = cacheable ? flags * 8 + protBits : -1;
+    const hit = cacheable ? this.#decoded.get(key) : undefined;
+    if (hit !== undefined) {
+      checkMmapOffset(offset, pageSize);
+      return hit;
+    }
+    // The address only tells "anywhere" from "hint", which both become "free" here.
+    const { placement, reserve, uninitialized } = decodeMmapFlags(1, flags, fd, offset, pageSize);
+    const prot = decodeProt("mmap", protBits);
+    const strategy = MmapStrategy.DEFAULT.withProt(prot)
+      .withReserve(reserve)
+      .withUninitialized(uninitialized)
+      .withReplace(placement === "replace");
+    const decoded: DecodedMmap = {
+      placement: placement === "replace" || placement === "noreplace" ? placement : "free",
+      strategy,
+    };
+    if (cacheable) this.#decoded.set(key, decoded);
+    return decoded;
+  }
 }
 
 /** What an `mremap` flags word asks for, once decoded. */

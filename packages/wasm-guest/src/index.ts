@@ -9,12 +9,15 @@
  */
 
 export {
+  checkMmapOffset,
+  type DecodedMmap,
   type DecodedMmapFlags,
   type DecodedMremapFlags,
   decodeAdvice,
   decodeMmapFlags,
   decodeMremapFlags,
   decodeProt,
+  MmapDecodeCache,
   type MmapPlacement,
 } from "./decode.js";
 export {

@@ -1,8 +1,10 @@
 /**
  * A small seeded pseudo-random generator (SplitMix32 seeding a xoshiro128** state).
  * Deterministic across hosts: the same seed gives the same sequence, so a workload
- * run with the same seed makes the same calls. node-posix's differential test draws
- * its sequences from it too. Not for cryptography.
+ * run with the same seed makes the same calls. It is osal's one seeded generator:
+ * node-posix's differential test, the conformance fault sweeps and the
+ * page manager's worker fixtures (Node and browser) draw from it too. Not for
+ * cryptography.
  */
 export class Prng {
   private a: number;

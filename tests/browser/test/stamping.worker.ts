@@ -6,6 +6,7 @@
 // workers at once shows up either way.
 import { type LinearMemory, MmapStrategy } from "@osal/core";
 import { createWasmPageManager } from "@osal/wasm-page-manager";
+import { Prng } from "@osal/workloads";
 
 /** What the test posts to each worker. */
 export interface StampingJob {
@@ -34,11 +35,8 @@ function run(job: StampingJob): StampingReport {
   const os = createWasmPageManager({ memory, shared: { state: job.state } });
   const page = os.pageSize;
   const owners = new Int32Array(job.owners);
-  let random = job.seed >>> 0;
-  const next = (limit: number) => {
-    random = (Math.imul(random, 1664525) + 1013904223) >>> 0;
-    return random % limit;
-  };
+  const rng = new Prng(job.seed);
+  const next = (limit: number) => rng.int(limit);
   const held: Block[] = [];
   const problems: string[] = [];
   const counts = { map: 0, unmap: 0, partial: 0, grow: 0 };

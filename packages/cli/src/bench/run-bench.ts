@@ -1,5 +1,6 @@
 import type { WorkloadName, WorkloadResult } from "@osal/workloads";
 import type { Runner, RunnerKind, RunOutcome } from "../runners/runner.js";
+import { collectGarbage, DEFAULT_MEMORY_CAP, withMemoryCap } from "./memory-cap.js";
 
 /** What `runBench` runs. */
 export interface BenchPlan {
@@ -11,6 +12,8 @@ export interface BenchPlan {
   readonly steps: number;
   /** Seed of every run (same seed, same calls on every runner). */
   readonly seed: number;
+  /** Most bytes any run's linear memory may grow to (default {@link DEFAULT_MEMORY_CAP}; Note [Bench memory]). */
+  readonly memoryCapBytes?: number;
   /** Told before each run starts: runs done so far, total runs, and what starts now. */
   readonly onProgress?: (done: number, total: number, label: string) => void;
   /** Told now and then during a run how many of its steps are done (where the runner can tell). */
@@ -37,6 +40,8 @@ export interface BenchTable {
 export interface BenchReport {
   readonly steps: number;
   readonly seed: number;
+  /** The linear-memory cap every run had. */
+  readonly memoryCapBytes: number;
   readonly tables: readonly BenchTable[];
 }
 
@@ -45,23 +50,26 @@ export interface BenchReport {
  * never concurrently), and collects the outcomes by workload. A runner that
  * throws (it could not start: a guest whose build is missing, a backend that
  * refuses its options) becomes a failed row at step 0 with the error's message,
- * so one broken runner never hides the others.
+ * so one broken runner never hides the others. Each run's linear memory is
+ * capped, and garbage is collected after each run (Note [Bench memory]).
  */
 export async function runBench(plan: BenchPlan): Promise<BenchReport> {
   const total = plan.workloads.length * plan.runners.length;
+  const memoryCapBytes = plan.memoryCapBytes ?? DEFAULT_MEMORY_CAP;
   let done = 0;
   const tables: BenchTable[] = [];
   for (const workload of plan.workloads) {
     const rows: BenchRow[] = [];
     for (const runner of plan.runners) {
       plan.onProgress?.(done, total, `${workload} on ${runner.name}`);
-      const outcome = await runSafely(runner, workload, plan);
+      const outcome = await withMemoryCap(memoryCapBytes, () => runSafely(runner, workload, plan));
+      collectGarbage();
       rows.push({ runner: runner.name, kind: runner.kind, outcome });
       done++;
     }
     tables.push({ workload, rows });
   }
-  return { steps: plan.steps, seed: plan.seed, tables };
+  return { steps: plan.steps, seed: plan.seed, memoryCapBytes, tables };
 }
 
 async function runSafely(

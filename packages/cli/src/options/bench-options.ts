@@ -4,6 +4,8 @@ import { parseCount, parseList, UsageError } from "./list-option.js";
 
 /** Steps per run when `--steps` is not given: enough for footprints to settle, quick enough for `npm start`. */
 export const defaultSteps = 2000;
+/** `--memory-cap` when not given, in MiB (Note [Bench memory]). */
+export const defaultMemoryCapMiB = 768;
 /** Seed when `--seed` is not given. */
 export const defaultSeed = 1;
 /** Output folder when `--out` is not given, relative to the working directory. */
@@ -18,6 +20,10 @@ export interface BenchOptions {
   readonly seed: number;
   readonly outDir: string;
   readonly json: boolean;
+  /** Linear-memory cap of every run in bytes (`--memory-cap` in MiB). */
+  readonly memoryCapBytes: number;
+  /** Measure the page manager's scaling figures too (`--no-scaling` leaves them out). */
+  readonly scaling: boolean;
   readonly help: boolean;
 }
 
@@ -30,6 +36,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     seed: { type: "string" },
     out: { type: "string" },
     json: { type: "boolean" },
+    "no-scaling": { type: "boolean" },
+    "memory-cap": { type: "string" },
     help: { type: "boolean", short: "h" },
   });
   const backendList = values.backends as string | undefined;
@@ -50,6 +58,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     seed: parseCount("seed", values.seed as string | undefined, defaultSeed),
     outDir: (values.out as string | undefined) ?? defaultOutDir,
     json: values.json === true,
+    memoryCapBytes:
+      parseCount("memory-cap", values["memory-cap"] as string | undefined, defaultMemoryCapMiB) *
+      2 ** 20,
+    scaling: values["no-scaling"] !== true,
     help: values.help === true,
   };
 }

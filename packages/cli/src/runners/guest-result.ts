@@ -24,10 +24,24 @@ const statusCodes: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The code of a guest's stop: a failed call's Linux errno name, which the
+ * guest's message carries (`mmap failed with ENOMEM (Out of memory)`: the
+ * guests print Linux's names, never WASI numbers), else the status's code.
+ */
+export function guestStopCode(status: string, message: string): string {
+  if (status === "call-failed") {
+    const named = /\bfailed with (E[A-Z0-9]+)\b/.exec(message);
+    if (named !== null) return named[1]!;
+  }
+  return statusCodes[status] ?? status;
+}
+
+/**
  * A guest's result in the shape of a TypeScript run's, so both are rows of one
  * table: footprint is the guest's peak linear memory (everything the host gave
  * the instance), operations are its mmap-family calls, and time per operation is
- * the wall time of the whole run (instantiation included) over those calls.
+ * `elapsedMs` (the workload's wall time, without compiling and instantiating the
+ * guest: see the guest runner) over those calls.
  * `zeroedBytes` comes from the osal backend behind the guest (0 when there is
  * none: a peer's libc cannot be asked, which the row says separately).
  */
@@ -55,7 +69,7 @@ export function guestWorkloadResult(
   if (!completed) {
     result.failure = {
       step: figures.completedSteps,
-      code: statusCodes[figures.status] ?? figures.status,
+      code: guestStopCode(figures.status, figures.message),
       message: figures.message,
     };
   }

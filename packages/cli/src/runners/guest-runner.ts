@@ -14,6 +14,11 @@ import type { Runner } from "./runner.js";
  * `mmap`. One fresh instance per run. The guest reports only its peak linear
  * memory, so its footprint "over time" is one point, at the step it reached.
  * A guest that prints no result line (it trapped) is a failed row with its stderr.
+ *
+ * Time counts the workload only, never compiling and instantiating the guest:
+ * on an osal backend from the moment the backend is made (after instantiation,
+ * before the guest's `main`) to the end; on a peer (no backend to hook) the
+ * wall time of the run less that of the same guest run for 0 steps just before.
  */
 export function guestRunner(target: GuestTarget, locate: GuestLocator): Runner {
   const peer = target.create === undefined;
@@ -28,22 +33,34 @@ export function guestRunner(target: GuestTarget, locate: GuestLocator): Runner {
     async run(workload, request) {
       const file = locate(workload, target.toolchain, peer ? "libc" : "osal");
       let instance: BackendInstance | undefined;
+      let workloadStarted: number | undefined;
       const create = target.create;
+      const args = (steps: number) => [
+        `steps=${steps}`,
+        `seed=${request.seed}`,
+        `page=${target.page}`,
+      ];
+      const startupMs = create === undefined ? await timeRun(target, file, args(0)) : 0;
       const started = performance.now();
       const run = await runGuest({
         toolchain: target.toolchain,
         file,
-        args: [`steps=${request.steps}`, `seed=${request.seed}`, `page=${target.page}`],
+        args: args(request.steps),
         ...(create === undefined
           ? {}
           : {
               backend: (context: GuestContext) => {
+                workloadStarted = performance.now();
                 instance = create(context);
                 return instance.os;
               },
             }),
       });
-      const elapsedMs = performance.now() - started;
+      const ended = performance.now();
+      const elapsedMs =
+        workloadStarted !== undefined
+          ? ended - workloadStarted
+          : Math.max(0, ended - started - startupMs);
       if (run.result === undefined) {
         const why = run.stderr.trim() || String(run.error ?? `exit status ${run.exitCode}`);
         throw new Error(`guest printed no result (exit status ${run.exitCode}): ${why}`);
@@ -67,10 +84,18 @@ export function guestRunner(target: GuestTarget, locate: GuestLocator): Runner {
       return {
         result,
         samples,
+        granuleBytes: target.page,
         ...(instance === undefined
           ? { zeroedBytesUnknown: true }
           : { finalMap: snapshotMemoryMap(name, caption, instance.mapSource()) }),
       };
     },
   };
+}
+
+/** Wall time of a peer guest's run with `args` (its compile, instantiation, start-up and exit). */
+async function timeRun(target: GuestTarget, file: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  await runGuest({ toolchain: target.toolchain, file, args });
+  return performance.now() - started;
 }

@@ -29,6 +29,12 @@ export interface RunOutcome {
    * libc's own `mmap`): tables then show `n/a` and JSON `null`, never a made-up 0.
    */
   readonly zeroedBytesUnknown?: boolean;
+  /**
+   * The granule the run's sizes were rounded to: the backend's page size, or
+   * the `page=` a C guest aligns to (Note [Same workload bytes]); absent when
+   * the run could not start.
+   */
+  readonly granuleBytes?: number;
 }
 
 /**

@@ -29,7 +29,7 @@ export function tsRunner(backend: BackendSpec): Runner {
       });
       const caption = `${workload} after ${result.stepsDone} step${result.stepsDone === 1 ? "" : "s"}${result.completed ? "" : ` (stopped: ${result.failure?.code ?? "error"})`}`;
       const finalMap = snapshotMemoryMap(backend.name, caption, instance.mapSource());
-      return { result, samples, finalMap };
+      return { result, samples, finalMap, granuleBytes: instance.os.pageSize };
     },
   };
 }
