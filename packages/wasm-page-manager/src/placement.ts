@@ -1,3 +1,62 @@
+/*
+ * Note [Growth past 512 MiB] and Note [Placement measured] (issue 17)
+ * ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+ * Growth. With the policy of Note [Growth policy] (an eighth, 1–64 MiB) the
+ * 60 000-page table build still spent 64–81 % of its time in memory.grow. The
+ * cause is V8: a grow counts the new buffer's whole length as external memory
+ * while the detached old one is still counted, so above about 64 MiB nearly
+ * every grow starts a mark-compact, and above half the heap limit (2 GiB here)
+ * every grow forces a memory-reducing full GC (5–60 ms); the 64 MiB cap made 50
+ * of the 94 calls land above 512 MiB. Core's DEFAULT_GROWTH now doubles the
+ * memory from 512 MiB on (`doublingFrom`): 47 calls, 3 of them above 512 MiB.
+ * One run, `node packages/wasm-page-manager/bench/growth-figures.mjs --runs 2
+ * --exact --workloads` (load average 13–16 on 2 cores): build 370–522 ms,
+ * memory.grow 33–43 %; the 1b08399 default 905–990 ms, 64–79 %; exact growth
+ * 674 298 ms, 99.8 % (1290× slower than the default). An earlier run of the
+ * first two rows (`--runs 3`, load 6): 505–1684 ms, 21–34 % against
+ * 1417–2206 ms, 71–81 %.
+ * Footprint: the build ends at 4096 MiB, 346 MiB over the 3750 needed (15.7 at
+ * 1b08399); the workloads (20 000 steps, seed 1) stay below 512 MiB and pay what
+ * they paid: zend +3.2 MiB, sgen +1.7, ghc +2.9, mmtk +28.5 (264.0 → 292.5),
+ * coreclr 0. Every page grown ahead is listed free-zeroed (`pageStates()`) and
+ * 0 bytes are zeroed in the build. Not reached:
+ * the 10 % share. The 44 calls below 512 MiB each may cost a mark-compact, and
+ * with nothing else to do the build spends 1.4 µs per mapping, so one 5 ms GC
+ * outweighs 3 500 mappings. Rejected: doubling from 256 MiB (coreclr reserves
+ * 256 MiB and mmtk peaks at 260–288 MiB: each would end at 512 MiB), a quarter
+ * below 512 MiB (doubles every workload's footprint cost for about 8 fewer
+ * calls), and a step that adapts to the time measured around each grow (would
+ * reach the share, but makes footprints depend on the machine's load).
+ *
+ * Placement. `node packages/wasm-page-manager/bench/placement-figures.mjs`
+ * prints footprint ÷ peak mapped for zend (20 000 steps, seeds 1–8), sgen and
+ * dlmalloc mmap-only (Debian's copy, built at run time), and zend's footprint
+ * ÷ its 2 MiB alignment floor. Address-ordered first fit, exact growth: zend
+ * 1.299–1.394 ÷ peak mapped, 1.143–1.227 ÷ floor, 415–466 failed calls; sgen
+ * 1.015 (seed 1); dlmalloc 8000 steps, driver seeds 1, 3, …, 15: 1.114–1.254
+ * (64 KiB pages), 1.121–1.302 (4 KiB); the default growth adds its one step
+ * (zend seed 2: 184.1 → 205.1 MiB). Tried
+ * against it on zend seeds 1–3 (÷ peak mapped, ÷ floor, failed calls): best
+ * fit over the free runs 1.318–1.436, 1.160–1.263, 471–511; best fit for
+ * 2 MiB-or-larger mappings only 1.306–1.450, 1.165–1.277, 466–514; large
+ * mappings at the frontier unless a hole fits exactly 31.0 (never reused
+ * under exact growth); partial-slot blocks in the run with the most room after
+ * them 2.06–2.62, 1.84–2.31, 296–332. On dlmalloc (64 KiB pages, driver
+ * seeds 1, 3, 5, 7, 9):
+ * best fit 1.165–1.226; sub-256 KiB mappings top-down in the highest hole
+ * 1.164–1.258; best fit for 256 KiB and up 1.147–1.200. None beats first fit
+ * on both zend figures, so first fit stays. dlmalloc's waste comes from its
+ * mmaps (counted with a wrapper, seeds 1, 3, 5, 7: 47–58 of 271–300 grow the
+ * memory; 0–1 moving mremaps do), not from mremap. The variants were measured
+ * with a temporary chooser (a scan of the free runs), not kept. Not reached:
+ * ≤ 1.15 ÷ peak mapped (zend, dlmalloc) and ≤ 1.05 ÷ floor (zend). One known
+ * cost: page 0 is never handed out, so zend's first 2 MiB slot holds no chunk
+ * (2 of its 150 MiB floor). Where zend's growth goes (seeds 1, 2, 6, counted
+ * with a wrapper): 29–47 of its 86–92 slots are grown for 1-slot chunks (no
+ * free aligned slot), the rest for huge blocks of 2–8 slots that find no contiguous
+ * run (seed 2: 24 slots for 8-slot blocks alone) and 2–10 for moving mremaps.
+ * The floor ignores contiguity, so it is not reachable by placement alone.
+ */
 import { type MemoryCall, type MmapAnnotation, MmapError } from "@osal/core";
 import { isPlaceable, PageState } from "@osal/linear-memory";
 import type { FreeRunIndex } from "./free-run-index.js";
