@@ -47,8 +47,8 @@
  * first; a base class keeps one object, which is what `OperatingSystem`
  * promises. Deriving `getMappings` from `mappedRuns` was rejected: listings
  * merge by attributes each backend keeps differently (mock-unix keeps
- * Linux's hidden VMA boundaries), so the list stays a primitive and only its
- * rendering (`getProcessMemoryMaps`) is core's.
+ * Linux's hidden VMA boundaries), so the list stays a primitive; core renders
+ * it (`getProcessMemoryMaps`), others' ranges added by the `mapsLines` hook.
  */
 import type { MmapAnnotation } from "./annotation.js";
 import {
@@ -61,9 +61,9 @@ import {
   unmappedRangeError,
 } from "./call-path-checks.js";
 import type { Capabilities } from "./capabilities.js";
-import { MmapError, type OSCall } from "./errors.js";
+import { MmapError } from "./errors.js";
 import { HostProcess } from "./host-process.js";
-import { formatProcMaps } from "./maps-format.js";
+import { formatProcMaps, type MapsLine } from "./maps-format.js";
 import type { MadviseAdvice, MappingInfo, MremapOptions } from "./memory.js";
 import type { OperatingSystem } from "./operating-system.js";
 import type { MmapProtection } from "./protection.js";
@@ -412,7 +412,7 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
   panicIfUnmapped(start: number, size: number): void {
     checkPanicArguments(this, start, size);
     this.locked(() => {
-      if (!this.covers(start, start + size)) {
+      if (!rangesCover(this.mappedRuns(start, start + size), start, start + size)) {
         throw new MmapError({
           code: "EFAULT",
           syscall: "mmap",
@@ -435,9 +435,14 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     return this.recorder.snapshot();
   }
 
-  /** {@link MemoryBackend.getMappings} as `/proc/self/maps` text, annotations as `[anon:…]`. */
+  /** {@link MemoryBackend.mapsLines} as `/proc/self/maps` text, annotations as `[anon:…]`. */
   getProcessMemoryMaps(): string {
-    return formatProcMaps(this.getMappings());
+    return formatProcMaps(this.mapsLines());
+  }
+
+  /** What maps lists, by address: the mappings; a backend sharing its memory adds others' (`[heap]`). */
+  protected mapsLines(): readonly MapsLine[] {
+    return this.getMappings();
   }
 
   /** A copy of `length` bytes at `address`; `MemoryFault` on unmapped or `NoAccess` bytes. */
@@ -477,19 +482,15 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     return runsLeaveFree(this.mappedRuns(start, end), start, end);
   }
 
-  /** True when every page of `[start, end)` is mapped. */
-  protected covers(start: number, end: number): boolean {
-    return rangesCover(this.mappedRuns(start, end), start, end);
-  }
-
   /** Throws `ENOMEM` (Linux's code for `mprotect`, `madvise`, `prctl` over a hole) unless all mapped. */
   protected requireMapped(call: MemoryCall | "prctl", start: number, size: number): void {
-    if (!this.covers(start, start + size)) throw unmappedRangeError(call, start, size);
+    if (!rangesCover(this.mappedRuns(start, start + size), start, start + size))
+      throw unmappedRangeError(call, start, size);
   }
 
   /** Throws `MemoryFault` at the first byte of `[address, address + length)` that is unmapped or `NoAccess`. */
   protected checkAccessible(
-    call: Extract<OSCall, "read" | "write" | "fill">,
+    call: "read" | "write" | "fill",
     address: number,
     length: number,
   ): void {

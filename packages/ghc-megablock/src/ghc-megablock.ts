@@ -95,6 +95,7 @@ import {
   type MadviseAdvice,
   type MappedRun,
   type MappingInfo,
+  type MapsLine,
   MemoryBackend,
   MmapAnnotation,
   MmapProtection,
@@ -116,7 +117,7 @@ import { fixedMappingError, megablockBytes } from "./megablock-checks.js";
 import { MegablockSpace } from "./megablock-space.js";
 import type { MegablockTable } from "./megablock-table.js";
 import { type GhcMegablockOptions, resolveOptions } from "./options.js";
-import { formatMegablockMaps } from "./process-maps.js";
+import { megablockMapsLines } from "./process-maps.js";
 
 /** The annotation `getMBlocks` gives its megablocks unless told otherwise. */
 export const MBLOCK_ANNOTATION = MmapAnnotation.misc("megablocks");
@@ -349,14 +350,9 @@ export class GhcMegablock extends MemoryBackend implements PageStateReporter {
     return this.locked(() => this.space.pageStates());
   }
 
-  /**
-   * Core's listing plus every range of the memory this backend does not own
-   * (what was there before it, alignment gaps, pages grown by others) as
-   * `[heap]`: the one public call ghc-megablock keeps, as core renders only
-   * mappings.
-   */
-  override getProcessMemoryMaps(): string {
-    return formatMegablockMaps(
+  /** Its mappings and the memory that is not its own (`[heap]`), by address. */
+  protected override mapsLines(): readonly MapsLine[] {
+    return megablockMapsLines(
       this.getMappings(),
       this.locked(() => this.space.foreignRanges()),
     );

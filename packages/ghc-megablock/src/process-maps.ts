@@ -1,18 +1,18 @@
-import { formatProcMaps, type MappingInfo, type MapsLine, MmapProtection } from "@osal/core";
+import { type MappingInfo, type MapsLine, MmapProtection } from "@osal/core";
 
 /** The name foreign memory (not this backend's) has in `getProcessMemoryMaps`. */
 export const FOREIGN_MEMORY_NAME = "[heap]";
 
 /**
- * `/proc/self/maps` text for ghc-megablock: its `mappings` with their
+ * The `/proc/self/maps` lines of ghc-megablock: its `mappings` with their
  * annotations, and each `foreign` range of the memory (what was there before
  * it, alignment gaps, pages grown by others) as {@link FOREIGN_MEMORY_NAME}.
  * Free megablocks are not mappings and are not listed.
  */
-export function formatMegablockMaps(
+export function megablockMapsLines(
   mappings: readonly MappingInfo[],
   foreign: readonly { start: number; end: number }[],
-): string {
+): MapsLine[] {
   const lines: MapsLine[] = mappings.map(({ start, end, prot, annotation }) => ({
     start,
     end,
@@ -23,5 +23,5 @@ export function formatMegablockMaps(
     lines.push({ ...range, prot: MmapProtection.ReadWrite, name: FOREIGN_MEMORY_NAME });
   }
   lines.sort((a, b) => a.start - b.start);
-  return formatProcMaps(lines);
+  return lines;
 }
