@@ -1,6 +1,8 @@
 #!/bin/sh
-# Builds the freestanding wasm64 guest (clang --target=wasm64, memory64; no
-# libc: Debian ships no wasm64 sysroot) into packages/guests/build/wasm64.
+# Builds the freestanding wasm64 guests (clang --target=wasm64, memory64; no
+# libc: Debian ships no wasm64 sysroot) into packages/guests/build/wasm64:
+# memory64.wasm (osal/mman.h past 4 GiB) and allocator64.wasm (aligned_alloc,
+# free and sbrk for @osal/wasm-posix-memalign's guestAllocator).
 # Deterministic, like ../../build.sh: no paths, no timestamps, no debug info.
 set -eu
 cd "$(dirname "$0")/../.."
@@ -15,3 +17,10 @@ mkdir -p build/wasm64
   -Wl,--no-entry -Wl,--strip-debug -Wl,-z,stack-size=524288 \
   -Wl,--initial-memory=1048576 -Wl,--max-memory=17179869184 \
   c/wasm64/memory64.c -o build/wasm64/memory64.wasm
+# The wasm64 allocator (aligned_alloc/free/sbrk) for @osal/wasm-posix-memalign's
+# guestAllocator on memory64: 16 GiB maximum, 128 KiB initial, a 64 KiB stack.
+"$CLANG" --target=wasm64 -O2 -g0 -std=c11 -Wall -Wextra -Werror -ffreestanding -nostdlib \
+  -ffile-prefix-map="$ROOT/=" -fdebug-prefix-map="$ROOT/=" \
+  -Wl,--no-entry -Wl,--strip-debug -Wl,-z,stack-size=65536 \
+  -Wl,--initial-memory=131072 -Wl,--max-memory=17179869184 \
+  c/wasm64/allocator64.c -o build/wasm64/allocator64.wasm
