@@ -1,7 +1,7 @@
-import { WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "@osal/core";
+import { MEMORY64_MAX_BYTES, WASM_PAGE_SIZE, WASM32_MAX_BYTES } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { decodeBase64 } from "./base64.js";
-import { invalidOption } from "./errors.js";
+import { bundledMemory64Refused, invalidOption } from "./errors.js";
 import { allocatorMinimumPages, allocatorWasmBase64 } from "./generated/allocator-wasm.js";
 import { hostWebAssembly } from "./wasm-host.js";
 
@@ -12,7 +12,10 @@ export const BUNDLED_GRANULE = 16 * 1024;
 export interface BundledAllocatorOptions {
   /** Size the memory starts at, in bytes (a multiple of 64 KiB). Default: the least the module needs. */
   readonly initialBytes?: number;
-  /** The memory's maximum in bytes (a multiple of 64 KiB, at most 4 GiB). Default 4 GiB. */
+  /**
+   * The memory's maximum in bytes (a multiple of 64 KiB, at most 4 GiB). Default
+   * 4 GiB. Above 4 GiB (memory64) is `ENOTSUP`: this module is wasm32.
+   */
   readonly maximumBytes?: number;
 }
 
@@ -28,8 +31,10 @@ let compiled: object | undefined;
  * 64 KiB of bitmaps are set up here (the memory grows to hold them when
  * `initialBytes` is too small), so an allocation that fails grows nothing.
  * Not thread-safe (`threadSafe` false): the C allocator takes no lock and its
- * memory is unshared. Throws `EINVAL` on bad sizes, `ENOTSUP` where the host has
- * no WebAssembly.
+ * memory is unshared. A wasm32 module, it cannot serve a memory64 memory: a
+ * `maximumBytes` above 4 GiB is `ENOTSUP`, naming the fix (a guest allocator
+ * built for wasm64, see `guestAllocator`). Throws `EINVAL` on bad sizes and where
+ * the host has no WebAssembly.
  */
 export function bundledAllocator(options: BundledAllocatorOptions = {}): AlignedAllocator {
   const wasm = hostWebAssembly();
@@ -37,6 +42,14 @@ export function bundledAllocator(options: BundledAllocatorOptions = {}): Aligned
     throw invalidOption("this host has no WebAssembly: the bundled allocator cannot load");
   }
   const maximumBytes = options.maximumBytes ?? WASM32_MAX_BYTES;
+  if (
+    Number.isSafeInteger(maximumBytes) &&
+    maximumBytes % WASM_PAGE_SIZE === 0 &&
+    maximumBytes > WASM32_MAX_BYTES &&
+    maximumBytes <= MEMORY64_MAX_BYTES
+  ) {
+    throw bundledMemory64Refused(maximumBytes);
+  }
   checkBytes("maximumBytes", maximumBytes);
   const minimumBytes = allocatorMinimumPages * WASM_PAGE_SIZE;
   const initialBytes = options.initialBytes ?? minimumBytes;

@@ -1,4 +1,4 @@
-import { invalidOption as coreInvalidOption, type MmapError, SharedMemoryError } from "@osal/core";
+import { invalidOption as coreInvalidOption, MmapError, SharedMemoryError } from "@osal/core";
 
 /**
  * Thrown when an allocator breaks its contract: it returned an address that is
@@ -32,4 +32,18 @@ export function sharedMemoryRefused(): SharedMemoryError {
     "wasm-posix-memalign",
     "its allocator does not declare threadSafe (the bundled one never does; a guest's only when built with threads and declared so); use one backend per unshared memory",
   );
+}
+
+/**
+ * The `MmapError` (`ENOTSUP`) for a memory64 memory (a maximum above 4 GiB)
+ * asked of the bundled allocator: it is a wasm32 module, which cannot import a
+ * memory64 memory nor address past 4 GiB. A guest allocator built for wasm64
+ * can (`guestAllocator` over its exports, e.g. `@osal/guests/wasm64/allocator64.wasm`).
+ */
+export function bundledMemory64Refused(maximumBytes: number): MmapError {
+  return new MmapError({
+    code: "ENOTSUP",
+    syscall: "mmap",
+    detail: `wasm-posix-memalign: maximumBytes ${maximumBytes} needs a memory64 memory, which the bundled allocator (a wasm32 module) cannot address; pass allocator: guestAllocator({ exports }) over an allocator built for wasm64 (e.g. @osal/guests/wasm64/allocator64.wasm)`,
+  });
 }

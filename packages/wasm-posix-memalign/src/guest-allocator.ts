@@ -1,13 +1,17 @@
 import {
   declaredMaximumBytes,
+  defaultMaximumBytes,
   isLinearMemory,
+  isMemory64,
   isSharedMemory,
   type LinearMemory,
+  maximumBytesLimit,
   WASM_PAGE_SIZE,
   WASM32_MAX_BYTES,
 } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { invalidOption, sharedMemoryRefused } from "./errors.js";
+import { type Exported, guestCalls } from "./guest-calls.js";
 
 /** What {@link guestAllocator} takes: a guest instance's exports, as wasi-libc builds them. */
 export interface GuestAllocatorOptions {
@@ -21,8 +25,10 @@ export interface GuestAllocatorOptions {
   /** The guest's linear memory, when it does not export it as `memory` (e.g. it imports it). */
   readonly memory?: LinearMemory;
   /**
-   * The memory's maximum in bytes. Default: what the host reports (`memory.type()`
-   * where supported), otherwise 4 GiB, the wasm32 limit.
+   * The memory's maximum in bytes: at most 4 GiB on a memory32 memory, below
+   * 2^53 on a memory64 one. Default: what the host reports (`memory.type()`
+   * where supported), otherwise 4 GiB for memory32 and 16 GiB (V8's limit) for
+   * memory64.
    */
   readonly maximumBytes?: number;
   /**
@@ -46,6 +52,9 @@ export interface GuestAllocatorOptions {
  * guest exports `sbrk`; otherwise the memory's size): `pristineUntilHandedOut`
  * false.
  * `threadSafe` is what the caller declares (see {@link GuestAllocatorOptions.threadSafe}).
+ * A wasm64 guest (its memory is memory64: clang `--target=wasm64`) takes and
+ * returns i64, BigInt in JS: detected from the memory, converted both ways, and
+ * its maximum may pass 4 GiB (addresses stay JS numbers below 2^53).
  * Throws `EINVAL` on missing exports or a non-boolean `threadSafe`,
  * `SharedMemoryError` on a shared memory without `threadSafe: true`.
  */
@@ -63,29 +72,26 @@ export function guestAllocator(options: GuestAllocatorOptions): AlignedAllocator
   const threadSafe = options.threadSafe ?? false;
   if (typeof threadSafe !== "boolean") throw invalidOption("threadSafe must be a boolean");
   if (isSharedMemory(memory) && !threadSafe) throw sharedMemoryRefused();
-  const maximumBytes = options.maximumBytes ?? declaredMaximumBytes(memory) ?? WASM32_MAX_BYTES;
+  const maximumBytes =
+    options.maximumBytes ?? declaredMaximumBytes(memory) ?? defaultMaximumBytes(memory);
+  const limit = maximumBytesLimit(memory);
   if (
     !Number.isSafeInteger(maximumBytes) ||
     maximumBytes % WASM_PAGE_SIZE !== 0 ||
-    maximumBytes > WASM32_MAX_BYTES ||
+    maximumBytes > limit ||
     maximumBytes < memory.buffer.byteLength
   ) {
+    const most = limit > WASM32_MAX_BYTES ? "below 2^53 (memory64)" : "at most 4 GiB";
     throw invalidOption(
-      `maximumBytes ${String(maximumBytes)} must be a multiple of 64 KiB, at most 4 GiB and at least the memory's size`,
+      `maximumBytes ${String(maximumBytes)} must be a multiple of 64 KiB, ${most} and at least the memory's size`,
     );
   }
-  const allocFn = alloc as (align: number, size: number) => number;
-  const freeFn = free as (address: number) => void;
-  const allocator: AlignedAllocator = {
-    memory,
-    maximumBytes,
-    pristineUntilHandedOut: false,
-    threadSafe,
-    alignedAlloc: (align, size) => allocFn(align, size) >>> 0,
-    free: (address) => freeFn(address),
-  };
   const sbrk = exports.sbrk;
-  if (typeof sbrk !== "function") return allocator;
-  const sbrkFn = sbrk as (increment: number) => number;
-  return { ...allocator, programBreak: () => sbrkFn(0) >>> 0 };
+  const calls = guestCalls(
+    alloc as Exported,
+    free as Exported,
+    typeof sbrk === "function" ? (sbrk as Exported) : undefined,
+    isMemory64(memory),
+  );
+  return { memory, maximumBytes, pristineUntilHandedOut: false, threadSafe, ...calls };
 }

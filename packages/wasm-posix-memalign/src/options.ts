@@ -1,4 +1,12 @@
-import { isLinearMemory, isPowerOfTwo, isSharedMemory, KiB, MiB } from "@osal/core";
+import {
+  isLinearMemory,
+  isPowerOfTwo,
+  isSharedMemory,
+  KiB,
+  MiB,
+  maximumBytesLimit,
+  WASM32_MAX_BYTES,
+} from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { bundledAllocator } from "./bundled-allocator.js";
 import { invalidOption, sharedMemoryRefused } from "./errors.js";
@@ -11,7 +19,11 @@ export interface WasmPosixMemalignOptions {
    * guest's `aligned_alloc`/`free` and memory.
    */
   readonly allocator?: AlignedAllocator;
-  /** Bundled allocator only: the memory's maximum in bytes, default 4 GiB. */
+  /**
+   * Bundled allocator only: the memory's maximum in bytes, default 4 GiB. Above
+   * 4 GiB is `ENOTSUP`: the bundled allocator is wasm32; a memory64 memory needs
+   * a guest allocator built for wasm64 (`guestAllocator`).
+   */
   readonly maximumBytes?: number;
   /** Bundled allocator only: the memory's starting size in bytes, default the least it needs. */
   readonly initialBytes?: number;
@@ -39,7 +51,10 @@ export interface ResolvedOptions {
   readonly trustFreshMemory: boolean;
 }
 
-/** Applies defaults and validates; throws `EINVAL` or `SharedMemoryError`, creating nothing. */
+/**
+ * Applies defaults and validates; throws `EINVAL`, `ENOTSUP` (a memory64
+ * maximum asked of the bundled allocator) or `SharedMemoryError`, creating nothing.
+ */
 export function resolveOptions(options: WasmPosixMemalignOptions): ResolvedOptions {
   const pageSize = options.pageSize ?? 16 * KiB;
   if (!isPowerOfTwo(pageSize) || pageSize < 4 * KiB || pageSize > MiB) {
@@ -98,8 +113,10 @@ function checkAllocator(allocator: AlignedAllocator, pageSize: number): void {
     throw sharedMemoryRefused();
   }
   const maximum = allocator.maximumBytes;
-  if (!Number.isSafeInteger(maximum) || maximum < pageSize || maximum > 2 ** 32) {
-    throw invalidOption(`allocator.maximumBytes ${String(maximum)} must be from a page to 4 GiB`);
+  const limit = maximumBytesLimit(allocator.memory);
+  if (!Number.isSafeInteger(maximum) || maximum < pageSize || maximum > limit) {
+    const most = limit > WASM32_MAX_BYTES ? "below 2^53 (memory64)" : "4 GiB";
+    throw invalidOption(`allocator.maximumBytes ${String(maximum)} must be from a page to ${most}`);
   }
   if (allocator.programBreak !== undefined && typeof allocator.programBreak !== "function") {
     throw invalidOption("allocator.programBreak must be a function returning sbrk(0)");

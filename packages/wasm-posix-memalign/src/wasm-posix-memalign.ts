@@ -66,6 +66,15 @@
  * `buffer.byteLength` and `addressSpaceEnd` its maximum. Freed blocks go back to
  * the allocator, not to the host (linear memory cannot shrink).
  *
+ * memory64. Addresses and sizes are JS numbers below 2^53 throughout, so the
+ * block table, zeroing and copying work unchanged past 4 GiB; only the
+ * allocator's calls change. A wasm64 guest's `aligned_alloc`/`free`/`sbrk` speak
+ * i64 (BigInt): `guestAllocator` converts both ways (guest-calls.ts) and lifts the
+ * 4 GiB cap for memory64 only. The bundled allocator stays wasm32 (it cannot
+ * import a memory64 memory): a maximum above 4 GiB with it is `ENOTSUP`. Rejected:
+ * building a second, wasm64 bundled allocator, which would double the embedded
+ * module for a case a wasm64 program's own allocator serves.
+ *
  * Locking. None in the backend: `capabilities.threadSafe` is exactly the
  * allocator's `threadSafe`. The bundled allocator is single-threaded, a guest's
  * is thread-safe when the guest was built with threads and the caller says so
@@ -105,7 +114,9 @@ import { resolveOptions, type WasmPosixMemalignOptions } from "./options.js";
  * Creates a CoreCLR-style osal backend: memory from an aligned allocator (the
  * bundled one by default, or a guest's `aligned_alloc`/`free`), reserve == commit,
  * 16 KiB pages, exact zero tracking. See Note [posix_memalign backend].
- * Throws `MmapError` `EINVAL` on bad options and `SharedMemoryError` for a shared memory.
+ * Throws `MmapError` `EINVAL` on bad options, `ENOTSUP` for a maximum above
+ * 4 GiB with the bundled allocator (memory64 needs a guest allocator built for
+ * wasm64) and `SharedMemoryError` for a shared memory.
  */
 export function createWasmPosixMemalign(options: WasmPosixMemalignOptions = {}): WasmPosixMemalign {
   return new WasmPosixMemalign(options);
