@@ -70,6 +70,9 @@ describe("wasm-posix-memalign over a wasm64 guest allocator", () => {
     const grown = memory.buffer.byteLength;
     expect(os.dzmmapAnywhere(FOUR_GIB, p, HOLD)).toBe(filler);
     expect(memory.buffer.byteLength).toBe(grown);
+    console.log(
+      `wasm-posix-memalign on the wasm64 allocator: mapped at 0x${high.toString(16)}, moved to 0x${moved.toString(16)}, memory grown to ${grown} bytes`,
+    );
   }, 60_000);
 
   it("is ENOMEM, changing nothing, when the guest cannot grow to the request", () => {
