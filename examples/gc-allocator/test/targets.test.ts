@@ -1,3 +1,4 @@
+import { MmapStrategy } from "@osal/core";
 import { createMockUnix } from "@osal/mock-unix";
 import { wasmPageManagerCapabilities } from "@osal/wasm-page-manager";
 import { describe, expect, it } from "vitest";
@@ -18,6 +19,14 @@ describe("createHeapOS", () => {
   });
 
   it("makes a fresh backend on every call", () => {
-    expect(createHeapOS("production")).not.toBe(createHeapOS("production"));
+    // Identity is compared with ===: a failed toBe deep-compares two backends'
+    // whole state, which takes a minute.
+    const first = createHeapOS("production");
+    const second = createHeapOS("production");
+    expect(first === second).toBe(false);
+    const start = first.dzmmapAnywhere(first.pageSize, first.pageSize, MmapStrategy.DEFAULT);
+    expect(first.getMappings()).toHaveLength(1);
+    expect(second.getMappings()).toEqual([]);
+    first.munmap(start, first.pageSize);
   });
 });

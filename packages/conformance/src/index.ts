@@ -46,3 +46,4 @@ export { type BadCallOrderRow, badCallOrder } from "./suites/bad-call-order.js";
 export { FOUR_GIB, highAddressesGroup } from "./suites/high-addresses.js";
 export { lazyZeroingGroup } from "./suites/lazy-zeroing.js";
 export { wrongTypeCellCount } from "./suites/wrong-type.js";
+export { threadView } from "./thread-view.js";

@@ -1,4 +1,5 @@
 import { alignUp, GiB, MiB } from "./address.js";
+import { currentByteLength } from "./current-buffer.js";
 import { MmapError } from "./errors.js";
 import { type LinearMemory, WASM_PAGE_SIZE } from "./linear-memory.js";
 import { growMemoryPages } from "./memory64.js";
@@ -164,7 +165,7 @@ export function growLinearMemory(
   limitBytes: number,
   unit: number = WASM_PAGE_SIZE,
 ): Growth | undefined {
-  const current = memory.buffer.byteLength;
+  const current = currentByteLength(memory);
   if (neededBytes <= current) return undefined;
   const exact = alignUp(neededBytes - current, WASM_PAGE_SIZE) / WASM_PAGE_SIZE;
   const target = growthTarget(policy, current, neededBytes, limitBytes, unit);

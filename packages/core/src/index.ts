@@ -33,6 +33,7 @@ export {
   unmappedRangeError,
 } from "./call-path-checks.js";
 export { type Capabilities, capabilityNames } from "./capabilities.js";
+export { currentBuffer, currentByteLength } from "./current-buffer.js";
 export { Errno, type ErrnoCode, errnoCodeOf, errnoDescriptions, isErrnoCode } from "./errno.js";
 export {
   hasErrorCode,

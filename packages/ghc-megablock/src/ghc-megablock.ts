@@ -85,13 +85,14 @@
  * several words at once. One thread pays ~2× on a shared memory (bench/).
  */
 
-import type { LinearMemory } from "@osal/core";
 import {
   type Capabilities,
   checkAnnotation,
   checkRange,
   checkSize,
+  currentByteLength,
   isSharedMemory,
+  type LinearMemory,
   type MadviseAdvice,
   type MappedRun,
   type MappingInfo,
@@ -369,14 +370,15 @@ export class GhcMegablock extends MemoryBackend implements PageStateReporter {
     }
   }
 
+  /** Levels, and the footprint: the memory's length (it never shrinks, so also its peak). */
   protected override measureLevels(): void {
     this.locked(() => undefined);
+    this.recorder.setFootprint(currentByteLength(this.memory));
   }
 
   private recordLevels(): void {
     this.recorder.setMapped(this.table.mappedCount * this.pageSize);
     this.recorder.setCommitted(this.table.committedCount * this.pageSize);
-    this.recorder.setFootprint(this.memory.buffer.byteLength);
   }
 }
 

@@ -22,6 +22,7 @@
  */
 
 import {
+  currentByteLength,
   hasErrorCode,
   MiB,
   type MmapAnnotation,
@@ -274,7 +275,7 @@ export class MegablockSpace {
    */
   pageStates(): PageStateRun[] {
     this.engine.observe();
-    const size = this.engine.memory.buffer.byteLength;
+    const size = currentByteLength(this.engine.memory);
     const blocks = Math.ceil(size / this.megablockSize);
     const out: PageStateRun[] = [];
     for (let i = 0; i < blocks; i++) {

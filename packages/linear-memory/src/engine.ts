@@ -66,7 +66,7 @@
  * when they are written. The assumption (`enforcesProtection` false): nobody
  * stores into a `NoAccess` page directly, which on a real OS would fault.
  */
-import type { GrowthPolicy, LinearMemory } from "@osal/core";
+import { currentBuffer, type GrowthPolicy, type LinearMemory } from "@osal/core";
 import { GrowSource, type PageSource, type SbrkFunction, SbrkSource } from "./page-source.js";
 import {
   isAccessibleAttribute,
@@ -366,7 +366,16 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
    * too short for pages grown since, so either way it is renewed when needed.
    */
   bytes(end: number): Uint8Array {
-    if (this.view.byteLength < end) this.view = new Uint8Array(this.memory.buffer);
+    if (this.view.byteLength >= end) return this.view;
+    this.view = new Uint8Array(this.memory.buffer);
+    // Another thread's growth may not show in `memory.buffer` yet (Note [A
+    // shared memory's length in another thread], core's current-buffer.ts).
+    if (this.view.byteLength < end) this.view = new Uint8Array(currentBuffer(this.memory));
+    if (this.view.byteLength < end) {
+      throw new RangeError(
+        `the memory is ${this.view.byteLength} bytes, not the ${end} its pages reach`,
+      );
+    }
     return this.view;
   }
 

@@ -67,6 +67,7 @@
  * rule, at least to the new break.
  */
 import {
+  currentByteLength,
   type GrowthPolicy,
   growLinearMemory,
   growthTarget,
@@ -142,11 +143,11 @@ export class GrowSource implements PageSource {
 
   initialFrontier(): number {
     // A page the memory ends inside (a granule coarser than 64 KiB) is not ours.
-    return Math.ceil(this.memory.buffer.byteLength / this.granule);
+    return Math.ceil(currentByteLength(this.memory) / this.granule);
   }
 
   sync(owner: FrontierOwner): void {
-    const end = Math.ceil(this.memory.buffer.byteLength / this.granule);
+    const end = Math.ceil(currentByteLength(this.memory) / this.granule);
     if (end > owner.frontier) owner.external(owner.frontier, end);
   }
 
@@ -163,7 +164,7 @@ export class GrowSource implements PageSource {
         Math.max(this.granule, WASM_PAGE_SIZE),
       );
     } catch (cause) {
-      const size = needed - this.memory.buffer.byteLength;
+      const size = needed - currentByteLength(this.memory);
       throw new MmapError({
         code: "ENOMEM",
         syscall: "mmap",
@@ -257,7 +258,7 @@ export class SbrkSource implements PageSource {
       if (needed <= brk) return;
       const target = growthTarget(this.growth, brk, needed, this.limit, this.granule);
       let step = Math.min(target - brk, MAX_SBRK_STEP);
-      const before = this.memory.buffer.byteLength;
+      const before = currentByteLength(this.memory);
       let result = this.guest.sbrk(step);
       if (isSbrkFailure(result) && step > needed - brk) {
         // The whole step is refused (sbrk moved nothing): ask for exactly what is missing.

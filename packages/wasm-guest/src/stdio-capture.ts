@@ -1,3 +1,4 @@
+import { currentBuffer } from "@osal/core";
 import type { WasiLike } from "./wasi-guest.js";
 
 /** A {@link WasiLike} whose stdout and stderr are collected in JS. */
@@ -23,7 +24,7 @@ export function captureStdio(wasi: WasiLike, memory: () => WebAssembly.Memory): 
   const original = inner.fd_write as FdWrite;
   const fdWrite: FdWrite = (fd, iovs, iovsLen, nwritten) => {
     if (fd !== 1 && fd !== 2) return original(fd, iovs, iovsLen, nwritten);
-    const view = new DataView(memory().buffer);
+    const view = new DataView(currentBuffer(memory()));
     let total = 0;
     for (let i = 0; i < iovsLen; i++) {
       const base = view.getUint32(iovs + i * 8, true);

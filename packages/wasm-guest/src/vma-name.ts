@@ -1,4 +1,4 @@
-import { MmapAnnotation } from "@osal/core";
+import { currentBuffer, MmapAnnotation } from "@osal/core";
 import { fail } from "./decode.js";
 
 /** Linux's `ANON_VMA_NAME_MAX_LEN`: a name of 80 bytes or more (with its NUL) is `EINVAL`. */
@@ -19,7 +19,7 @@ export function readVmaName(
   if (memory === undefined) {
     throw fail("EINVAL", "prctl", "PR_SET_VMA_ANON_NAME: the guest's memory is not known");
   }
-  const bytes = new Uint8Array(memory.buffer);
+  const bytes = new Uint8Array(currentBuffer(memory));
   let text = "";
   for (let i = 0; ; i++) {
     if (i >= MAX_NAME_BYTES || pointer + i >= bytes.length) {

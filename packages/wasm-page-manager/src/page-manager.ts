@@ -93,6 +93,7 @@
 import {
   type BackendCall,
   type Capabilities,
+  currentByteLength,
   type LinearMemory,
   type MadviseAdvice,
   type MappedRun,
@@ -429,7 +430,7 @@ export class WasmPageManager extends MemoryBackend implements OperatingSystem, P
   protected override measureLevels(): void {
     this.recorder.setMapped(this.engine.mappedPages * this.pageSize);
     this.recorder.setCommitted(this.engine.committedPages * this.pageSize);
-    this.recorder.setFootprint(this.memory.buffer.byteLength);
+    this.recorder.setFootprint(currentByteLength(this.memory));
   }
 }
 

@@ -60,7 +60,7 @@
  * before the call is the boundary.
  */
 
-import { alignUp, type MmapAnnotation, MmapError } from "@osal/core";
+import { alignUp, currentByteLength, type MmapAnnotation, MmapError } from "@osal/core";
 import type { AlignedAllocator } from "./aligned-allocator.js";
 import { Block } from "./block.js";
 import type { BlockTable } from "./block-table.js";
@@ -185,7 +185,7 @@ function checked(
   if (!Number.isSafeInteger(address) || address < 0 || address % attempt.align !== 0) {
     throw new AllocatorContractError(address, `not aligned to ${attempt.align}`);
   }
-  if (end > allocator.memory.buffer.byteLength || end > context.addressSpaceEnd) {
+  if (end > currentByteLength(allocator.memory) || end > context.addressSpaceEnd) {
     throw new AllocatorContractError(
       address,
       `the block of ${attempt.bytes} bytes ends past the memory`,
@@ -233,7 +233,7 @@ export class FreshMemoryBoundary {
 
   /** The boundary now: the break where trusted, otherwise the memory's size. */
   boundary(): number {
-    const size = this.allocator.memory.buffer.byteLength;
+    const size = currentByteLength(this.allocator.memory);
     if (!this.breakTrusted) return size;
     const brk = this.allocator.programBreak!();
     if (!Number.isSafeInteger(brk) || brk < this.highestBreak || brk > size) {

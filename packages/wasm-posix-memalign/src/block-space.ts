@@ -1,4 +1,5 @@
 import {
+  currentBuffer,
   type MappedRun,
   type MappingInfo,
   type MmapAnnotation,
@@ -211,7 +212,7 @@ export class BlockSpace {
 
   /** The allocator's memory as bytes (a fresh view: the memory may have grown). */
   bytes(): Uint8Array {
-    return new Uint8Array(this.allocator.memory.buffer);
+    return new Uint8Array(currentBuffer(this.allocator.memory));
   }
 
   /** Unmaps `[from, to)`, a page range inside `block`; frees or releases what it can. */
