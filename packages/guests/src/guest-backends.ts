@@ -37,9 +37,8 @@ export interface GuestBackend {
   /** The backend's package name without its scope: `"ghc-megablock"`. */
   readonly backend: string;
   /**
-   * The toolchains whose guests it can serve. ghc-megablock grows the memory
-   * itself and has no `sbrk` source, so not Emscripten's, whose `malloc` would
-   * later hand its megablocks out again.
+   * The toolchains whose guests it can serve (under Emscripten, the linear-memory
+   * backends take their pages from the guest's `sbrk`).
    */
   readonly toolchains: readonly GuestToolchain[];
   /**
@@ -73,11 +72,26 @@ function requireToolchain(backend: GuestBackend, toolchain: GuestToolchain): voi
 }
 
 /**
- * The page manager over the guest's memory. Under Emscripten its pages come
- * from the guest's exported `sbrk`, whose break Emscripten keeps itself (memory
- * grown behind it would be handed out twice); under wasi-libc from
- * `memory.grow`, which wasi-libc's `sbrk` reads back.
+ * Where a linear-memory backend's fresh pages come from for a guest: the
+ * `source` the host already knows, else `memory.grow` under wasi-libc (whose
+ * `sbrk` reads `memory.size` back), else the guest's exported `sbrk` under
+ * Emscripten, whose break Emscripten keeps itself (memory grown behind it would
+ * be handed out twice by its `malloc`).
  */
+function pageSource(
+  backend: GuestBackend,
+  { exports, toolchain, source }: GuestBackendSetup,
+): "grow" | { readonly sbrk: (increment: number) => number } {
+  if (source !== undefined) return source;
+  if (toolchain === "wasi") return "grow";
+  const sbrk = exports.sbrk;
+  if (typeof sbrk !== "function") {
+    throw new TypeError(`an Emscripten guest must export sbrk for ${backend.name}`);
+  }
+  return { sbrk: (increment) => (sbrk as (increment: number) => number)(increment) };
+}
+
+/** The page manager over the guest's memory, its pages from {@link pageSource}. */
 const pageManager: GuestBackend = {
   id: "wasm-page-manager",
   name: "wasm-page-manager",
@@ -85,34 +99,26 @@ const pageManager: GuestBackend = {
   toolchains: ["wasi", "emscripten"],
   page: WASM_PAGE,
   args: pageArgs(WASM_PAGE),
-  factory: ({ memory, exports, toolchain, source }) => {
-    requireToolchain(pageManager, toolchain);
-    if (source !== undefined) return createWasmPageManager({ memory, source });
-    if (toolchain === "wasi") return createWasmPageManager({ memory });
-    const sbrk = exports.sbrk;
-    if (typeof sbrk !== "function") {
-      throw new TypeError("an Emscripten guest must export sbrk for the page manager");
-    }
-    return createWasmPageManager({
-      memory,
-      source: { sbrk: (increment) => (sbrk as (increment: number) => number)(increment) },
-    });
+  factory: (setup) => {
+    requireToolchain(pageManager, setup.toolchain);
+    return createWasmPageManager({ memory: setup.memory, source: pageSource(pageManager, setup) });
   },
 };
 
-/** ghc-megablock with `megablockSize`-byte megablocks over the guest's memory (wasi-libc only). */
+/** ghc-megablock with `megablockSize`-byte megablocks over the guest's memory, its pages from {@link pageSource}. */
 function ghcMegablock(id: string, name: string, megablockSize: number): GuestBackend {
   const page = Math.max(megablockSize, WASM_PAGE);
   const backend: GuestBackend = {
     id,
     name,
     backend: "ghc-megablock",
-    toolchains: ["wasi"],
+    toolchains: ["wasi", "emscripten"],
     page,
     args: pageArgs(page),
-    factory: ({ memory, toolchain }) => {
-      requireToolchain(backend, toolchain);
-      return createGhcMegablock({ memory, megablockSize });
+    factory: (setup) => {
+      requireToolchain(backend, setup.toolchain);
+      const source = pageSource(backend, setup);
+      return createGhcMegablock({ memory: setup.memory, megablockSize, source });
     },
   };
   return backend;

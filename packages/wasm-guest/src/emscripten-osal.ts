@@ -180,8 +180,8 @@ export function watchSbrk(
           new Error(
             "@osal/wasm-guest: the backend grew the Emscripten guest's memory behind its sbrk " +
               "(Emscripten keeps its own break; those pages would be handed out twice): make the " +
-              "page manager with the context's source, createWasmPageManager({ memory, source }); " +
-              "ghc-megablock cannot serve Emscripten guests",
+              "backend with the context's source, createWasmPageManager({ memory, source }) or " +
+              "createGhcMegablock({ memory, source })",
           ),
         );
       }

@@ -31,7 +31,7 @@ function instance(os: OperatingSystem, memory: GuestContext["memory"]): BackendI
  * The entry `id` of the one guest-backend table (`@osal/guests/backends`) on
  * each toolchain it serves: the page manager (`memory.grow` under wasi-libc,
  * the guest's `sbrk` under Emscripten), wasm-posix-memalign on the guest's own
- * `aligned_alloc`/`free`, ghc-megablock with 1 MiB megablocks (wasi-libc only).
+ * `aligned_alloc`/`free`, ghc-megablock with 1 MiB megablocks (pages as the page manager's).
  */
 function targets(id: string): GuestTarget[] {
   const configured = guestBackendById(id);
