@@ -248,7 +248,10 @@ export class MegablockSpace {
       oldCount,
     );
     const size = this.megablockSize;
-    const bytes = this.bytes((target + newCount) * size);
+    // The view must reach the source too, which may lie above the target: a
+    // shared memory's cached view stops where the memory ended when it was made,
+    // and copyWithin past a view's end copies nothing, silently.
+    const bytes = this.bytes(Math.max(oldEnd, target + newCount) * size);
     let runStart = -1;
     for (let i = 0; i <= oldCount; i++) {
       if (i < oldCount) zeroMarks[target + i] = marks[i]!;

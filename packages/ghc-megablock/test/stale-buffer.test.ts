@@ -35,3 +35,24 @@ it("zeroes and copies megablocks another thread grew, whatever this thread's mem
   expect(worker.read(moved + 2 * mb, 3 * mb).every((byte) => byte === 0)).toBe(true);
   expect(Buffer.compare(main.read(moved, 2 * mb), pattern)).toBe(0);
 });
+
+// One thread, a shared memory: the backend's view of the memory was made when it
+// was smaller, and the guest writes the bytes of a megablock above that view
+// directly. Moving them down into a hole must still copy them (before the fix the
+// view only had to reach the destination, and the copy read nothing).
+it("moves a mapping down from above the part of a shared memory its view was made over", () => {
+  const mb = 64 * KiB;
+  const memory = createLinearMemory(64 * MiB, true);
+  const os = createGhcMegablock({ memory, megablockSize: mb });
+  const hole = os.getMBlocks(8);
+  expect(os.read(hole, 1)).toEqual(new Uint8Array(1)); // the view is made here
+  const high = os.getMBlocks(4);
+  expect(os.getMBlocks(1)).toBe(high + 4 * mb); // a neighbour: growing must move
+  const pattern = Uint8Array.from({ length: 4 * mb }, (_, i) => (i * 13 + 5) & 0xff);
+  new Uint8Array(memory.buffer).set(pattern, high); // the guest's own store
+  os.freeMBlocks(hole, 8);
+  const moved = os.mremap(high, 4 * mb, 5 * mb, { mayMove: true });
+  expect(moved).toBe(hole);
+  expect(Buffer.compare(new Uint8Array(memory.buffer, moved, 4 * mb), pattern)).toBe(0);
+  expect(new Uint8Array(memory.buffer, moved + 4 * mb, mb).every((byte) => byte === 0)).toBe(true);
+});
