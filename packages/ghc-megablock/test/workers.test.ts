@@ -34,19 +34,31 @@ function runWorker(workerData: object): Promise<Report> {
 
 const cases = [
   // 64 KiB megablocks (one wasm page): many megablocks, exact growth (the shared default).
-  { megablockSize: 64 * KiB, maximumBytes: 96 * MiB, hold: 32, growth: undefined },
+  { megablockSize: 64 * KiB, maximumBytes: 96 * MiB, hold: 32, growth: undefined, fills: false },
   // 1 MiB megablocks grown a step ahead: the grower's single pages cut megablocks in two.
   {
     megablockSize: MiB,
     maximumBytes: 512 * MiB,
     hold: 12,
     growth: { ratio: 0.25, minimumStep: MiB, maximumStep: 8 * MiB },
+    fills: false,
+  },
+  // The same in a memory that fills up: most calls race near ENOMEM, and moves go
+  // down into holes, from megablocks above what a worker's view of the memory
+  // covered (1 run in ~20 lost the bytes it moved before the fixes of
+  // Note [A shared memory's length in another thread]).
+  {
+    megablockSize: MiB,
+    maximumBytes: 64 * MiB,
+    hold: 12,
+    growth: { ratio: 0.25, minimumStep: MiB, maximumStep: 8 * MiB },
+    fills: true,
   },
 ];
 
 describe(`${BACKENDS} workers on one shared memory, with its growth racing`, () => {
-  for (const { megablockSize, maximumBytes, hold, growth } of cases) {
-    it(`never hand a page to two owners across ${TOTAL_OPERATIONS} operations (${megablockSize / KiB} KiB megablocks)`, async () => {
+  for (const { megablockSize, maximumBytes, hold, growth, fills } of cases) {
+    it(`never hand a page to two owners across ${TOTAL_OPERATIONS} operations (${megablockSize / KiB} KiB megablocks, ${maximumBytes / MiB} MiB)`, async () => {
       const os = createGhcMegablock({ shared: true, megablockSize, maximumBytes });
       const { memory, state } = os;
       expect(os.capabilities.threadSafe).toBe(true);
@@ -67,8 +79,9 @@ describe(`${BACKENDS} workers on one shared memory, with its growth racing`, () 
       );
       const grown = await grower;
       expect(grown.problems).toEqual([]);
-      // The grower did race: it grew pages while the backends ran.
-      expect(grown.counts.grown).toBeGreaterThan(0);
+      // The grower did race: it grew pages while the backends ran (a memory that
+      // fills may be full before the grower's first try).
+      if (!fills) expect(grown.counts.grown).toBeGreaterThan(0);
       for (const report of reports) {
         expect(report.problems).toEqual([]);
         for (const kind of [
