@@ -3,6 +3,7 @@
  * bench, tables, SVG charts, memory maps) are also exported so other tools can
  * run them programmatically.
  */
+export { DEFAULT_MEMORY_CAP } from "./bench/memory-cap.js";
 export {
   type BenchPlan,
   type BenchReport,
@@ -62,11 +63,13 @@ export {
 export {
   completionCell,
   formatRatio,
+  type RowComparison,
   ratioCell,
   rowCells,
   tableColumns,
 } from "./report/row-cells.js";
 export { formatBenchReport, formatBenchTable } from "./report/table.js";
+export type { WorkloadBytes } from "./report/workload-bytes.js";
 export {
   allRunners,
   knownBackendNames,

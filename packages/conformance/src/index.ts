@@ -42,7 +42,11 @@ export {
   type SnapshotOptions,
   snapshotMemory,
 } from "./snapshot.js";
-export { type BadCallOrderRow, badCallOrder } from "./suites/bad-call-order.js";
+export {
+  type BadCallFixture,
+  type BadCallOrderRow,
+  badCallOrder,
+} from "./suites/bad-call-order.js";
 export { FOUR_GIB, highAddressesGroup } from "./suites/high-addresses.js";
 export { lazyZeroingGroup } from "./suites/lazy-zeroing.js";
 export { wrongTypeCellCount } from "./suites/wrong-type.js";

@@ -32,9 +32,11 @@ export {
 export {
   type FreePageIndex,
   type FreePageIndexLayout,
+  Header,
   NO_INDEX,
   SharedState,
   type SharedStateOptions,
+  STATE_MAGIC,
 } from "./shared-state.js";
 export { StateLock } from "./state-lock.js";
 export {

@@ -39,11 +39,13 @@ export interface BadCallOrderRow {
   readonly linux: string;
   /** Capabilities the row needs. */
   readonly requires?: Partial<Capabilities>;
-  readonly invoke: (os: OperatingSystem, f: Fixture) => unknown;
+  /** Makes the bad call on `os`, from the memory of `f`. */
+  readonly invoke: (os: OperatingSystem, f: BadCallFixture) => unknown;
 }
 
 /** The memory every row starts from. */
-interface Fixture {
+export interface BadCallFixture {
+  /** The backend's page size. */
   readonly p: number;
   /** `addressSpaceEnd`. */
   readonly end: number;
@@ -298,7 +300,7 @@ export const badCallOrder: readonly BadCallOrderRow[] = [
   },
 ];
 
-function setUp(os: OperatingSystem): Fixture {
+function setUp(os: OperatingSystem): BadCallFixture {
   const p = os.pageSize;
   const mapped = mapPattern(os, 2, 37).start;
   const hole = freeRange(os, 2);
