@@ -1,46 +1,18 @@
 // Runs every committed guest on every wasm backend that can serve it, and the
 // libc builds on their own mmap, and prints the figures each guest reports as
-// a Markdown table (the one in README.md). Build first:
-//   (cd packages/<each> && npx tsc -p tsconfig.build.json)
+// a Markdown table (the one in README.md). Build first (npm run build), then:
 //   node packages/wasm-guest/scripts/guest-figures.mjs [steps=N]
 import { fileURLToPath } from "node:url";
-import { createGhcMegablock } from "@osal/ghc-megablock";
 import { guestUrl } from "@osal/guests";
-import { createWasmPageManager } from "@osal/wasm-page-manager";
-import { createWasmPosixMemalign, guestAllocator } from "@osal/wasm-posix-memalign";
+import { guestBackends } from "@osal/guests/backends";
 import { runGuest } from "../dist/node/index.js";
 
 const extra = process.argv.slice(2);
 const MiB = 1024 * 1024;
 
+// The one table of guest backends (@osal/guests/backends), then the libc's own mmap.
 const backends = [
-  {
-    name: "wasm-page-manager",
-    toolchains: ["wasi", "emscripten"],
-    args: [],
-    factory: ({ memory, exports, toolchain }) =>
-      createWasmPageManager(
-        toolchain === "emscripten" ? { memory, source: { sbrk: exports.sbrk } } : { memory },
-      ),
-  },
-  {
-    name: "ghc-megablock 64 KiB",
-    toolchains: ["wasi"],
-    args: [],
-    factory: ({ memory }) => createGhcMegablock({ memory, megablockSize: 64 * 1024 }),
-  },
-  {
-    name: "ghc-megablock 1 MiB",
-    toolchains: ["wasi"],
-    args: ["page=1048576"],
-    factory: ({ memory }) => createGhcMegablock({ memory }),
-  },
-  {
-    name: "wasm-posix-memalign",
-    toolchains: ["wasi", "emscripten"],
-    args: [],
-    factory: ({ exports }) => createWasmPosixMemalign({ allocator: guestAllocator({ exports }) }),
-  },
+  ...guestBackends,
   { name: "libc mmap", toolchains: ["wasi", "emscripten"], args: [], factory: undefined },
 ];
 
