@@ -1,4 +1,4 @@
-import type { LinearMemory } from "./linear-memory.js";
+import { isSharedMemory, type LinearMemory } from "./linear-memory.js";
 import { growMemoryPages } from "./memory64.js";
 
 /*
@@ -24,10 +24,7 @@ import { growMemoryPages } from "./memory64.js";
  * non-shared memory's `buffer` is always current and is returned as it is.
  */
 export function currentBuffer(memory: LinearMemory): ArrayBuffer | SharedArrayBuffer {
-  const buffer = memory.buffer;
-  if (typeof SharedArrayBuffer === "undefined" || !(buffer instanceof SharedArrayBuffer)) {
-    return buffer;
-  }
+  if (!isSharedMemory(memory)) return memory.buffer;
   growMemoryPages(memory, 0);
   return memory.buffer;
 }

@@ -367,10 +367,9 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
    */
   bytes(end: number): Uint8Array {
     if (this.view.byteLength >= end) return this.view;
-    this.view = new Uint8Array(this.memory.buffer);
-    // Another thread's growth may not show in `memory.buffer` yet (Note [A
-    // shared memory's length in another thread], core's current-buffer.ts).
-    if (this.view.byteLength < end) this.view = new Uint8Array(currentBuffer(this.memory));
+    // Not `memory.buffer`: another thread's growth may not show there yet (Note
+    // [A shared memory's length in another thread], core's current-buffer.ts).
+    this.view = new Uint8Array(currentBuffer(this.memory));
     if (this.view.byteLength < end) {
       throw new RangeError(
         `the memory is ${this.view.byteLength} bytes, not the ${end} its pages reach`,
