@@ -10,6 +10,17 @@ function makeIndex(pages: number): FreeRunIndex {
   return index;
 }
 
+/** The longest run of `true` in `free`. */
+function longestOf(free: readonly boolean[]): number {
+  let longest = 0;
+  let run = 0;
+  for (const f of free) {
+    run = f ? run + 1 : 0;
+    longest = Math.max(longest, run);
+  }
+  return longest;
+}
+
 /** The lowest aligned fit by a linear scan: what the index must agree with. */
 function scan(free: boolean[], count: number, align: number): number {
   for (let start = 0; start + count <= free.length; start += align) {
@@ -49,13 +60,7 @@ describe("free-run index", () => {
             index.set(start, end, change.free);
             free.fill(change.free, start, end);
           }
-          let longest = 0;
-          let run = 0;
-          for (const f of free) {
-            run = f ? run + 1 : 0;
-            longest = Math.max(longest, run);
-          }
-          expect(index.longestRun()).toBe(longest);
+          expect(index.longestRun()).toBe(longestOf(free));
           for (const { count, alignLog } of queries) {
             const align = 2 ** alignLog;
             expect(index.findLowest(count, align)).toBe(scan(free, count, align));
@@ -64,5 +69,71 @@ describe("free-run index", () => {
       ),
       { numRuns: 300 },
     );
+  });
+
+  it("answers every query right while changes wait to reach the inner nodes", () => {
+    // Queries between changes: each one brings the pending range up to date,
+    // and a change touching the pending range widens it instead.
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 200 }),
+        fc.array(
+          fc.record({
+            start: fc.nat(199),
+            length: fc.integer({ min: 1, max: 40 }),
+            free: fc.boolean(),
+            count: fc.integer({ min: 1, max: 64 }),
+            alignLog: fc.integer({ min: 0, max: 5 }),
+            query: fc.boolean(),
+          }),
+          { maxLength: 60 },
+        ),
+        (pages, steps) => {
+          const index = makeIndex(pages);
+          const free = new Array<boolean>(pages).fill(true);
+          for (const step of steps) {
+            const start = Math.min(step.start, pages - 1);
+            const end = Math.min(start + step.length, pages);
+            index.set(start, end, step.free);
+            free.fill(step.free, start, end);
+            if (!step.query) continue;
+            const align = 2 ** step.alignLog;
+            expect(index.findLowest(step.count, align)).toBe(scan(free, step.count, align));
+            expect(index.longestRun()).toBe(longestOf(free));
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("keeps changes not yet propagated in the arrays, so a second view over them sees them", () => {
+    const pages = 64;
+    const leaves = FreeRunIndex.leavesFor(pages);
+    const arrays = [0, 1, 2].map(() => new Int32Array(2 * leaves)) as [
+      Int32Array,
+      Int32Array,
+      Int32Array,
+    ];
+    const first = new FreeRunIndex(leaves, ...arrays);
+    first.build(pages);
+    first.set(0, 10, false);
+    const second = new FreeRunIndex(leaves, ...arrays);
+    expect(second.findLowest(1, 1)).toBe(10);
+    second.set(10, 12, false);
+    first.set(11, 13, true);
+    expect(first.findLowest(3, 1)).toBe(11);
+    expect(second.longestRun()).toBe(pages - 11);
+  });
+
+  it("puts a map+unmap of the same pages back as it was", () => {
+    const index = makeIndex(1000);
+    index.set(0, 900, false);
+    for (let page = 15; page < 900; page += 16) index.set(page, page + 1, true);
+    const before = index.findLowest(2, 1);
+    index.set(before, before + 2, false);
+    index.set(before, before + 2, true);
+    expect(index.findLowest(2, 1)).toBe(before);
+    expect(index.longestRun()).toBe(1000 - 900);
   });
 });
