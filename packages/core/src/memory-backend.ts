@@ -15,7 +15,8 @@
  * are final by convention: a backend implements protected primitives only.
  *
  * The order of every call, the same on every backend:
- *   1. `StatsRecorder.track` (the five counted calls), so a failed call counts;
+ *   1. `StatsRecorder.begin`, and `fail` on the way out of a throw (the five
+ *      counted calls), so a failed call counts;
  *   2. the argument checks of `validate-calls.ts`, strictly left to right
  *      (`EINVAL` for a bad value or shape, `ENOMEM`/`munmap EINVAL` past the
  *      address space, `ENOTSUP` for an `mremap` flag not in `capabilities`);
@@ -264,7 +265,8 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
 
   /** `mmap(MAP_FIXED | MAP_FIXED_NOREPLACE)`; see `OSMemory.dzmmap`. */
   dzmmap(start: number, size: number, strategy: MmapStrategy, annotation?: MmapAnnotation): void {
-    this.recorder.track("mmap", () => {
+    this.recorder.begin("mmap");
+    try {
       const checked = checkDzmmapArguments(this, start, size, strategy, annotation);
       this.admit("dzmmap", start, size, checked.annotation);
       this.locked(() => {
@@ -280,7 +282,9 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
         }
         this.mapFixed(start, size, checked.strategy, checked.annotation);
       });
-    });
+    } catch (error) {
+      throw this.recorder.fail("mmap", error);
+    }
   }
 
   /** `mmap` anywhere, aligned; see `OSMemory.dzmmapAnywhere`. */
@@ -290,13 +294,16 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     strategy: MmapStrategy,
     annotation?: MmapAnnotation,
   ): number {
-    return this.recorder.track("mmap", () => {
+    this.recorder.begin("mmap");
+    try {
       const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
       this.admit("dzmmapAnywhere", undefined, size, checked.annotation);
       return this.locked(() =>
         this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation),
       );
-    });
+    } catch (error) {
+      throw this.recorder.fail("mmap", error);
+    }
   }
 
   /** `mmap` with a hint address; see `OSMemory.dzmmapPreferred`. */
@@ -307,7 +314,8 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     strategy: MmapStrategy,
     annotation?: MmapAnnotation,
   ): number {
-    return this.recorder.track("mmap", () => {
+    this.recorder.begin("mmap");
+    try {
       const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
       this.admit("dzmmapPreferred", start, size, checked.annotation);
       return this.locked(() => {
@@ -317,21 +325,27 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
         }
         return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
       });
-    });
+    } catch (error) {
+      throw this.recorder.fail("mmap", error);
+    }
   }
 
   /** `munmap`; see `OSMemory.munmap`. */
   munmap(start: number, size: number): void {
-    this.recorder.track("munmap", () => {
+    this.recorder.begin("munmap");
+    try {
       checkMunmapArguments(this, start, size);
       this.admit("munmap", start, size, undefined);
       this.locked(() => this.unmapRange(start, size));
-    });
+    } catch (error) {
+      throw this.recorder.fail("munmap", error);
+    }
   }
 
   /** `mremap`; see `OSMemory.mremap`. */
   mremap(start: number, oldSize: number, newSize: number, options?: MremapOptions): number {
-    return this.recorder.track("mremap", () => {
+    this.recorder.begin("mremap");
+    try {
       const checked = checkMremapArguments(this, start, oldSize, newSize, options);
       this.admit("mremap", start, oldSize, undefined);
       return this.locked(() => {
@@ -368,31 +382,39 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
         }
         return this.moveMapping(start, oldSize, newSize, source);
       });
-    });
+    } catch (error) {
+      throw this.recorder.fail("mremap", error);
+    }
   }
 
   /** `mprotect`; see `OSMemory.setMemoryAccess`. */
   setMemoryAccess(start: number, size: number, prot: MmapProtection): void {
-    this.recorder.track("mprotect", () => {
+    this.recorder.begin("mprotect");
+    try {
       checkMprotectArguments(this, start, size, prot);
       this.admit("setMemoryAccess", start, size, undefined);
       this.locked(() => {
         this.requireMapped("mprotect", start, size);
         this.protect(start, size, prot);
       });
-    });
+    } catch (error) {
+      throw this.recorder.fail("mprotect", error);
+    }
   }
 
   /** `madvise`; see `OSMemory.madvise`. */
   madvise(start: number, size: number, advice: MadviseAdvice): void {
-    this.recorder.track("madvise", () => {
+    this.recorder.begin("madvise");
+    try {
       checkMadviseArguments(this, start, size, advice);
       this.admit("madvise", start, size, undefined);
       this.locked(() => {
         this.requireMapped("madvise", start, size);
         this.advise(start, size, advice);
       });
-    });
+    } catch (error) {
+      throw this.recorder.fail("madvise", error);
+    }
   }
 
   /** `prctl(PR_SET_VMA_ANON_NAME)`; see `OSMemory.setAnnotation`. */

@@ -43,7 +43,7 @@ export interface MemoryStats {
 
 /**
  * Bookkeeping for {@link MemoryStats}, shared by backends so every one counts the
- * same way: wrap each call in `track`, report levels with `setMapped` /
+ * same way: wrap each call in `track` (or `begin` and `fail`), report levels with `setMapped` /
  * `setFootprint` / `setCommitted`, zeroing with `addZeroed` and dirty pages handed
  * out for `strategy.uninitialized` with `addUninitialized`.
  */
@@ -55,18 +55,36 @@ export class StatsRecorder {
   private committed = 0;
   private zeroed = 0;
   private uninitialized = 0;
-  private readonly calls = zeroCounts();
-  private readonly failed = zeroCounts();
+  // Counts by call, in the order of `memoryCalls` (see `callIndex`).
+  private readonly calls = new Float64Array(memoryCalls.length);
+  private readonly failed = new Float64Array(memoryCalls.length);
 
   /** Runs `body` as one `call`: counts it, and counts it as failed if it throws. */
   track<T>(call: MemoryCall, body: () => T): T {
-    this.calls[call]++;
+    this.begin(call);
     try {
       return body();
     } catch (error) {
-      this.failed[call]++;
-      throw error;
+      throw this.fail(call, error);
     }
+  }
+
+  /**
+   * Counts one `call` as made: the hot calls of core's call path use `begin` and
+   * `fail` around their body instead of {@link StatsRecorder.track}, whose
+   * closure V8 did not inline there, and counted by name, a megamorphic keyed
+   * access: together a quarter of a map+unmap pair, 0.13 of 0.65 µs.
+   */
+  begin(call: MemoryCall): void {
+    const i = callIndex(call);
+    this.calls[i] = this.calls[i]! + 1;
+  }
+
+  /** Counts `call` as failed and returns `error`, for `throw recorder.fail(call, error)`. */
+  fail(call: MemoryCall, error: unknown): unknown {
+    const i = callIndex(call);
+    this.failed[i] = this.failed[i]! + 1;
+    return error;
   }
 
   /** Sets the bytes currently mapped. */
@@ -106,12 +124,31 @@ export class StatsRecorder {
       committedBytes: this.committed,
       zeroedBytes: this.zeroed,
       uninitializedBytes: this.uninitialized,
-      calls: Object.freeze({ ...this.calls }),
-      failedCalls: Object.freeze({ ...this.failed }),
+      calls: countsByCall(this.calls),
+      failedCalls: countsByCall(this.failed),
     });
   }
 }
 
-function zeroCounts(): Record<MemoryCall, number> {
-  return { mmap: 0, munmap: 0, mremap: 0, mprotect: 0, madvise: 0 };
+/** The position of `call` in {@link memoryCalls}: a switch, cheap on every call. */
+function callIndex(call: MemoryCall): number {
+  switch (call) {
+    case "mmap":
+      return 0;
+    case "munmap":
+      return 1;
+    case "mremap":
+      return 2;
+    case "mprotect":
+      return 3;
+    case "madvise":
+      return 4;
+  }
+}
+
+/** The counts as a frozen record by call name. */
+function countsByCall(counts: Float64Array): Readonly<Record<MemoryCall, number>> {
+  const record = {} as Record<MemoryCall, number>;
+  for (const call of memoryCalls) record[call] = counts[callIndex(call)]!;
+  return Object.freeze(record);
 }

@@ -61,6 +61,8 @@ export function isUint8Array(value: unknown): value is Uint8Array {
 
 /** Annotations already checked and known not to change (frozen data properties). */
 const trustedAnnotations = new WeakSet<object>();
+/** The annotation most recently trusted (calls in a row usually share one). */
+let lastAnnotation: object | undefined;
 
 const annotationFields: Readonly<Record<MmapAnnotation["kind"], readonly string[]>> = {
   space: ["name"],
@@ -83,7 +85,9 @@ export function checkAnnotation(
   size?: number,
 ): MmapAnnotation | undefined {
   if (annotation === undefined) return undefined;
+  if (annotation === lastAnnotation) return annotation as MmapAnnotation;
   if (typeof annotation === "object" && annotation !== null && trustedAnnotations.has(annotation)) {
+    lastAnnotation = annotation;
     return annotation as MmapAnnotation;
   }
   const read = readAnnotation(annotation);
@@ -92,6 +96,7 @@ export function checkAnnotation(
   }
   const trusted = read.frozenOriginal ? (annotation as MmapAnnotation) : read.copy;
   trustedAnnotations.add(trusted);
+  lastAnnotation = trusted;
   return trusted;
 }
 
@@ -99,6 +104,7 @@ export function checkAnnotation(
 export function isAnnotation(value: unknown): value is MmapAnnotation | undefined {
   return (
     value === undefined ||
+    value === lastAnnotation ||
     (typeof value === "object" && value !== null && trustedAnnotations.has(value)) ||
     readAnnotation(value) !== undefined
   );

@@ -39,6 +39,21 @@ describe("address helpers", () => {
     expect(formatBytes(3 * MiB)).toBe("3 MiB");
     expect(formatBytes(1536)).toBe("1.5 KiB");
   });
+
+  it("knows a power of two on both sides of 2^31, where its bit test stops", () => {
+    for (let k = 0; k <= 52; k++) {
+      const power = 2 ** k;
+      expect(isPowerOfTwo(power)).toBe(true);
+      if (k >= 2) expect(isPowerOfTwo(power - 1)).toBe(false);
+      if (k >= 1) expect(isPowerOfTwo(power + 1)).toBe(false);
+      if (k >= 1 && k <= 51) expect(isPowerOfTwo(3 * power)).toBe(false);
+    }
+    expect(isPowerOfTwo(2 ** 31 + 2 ** 30)).toBe(false);
+    expect(isPowerOfTwo(2 ** 53)).toBe(false);
+    for (const bad of [-1, -(2 ** 31), 0.5, 2 ** 31 + 0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      expect(isPowerOfTwo(bad)).toBe(false);
+    }
+  });
 });
 
 describe("argument checks", () => {
