@@ -13,6 +13,9 @@ export class AnnotationTable {
   private readonly byObject = new WeakMap<MmapAnnotation, number>();
   private readonly byKey = new Map<string, number>();
   private readonly decoded: (MmapAnnotation | undefined)[] = [undefined];
+  // The annotation interned last and its id (calls in a row usually share one).
+  private last: MmapAnnotation | undefined;
+  private lastId = 0;
 
   /** A table over the annotation area of `state`. */
   constructor(state: SharedState) {
@@ -25,8 +28,13 @@ export class AnnotationTable {
    */
   intern(annotation: MmapAnnotation | undefined): number {
     if (annotation === undefined) return 0;
+    if (annotation === this.last) return this.lastId;
     const known = this.byObject.get(annotation);
-    if (known !== undefined) return known;
+    if (known !== undefined) {
+      this.last = annotation;
+      this.lastId = known;
+      return known;
+    }
     const key = annotationKey(annotation);
     this.catchUp();
     let id = this.byKey.get(key);

@@ -11,6 +11,7 @@ import {
   encodeAttributes,
   type FreePageIndex,
   type FreePageIndexLayout,
+  Header,
   LinearMemoryEngine,
   NO_INDEX,
   PageState,
@@ -149,5 +150,39 @@ describe("SharedState", () => {
     expect(() => SharedState.attach(new ArrayBuffer(64), layout)).toThrow(
       /not a linear-memory state/,
     );
+  });
+});
+
+describe("LinearMemoryEngine's lock", () => {
+  function engineOver(shared: boolean) {
+    const memory = createLinearMemory(8 * MiB, shared);
+    const state = SharedState.create({ granule: MiB, totalPages: 8, shared, index: NO_INDEX });
+    const engine = new LinearMemoryEngine({
+      memory,
+      state,
+      fresh: true,
+      source: "grow",
+      growth: EXACT_GROWTH,
+      counters: counters(),
+    });
+    return { engine, lockWord: () => state.header[Header.Lock] };
+  }
+
+  it("takes the state's lock word over a shared memory, which other threads can reach", () => {
+    const { engine, lockWord } = engineOver(true);
+    engine.lock();
+    expect(lockWord()).toBe(1);
+    engine.unlock();
+    expect(lockWord()).toBe(0);
+  });
+
+  it("leaves the lock word alone over a memory no other thread can reach", () => {
+    const { engine, lockWord } = engineOver(false);
+    engine.lock();
+    expect(lockWord()).toBe(0);
+    engine.extend(2);
+    engine.unlock();
+    expect(lockWord()).toBe(0);
+    expect(engine.frontier).toBeGreaterThanOrEqual(2);
   });
 });

@@ -235,10 +235,13 @@ export class WasmPageManager extends MemoryBackend implements OperatingSystem, P
     const id = this.annotations.intern(annotation);
     const count = size / this.pageSize;
     const alignment = this.placement.alignmentFor(align, size);
-    const first = this.placement.place(count, alignment / this.pageSize, size, {
+    const first = this.placement.place(
+      count,
+      alignment / this.pageSize,
+      size,
       annotation,
-      fallback: align / this.pageSize,
-    });
+      align / this.pageSize,
+    );
     this.engine.map(first, count, attributesOf(strategy), id, 0, strategy.uninitialized === true);
     return first * this.pageSize;
   }

@@ -97,16 +97,6 @@ export interface PlacementSource {
   returnedFrom(): number | undefined;
 }
 
-/** How {@link Placement.place} chooses and reports. */
-export interface PlaceOptions {
-  /** Annotation of the mapping, for errors. */
-  readonly annotation?: MmapAnnotation | undefined;
-  /** The call reported in errors (`mmap` unless said). */
-  readonly call?: MemoryCall;
-  /** Alignment in pages to fall back to when no room is aligned as asked (default: none). */
-  readonly fallback?: number;
-}
-
 /**
  * Where new mappings go: address-ordered first fit over the free-run index, large
  * mappings aligned by preference, claiming pages from the source when the place
@@ -136,19 +126,28 @@ export class Placement {
 
   /**
    * Chooses where `count` pages aligned to `align` pages go, claiming pages from
-   * the source when the place reaches past the frontier. `ENOMEM` when nothing
-   * fits below the maximum or the memory cannot grow; no mapping changes.
+   * the source when the place reaches past the frontier. `ENOMEM` (reported as
+   * `call` with `annotation`) when nothing fits below the maximum or the memory
+   * cannot grow; no mapping changes. Without aligned room, a place aligned to
+   * `fallback` pages will do (default: none). Positional, not an options
+   * object: it runs on every mmap.
    */
-  place(count: number, align: number, size: number, how: PlaceOptions = {}): number {
-    const fallback = how.fallback ?? 1;
-    if (fallback >= align) return this.placeAligned(count, align, size, how);
+  place(
+    count: number,
+    align: number,
+    size: number,
+    annotation: MmapAnnotation | undefined,
+    fallback = 1,
+    call: MemoryCall = "mmap",
+  ): number {
+    if (fallback >= align) return this.placeAligned(count, align, size, annotation, call);
     // The large-mapping alignment is a preference: without aligned room, any
     // place aligned as the caller asked will do.
     try {
-      return this.placeAligned(count, align, size, how);
+      return this.placeAligned(count, align, size, annotation, call);
     } catch (error) {
       if (!isOom(error)) throw error;
-      return this.placeAligned(count, fallback, size, how);
+      return this.placeAligned(count, fallback, size, annotation, call);
     }
   }
 
@@ -195,8 +194,13 @@ export class Placement {
   }
 
   /** {@link Placement.place} at exactly `align` pages. */
-  private placeAligned(count: number, align: number, size: number, how: PlaceOptions): number {
-    const { annotation, call = "mmap" } = how;
+  private placeAligned(
+    count: number,
+    align: number,
+    size: number,
+    annotation: MmapAnnotation | undefined,
+    call: MemoryCall,
+  ): number {
     for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
       const first = this.choose(count, align);
       if (first < 0) {

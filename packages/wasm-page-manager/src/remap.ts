@@ -76,7 +76,7 @@ export function remapHostOver(engine: LinearMemoryEngine, placement: Placement):
     placeMoved: (count) => {
       const size = count * pageSize;
       const align = placement.alignmentFor(pageSize, size) / pageSize;
-      return placement.place(count, align, size, { call: "mremap" });
+      return placement.place(count, align, size, undefined, 1, "mremap");
     },
     claimFixed: (first, count) => claimFixed(engine, "mremap", first, count, true, undefined),
     bytes: (end) => engine.bytes(end),
