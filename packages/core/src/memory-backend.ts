@@ -23,8 +23,8 @@
  *   3. {@link MemoryBackend.admit}: refusals the backend makes before looking
  *      at any mapping (a closed instance `EBADF`, `vm.mmap_min_addr` `EPERM`,
  *      injected faults), default none;
- *   4. under {@link MemoryBackend.locked} (default: no lock), the state checks
- *      core owns, from {@link MemoryBackend.mappedRuns}: `EEXIST` for
+ *   4. between {@link MemoryBackend.lock} and `unlock` (default: no lock),
+ *      the state checks core owns, from {@link MemoryBackend.mappedRuns}: `EEXIST` for
  *      `MAP_FIXED_NOREPLACE` over a mapped page, `ENOMEM` for `mprotect`,
  *      `madvise` and `prctl` over an unmapped page, `EFAULT` for
  *      `panicIfUnmapped` and for `mremap` without a mapping at the old
@@ -253,9 +253,27 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     _annotation: MmapAnnotation | undefined,
   ): void {}
 
-  /** Runs `body` under the backend's lock (state checks and primitive together). Default: no lock. */
+  /**
+   * Takes the backend's lock, held over a call's state checks and primitive
+   * together; {@link MemoryBackend.unlock} releases it. Default: no lock.
+   */
+  protected lock(): void {}
+
+  /** Releases what {@link MemoryBackend.lock} took; runs after the body, thrown or not. Default: nothing. */
+  protected unlock(): void {}
+
+  /**
+   * Runs `body` between `lock` and `unlock`. The counted calls take the lock
+   * themselves in a `try`/`finally` instead: the closure V8 left there cost
+   * 0.06 µs of a 0.5 µs map+unmap pair.
+   */
   protected locked<T>(body: () => T): T {
-    return body();
+    this.lock();
+    try {
+      return body();
+    } finally {
+      this.unlock();
+    }
   }
 
   /** Refreshes levels that are measured lazily, before `stats()` snapshots them. Default: none. */
@@ -269,7 +287,8 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     try {
       const checked = checkDzmmapArguments(this, start, size, strategy, annotation);
       this.admit("dzmmap", start, size, checked.annotation);
-      this.locked(() => {
+      this.lock();
+      try {
         if (!checked.strategy.replace && !this.isFree(start, start + size)) {
           throw new MmapError({
             code: "EEXIST",
@@ -281,7 +300,9 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
           });
         }
         this.mapFixed(start, size, checked.strategy, checked.annotation);
-      });
+      } finally {
+        this.unlock();
+      }
     } catch (error) {
       throw this.recorder.fail("mmap", error);
     }
@@ -298,9 +319,12 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     try {
       const checked = checkDzmmapAnywhereArguments(this, size, align, strategy, annotation);
       this.admit("dzmmapAnywhere", undefined, size, checked.annotation);
-      return this.locked(() =>
-        this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation),
-      );
+      this.lock();
+      try {
+        return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
+      } finally {
+        this.unlock();
+      }
     } catch (error) {
       throw this.recorder.fail("mmap", error);
     }
@@ -318,13 +342,16 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     try {
       const checked = checkDzmmapPreferredArguments(this, start, size, align, strategy, annotation);
       this.admit("dzmmapPreferred", start, size, checked.annotation);
-      return this.locked(() => {
+      this.lock();
+      try {
         const hintFree = start % checked.align === 0 && this.isFree(start, start + size);
         if (hintFree && this.mapAtHint(start, size, checked.strategy, checked.annotation)) {
           return start;
         }
         return this.mapAnywhere(size, checked.align, checked.strategy, checked.annotation);
-      });
+      } finally {
+        this.unlock();
+      }
     } catch (error) {
       throw this.recorder.fail("mmap", error);
     }
@@ -336,7 +363,12 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     try {
       checkMunmapArguments(this, start, size);
       this.admit("munmap", start, size, undefined);
-      this.locked(() => this.unmapRange(start, size));
+      this.lock();
+      try {
+        this.unmapRange(start, size);
+      } finally {
+        this.unlock();
+      }
     } catch (error) {
       throw this.recorder.fail("munmap", error);
     }
@@ -348,7 +380,8 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     try {
       const checked = checkMremapArguments(this, start, oldSize, newSize, options);
       this.admit("mremap", start, oldSize, undefined);
-      return this.locked(() => {
+      this.lock();
+      try {
         if (checked.newAddress !== undefined || checked.dontUnmap === true) {
           return this.remapTo(start, oldSize, newSize, checked);
         }
@@ -381,7 +414,9 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
           });
         }
         return this.moveMapping(start, oldSize, newSize, source);
-      });
+      } finally {
+        this.unlock();
+      }
     } catch (error) {
       throw this.recorder.fail("mremap", error);
     }
@@ -393,10 +428,13 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     try {
       checkMprotectArguments(this, start, size, prot);
       this.admit("setMemoryAccess", start, size, undefined);
-      this.locked(() => {
+      this.lock();
+      try {
         this.requireMapped("mprotect", start, size);
         this.protect(start, size, prot);
-      });
+      } finally {
+        this.unlock();
+      }
     } catch (error) {
       throw this.recorder.fail("mprotect", error);
     }
@@ -408,10 +446,13 @@ export abstract class MemoryBackend extends HostProcess implements OperatingSyst
     try {
       checkMadviseArguments(this, start, size, advice);
       this.admit("madvise", start, size, undefined);
-      this.locked(() => {
+      this.lock();
+      try {
         this.requireMapped("madvise", start, size);
         this.advise(start, size, advice);
-      });
+      } finally {
+        this.unlock();
+      }
     } catch (error) {
       throw this.recorder.fail("madvise", error);
     }

@@ -359,15 +359,15 @@ export class GhcMegablock extends MemoryBackend implements PageStateReporter {
     );
   }
 
-  /** Runs `body` holding the state lock (every read or change of the state does), then records the levels. */
-  protected override locked<T>(body: () => T): T {
+  /** Takes the shared state's lock. */
+  protected override lock(): void {
     this.shared.lock.acquire();
-    try {
-      return body();
-    } finally {
-      this.recordLevels();
-      this.shared.lock.release();
-    }
+  }
+
+  /** Records the levels and releases the shared state's lock. */
+  protected override unlock(): void {
+    this.recordLevels();
+    this.shared.lock.release();
   }
 
   /** Levels, and the footprint: the memory's length (it never shrinks, so also its peak). */

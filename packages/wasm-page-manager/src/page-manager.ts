@@ -415,18 +415,18 @@ export class WasmPageManager extends MemoryBackend implements OperatingSystem, P
   // ---- lock and levels ----
 
   /**
-   * Runs `body` holding the state lock, then records the mapped level (its peak
-   * is kept per call). Memory others grew meanwhile only matters at and above
-   * the frontier, so it is accounted for (`sync`) by the paths that reach there.
+   * Takes the engine's state lock (Note [Linear-memory engine], "Locking").
+   * Memory others grew meanwhile only matters at and above the frontier, so it
+   * is accounted for (`sync`) by the paths that reach there.
    */
-  protected override locked<T>(body: () => T): T {
+  protected override lock(): void {
     this.engine.lock();
-    try {
-      return body();
-    } finally {
-      this.recorder.setMapped(this.engine.mappedPages * this.pageSize);
-      this.engine.unlock();
-    }
+  }
+
+  /** Records the mapped level (its peak is kept per call) and releases the state lock. */
+  protected override unlock(): void {
+    this.recorder.setMapped(this.engine.mappedPages * this.pageSize);
+    this.engine.unlock();
   }
 
   /** Brings the levels up to date with the shared state; linear memory never shrinks, so its size is also the peak. */
