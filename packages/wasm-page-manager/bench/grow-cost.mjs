@@ -6,6 +6,12 @@
  * For each memory size and step, a fresh memory is grown to the size in one call,
  * then grown by the step `CALLS` times; the median time per call is printed,
  * in microseconds, and µs per MiB grown.
+ * Then the floor of growth for the 60 000-page table build of `osal bench`: the
+ * least time `memory.grow` can take to bring a fresh non-shared memory from
+ * 64 KiB to 4 GiB, in one call and by doubling (median of `FLOOR_RUNS` memories).
+ * Past about 1 GiB each call on a non-shared memory costs V8 a memory-reducing
+ * full GC (external memory pressure), whatever the JS heap holds, so no growth
+ * policy gets under these figures.
  */
 const WASM_PAGE = 65536;
 const CALLS = 15;
@@ -39,4 +45,33 @@ for (const shared of [false, true]) {
     const row = stepsPages.map((step) => measure(size, step, shared).toFixed(0));
     console.log(`| ${size} MiB | ${row.join(" | ")} |`);
   }
+}
+
+const FLOOR_RUNS = 5;
+const FULL_PAGES = 65536;
+
+/** ms of memory.grow to bring a fresh memory from 1 page to `FULL_PAGES`, taking steps from `next`. */
+function growToFull(next) {
+  const memory = new WebAssembly.Memory({ initial: 1, maximum: FULL_PAGES });
+  let ms = 0;
+  let calls = 0;
+  while (memory.buffer.byteLength / WASM_PAGE < FULL_PAGES) {
+    const pages = memory.buffer.byteLength / WASM_PAGE;
+    const step = Math.min(next(pages), FULL_PAGES - pages);
+    const t0 = performance.now();
+    memory.grow(step);
+    ms += performance.now() - t0;
+    calls++;
+  }
+  return { ms, calls };
+}
+
+console.log("\nnon-shared memory, 64 KiB → 4 GiB: median ms in memory.grow");
+for (const [label, next] of [
+  ["one call", (pages) => FULL_PAGES - pages],
+  ["doubling", (pages) => pages],
+]) {
+  const runs = Array.from({ length: FLOOR_RUNS }, () => growToFull(next));
+  const ms = median(runs.map((run) => run.ms));
+  console.log(`| ${label} | ${runs[0].calls} calls | ${ms.toFixed(1)} ms |`);
 }

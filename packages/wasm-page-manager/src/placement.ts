@@ -22,7 +22,14 @@
  * 0 bytes are zeroed in the build. Not reached:
  * the 10 % share. The 44 calls below 512 MiB each may cost a mark-compact, and
  * with nothing else to do the build spends 1.4 µs per mapping, so one 5 ms GC
- * outweighs 3 500 mappings. Rejected: doubling from 256 MiB (coreclr reserves
+ * outweighs 3 500 mappings. Its floor, from the last table of `node
+ * packages/wasm-page-manager/bench/grow-cost.mjs` (a fresh process, 3 MB of
+ * JS heap): bringing a non-shared memory from 64 KiB to 4 GiB costs 9–15 ms of
+ * memory.grow in one call and 27 ms by doubling (16 calls), because past about
+ * 1 GiB every call costs V8 a memory-reducing full GC. The build's other work
+ * is 130–136 ms (run next to 823a4ba's 140, same machine), so even one grow
+ * to the maximum would be 6–10 % and doubling 17 %: the share is V8's, not the
+ * policy's. Rejected: doubling from 256 MiB (coreclr reserves
  * 256 MiB and mmtk peaks at 260–288 MiB: each would end at 512 MiB), a quarter
  * below 512 MiB (doubles every workload's footprint cost for about 8 fewer
  * calls), and a step that adapts to the time measured around each grow (would
