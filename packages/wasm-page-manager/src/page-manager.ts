@@ -49,6 +49,8 @@
  * lands on the last free pages and grows the memory only by what is missing.
  * Finding the lowest aligned fit descends only into subtrees whose longest run is
  * long enough: O(log n) however full and fragmented the table is (mwpm scans).
+ * A change reaches the inner nodes at the next search, so a mapping unmapped
+ * before it (churn) costs two node updates instead of one walk to the root.
  *
  * Placement. Mappings go at the low end of the lowest free run that can hold them
  * (address-ordered first fit, which keeps memory compact). The free pages after a
@@ -86,9 +88,9 @@
  * Locking. All of the above (header, page table, free-run index, annotation
  * table) lives in one buffer, a SharedArrayBuffer where the host has them (the
  * engine's SharedState; the index in it as free-run-layout.ts says). Every call
- * takes a futex-style Atomics lock in that buffer, so managers in several
- * workers attached to the same state over the same shared memory agree on every
- * page. A failed call throws before it changes any mapping.
+ * over a shared memory takes a futex-style Atomics lock in that buffer, so
+ * managers in several workers attached to the same state agree on every page;
+ * over a non-shared memory, which no other thread can reach, it takes none. A failed call throws before it changes any mapping.
  */
 import {
   type BackendCall,
