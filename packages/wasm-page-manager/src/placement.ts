@@ -63,6 +63,17 @@
  * free aligned slot), the rest for huge blocks of 2–8 slots that find no contiguous
  * run (seed 2: 24 slots for 8-slot blocks alone) and 2–10 for moving mremaps.
  * The floor ignores contiguity, so it is not reachable by placement alone.
+ * And it bounds the other figure: no placement ends below the floor (those
+ * slots are held at once, 2 MiB aligned, page 0's slot unused), and the floor
+ * is 1.120–1.166 × peak mapped (seeds 1–8; 154.0 ÷ 132.1 MiB for seed 7), so
+ * ≤ 1.15 ÷ peak mapped is out of reach for seed 7 whatever the placement, and
+ * the other seeds would need a footprint within 1–3 % of the floor. Also tried
+ * this round (zend seeds 1–4, ÷ peak mapped, ÷ floor, failed calls): leaving
+ * the slot after a mapping that ends mid-slot free for its growth 1.425–1.470,
+ * 1.254–1.294, 412–440 (the failed in-place growths hardly drop, so the room
+ * was not what they lacked); multi-slot blocks in the highest fitting run
+ * below the frontier 2.125–2.368 (they then grow the memory when they grow);
+ * 1-slot chunks there instead 1.414–1.507.
  */
 import { type MemoryCall, type MmapAnnotation, MmapError } from "@osal/core";
 import { isPlaceable, PageState } from "@osal/linear-memory";
