@@ -26,9 +26,9 @@
  * packages/wasm-page-manager/bench/grow-cost.mjs` (a fresh process, 3 MB of
  * JS heap): bringing a non-shared memory from 64 KiB to 4 GiB costs 9–15 ms of
  * memory.grow in one call and 27 ms by doubling (16 calls), because past about
- * 1 GiB every call costs V8 a memory-reducing full GC. The build's other work
- * is 130–136 ms (run next to 823a4ba's 140, same machine), so even one grow
- * to the maximum would be 6–10 % and doubling 17 %: the share is V8's, not the
+ * 1 GiB every call costs V8 a memory-reducing full GC. In `osal bench` the
+ * build's other work is now 61–66 ms (of 87–89), so even one grow to the
+ * maximum would be 12–19 % and doubling 29 %: the share is V8's, not the
  * policy's. Rejected: doubling from 256 MiB (coreclr reserves
  * 256 MiB and mmtk peaks at 260–288 MiB: each would end at 512 MiB), a quarter
  * below 512 MiB (doubles every workload's footprint cost for about 8 fewer
