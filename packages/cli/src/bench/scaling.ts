@@ -11,9 +11,10 @@ import { createWasmPageManager, type WasmPageManager } from "@osal/wasm-page-man
  * - the table-build time: 60 000 one-page mappings made call by call on a
  *   fresh, non-shared memory, and the share of it spent in `memory.grow`.
  * Every figure is a median of batches, so one slow batch (a GC, another
- * process) moves it little. Batches run after an untimed warm-up: on Node 20 the
- * first 5 000–10 000 pairs are 2–3× slower while V8 still re-enters on-stack
- * code compiled for the table's first, 64 000-page mapping.
+ * process) moves it little. Batches run after an untimed warm-up of 24 000
+ * pairs: on Node 20 the first 8 000 are 2–6× slower, and slow batches recur up
+ * to about 20 000, while V8 keeps re-entering code it compiled on stack for the
+ * table's first, 64 000-page mapping and deoptimizing it.
  */
 export interface ScalingReport {
   /** Backend measured. */
@@ -68,7 +69,7 @@ export interface ScalingPlan {
   readonly pairsPerBatch?: number;
   /** Batches per figure (default 7). */
   readonly batches?: number;
-  /** Untimed batches before each table's figure (default 5). */
+  /** Untimed batches before each table's figure (default 12). */
   readonly warmupBatches?: number;
   /** Told before each part starts. */
   readonly onProgress?: (label: string) => void;
@@ -84,7 +85,7 @@ export function measureScaling(plan: ScalingPlan = {}): ScalingReport {
   const livePages = plan.livePages ?? [1_000, 60_000];
   const pairsPerBatch = plan.pairsPerBatch ?? 2_000;
   const batches = plan.batches ?? 7;
-  const warmup = plan.warmupBatches ?? 5;
+  const warmup = plan.warmupBatches ?? 12;
   const pairs: PairFigure[] = [];
   let memsetUsPerPair = 0;
   let pageSize = 0;
