@@ -88,6 +88,9 @@ import {
   zeroesWhenOpened,
 } from "./zero-mark.js";
 
+/** Mappings of at least this many pages over fresh pages are written with `fill` (see `mapFresh`). */
+const LONG_RUN = 256;
+
 /** Where the engine reports the bytes it zeroes and hands out uninitialized (core's `StatsRecorder` fits). */
 export interface ZeroingCounters {
   /** `bytes` were just written with zeros. */
@@ -249,6 +252,10 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
     keep = 0,
     uninitialized = false,
   ): void {
+    if (count >= LONG_RUN && keep === 0 && this.allFreeZeroed(first, first + count)) {
+      this.mapFresh(first, count, attributes, id, uninitialized);
+      return;
+    }
     const states = this.states;
     const attributeBytes = this.attributes;
     const annotationIds = this.annotationIds;
@@ -291,6 +298,40 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
     header[Header.MappedPages] = header[Header.MappedPages]! + added;
     header[Header.CommittedPages] =
       header[Header.CommittedPages]! + (isReservedAttribute(attributes) ? count : 0) - uncommitted;
+  }
+
+  /** True when every page of `[from, to)` is FreeZeroed (scanned by the typed array's own search). */
+  private allFreeZeroed(from: number, to: number): boolean {
+    const run = this.states.subarray(from, to);
+    return run.indexOf(PageState.FreeDirty) < 0 && run.indexOf(PageState.Allocated) < 0;
+  }
+
+  /**
+   * {@link LinearMemoryEngine.map} over pages that are all FreeZeroed: nothing
+   * to zero, every page gets the same bytes, written with `fill`. A reservation
+   * of a whole address space is the usual first call of a runtime; through the
+   * page loop, V8 compiled that loop on stack with only its first call's
+   * branches seen, and on Node 20 kept re-entering that code and deoptimizing
+   * it for the next 10 000–20 000 calls.
+   */
+  private mapFresh(
+    first: number,
+    count: number,
+    attributes: number,
+    id: number,
+    uninitialized: boolean,
+  ): void {
+    const end = first + count;
+    const mark = markWhenMapped(true, isAccessibleAttribute(attributes), uninitialized);
+    this.states.fill(PageState.Allocated, first, end);
+    this.attributes.fill(attributes, first, end);
+    this.annotationIds.fill(id, first, end);
+    this.zeroMarks.fill(mark, first, end);
+    this.state.index.set(first, end, false);
+    const header = this.state.header;
+    header[Header.MappedPages] = header[Header.MappedPages]! + count;
+    header[Header.CommittedPages] =
+      header[Header.CommittedPages]! + (isReservedAttribute(attributes) ? count : 0);
   }
 
   /** Unmaps the allocated pages of `[first, first + count)`; others are left alone. */

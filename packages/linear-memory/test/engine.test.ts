@@ -186,3 +186,73 @@ describe("LinearMemoryEngine's lock", () => {
     expect(engine.frontier).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("LinearMemoryEngine over a long run of pages", () => {
+  const PAGE = 65536;
+  const PAGES = 1024;
+
+  /** An engine with 64 KiB pages over a 64 MiB memory, all of it claimed. */
+  function pageEngine() {
+    const memory = createLinearMemory(PAGES * PAGE);
+    const state = SharedState.create({
+      granule: PAGE,
+      totalPages: PAGES,
+      shared: false,
+      index: NO_INDEX,
+    });
+    const count = counters();
+    const engine = new LinearMemoryEngine({
+      memory,
+      state,
+      fresh: true,
+      source: "grow",
+      growth: EXACT_GROWTH,
+      counters: count,
+    });
+    engine.extend(PAGES);
+    return { memory, engine, count };
+  }
+
+  it("maps 600 fresh pages read-write writing nothing, and zeroes them when mapped again", () => {
+    const { memory, engine, count } = pageEngine();
+    engine.map(100, 600, RW, 3);
+    expect(count.zeroed).toBe(0);
+    expect(engine.mappedPages).toBe(600);
+    expect(engine.committedPages).toBe(600);
+    for (const page of [100, 400, 699]) {
+      expect(engine.states[page]).toBe(PageState.Allocated);
+      expect(engine.attributes[page]).toBe(RW);
+      expect(engine.annotationIds[page]).toBe(3);
+      expect(engine.zeroMarks[page]).toBe(ZeroMark.Dirty);
+    }
+    expect([engine.states[99], engine.states[700]]).toEqual([
+      PageState.FreeZeroed,
+      PageState.FreeZeroed,
+    ]);
+    new Uint8Array(memory.buffer).fill(9, 100 * PAGE, 700 * PAGE);
+    engine.unmap(100, 600);
+    engine.map(100, 600, RW, 3);
+    expect(count.zeroed).toBe(600 * PAGE);
+    expect(new Uint8Array(memory.buffer, 100 * PAGE, 600 * PAGE).every((b) => b === 0)).toBe(true);
+  });
+
+  it("marks 600 fresh pages mapped NoAccess as known zero, so opening them writes nothing", () => {
+    const { engine, count } = pageEngine();
+    engine.map(1, 600, NONE, 0);
+    expect(engine.zeroMarks[1]).toBe(ZeroMark.Zero);
+    expect(engine.zeroMarks[600]).toBe(ZeroMark.Zero);
+    engine.open(1, 601);
+    expect(count.zeroed).toBe(0);
+  });
+
+  it("zeroes only the dirty pages of a long run that mixes fresh and reused pages", () => {
+    const { memory, engine, count } = pageEngine();
+    engine.map(300, 10, RW, 0);
+    new Uint8Array(memory.buffer).fill(5, 300 * PAGE, 310 * PAGE);
+    engine.unmap(300, 10);
+    engine.map(1, 600, RW, 0);
+    expect(count.zeroed).toBe(10 * PAGE);
+    expect(new Uint8Array(memory.buffer, 300 * PAGE, 10 * PAGE).every((b) => b === 0)).toBe(true);
+    expect(engine.mappedPages).toBe(600);
+  });
+});
