@@ -12,9 +12,9 @@ import { createWasmPageManager, type WasmPageManager } from "@osal/wasm-page-man
  *   fresh, non-shared memory, and the share of it spent in `memory.grow`.
  * Every figure is a median of batches, so one slow batch (a GC, another
  * process) moves it little. Batches run after an untimed warm-up of 24 000
- * pairs: on Node 20 the first 8 000 are 2–6× slower, and slow batches recur up
- * to about 20 000, while V8 keeps re-entering code it compiled on stack for the
- * table's first, 64 000-page mapping and deoptimizing it.
+ * pairs: after the workloads of `osal bench`, the first 8 000 pairs ran 2–5×
+ * slower and a second slow stretch came near 20 000 while V8 compiled (20–50 ms
+ * a function in the background on 2 busy cores).
  */
 export interface ScalingReport {
   /** Backend measured. */
