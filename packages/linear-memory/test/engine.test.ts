@@ -36,16 +36,14 @@ function counters() {
   };
 }
 
-/** An engine with 1 MiB pages (megablocks) over a memory that starts 3 wasm pages long. */
-function megablockEngine(maximumMiB = 8) {
-  const memory = createLinearMemory(maximumMiB * MiB);
-  memory.grow(3);
-  const state = SharedState.create({
-    granule: MiB,
-    totalPages: maximumMiB,
-    shared: false,
-    index: NO_INDEX,
-  });
+/**
+ * An engine over a fresh memory of `totalPages` pages of `granule` bytes (no
+ * index), the memory grown by `grownFirst` wasm pages before the engine sees it.
+ */
+function makeEngine(granule: number, totalPages: number, shared = false, grownFirst = 0) {
+  const memory = createLinearMemory(granule * totalPages, shared);
+  memory.grow(grownFirst);
+  const state = SharedState.create({ granule, totalPages, shared, index: NO_INDEX });
   const count = counters();
   const engine = new LinearMemoryEngine({
     memory,
@@ -55,7 +53,12 @@ function megablockEngine(maximumMiB = 8) {
     growth: EXACT_GROWTH,
     counters: count,
   });
-  return { memory, engine, count };
+  return { memory, state, engine, count };
+}
+
+/** An engine with 1 MiB pages (megablocks) over a memory that starts 3 wasm pages long. */
+function megablockEngine(maximumMiB = 8) {
+  return makeEngine(MiB, maximumMiB, false, 3);
 }
 
 describe("LinearMemoryEngine with a granule coarser than a wasm page", () => {
@@ -155,16 +158,7 @@ describe("SharedState", () => {
 
 describe("LinearMemoryEngine's lock", () => {
   function engineOver(shared: boolean) {
-    const memory = createLinearMemory(8 * MiB, shared);
-    const state = SharedState.create({ granule: MiB, totalPages: 8, shared, index: NO_INDEX });
-    const engine = new LinearMemoryEngine({
-      memory,
-      state,
-      fresh: true,
-      source: "grow",
-      growth: EXACT_GROWTH,
-      counters: counters(),
-    });
+    const { state, engine } = makeEngine(MiB, 8, shared);
     return { engine, lockWord: () => state.header[Header.Lock] };
   }
 
@@ -193,24 +187,9 @@ describe("LinearMemoryEngine over a long run of pages", () => {
 
   /** An engine with 64 KiB pages over a 64 MiB memory, all of it claimed. */
   function pageEngine() {
-    const memory = createLinearMemory(PAGES * PAGE);
-    const state = SharedState.create({
-      granule: PAGE,
-      totalPages: PAGES,
-      shared: false,
-      index: NO_INDEX,
-    });
-    const count = counters();
-    const engine = new LinearMemoryEngine({
-      memory,
-      state,
-      fresh: true,
-      source: "grow",
-      growth: EXACT_GROWTH,
-      counters: count,
-    });
-    engine.extend(PAGES);
-    return { memory, engine, count };
+    const made = makeEngine(PAGE, PAGES);
+    made.engine.extend(PAGES);
+    return made;
   }
 
   it("maps 600 fresh pages read-write writing nothing, and zeroes them when mapped again", () => {
