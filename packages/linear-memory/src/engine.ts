@@ -90,6 +90,13 @@ import {
 
 /** Mappings of at least this many pages over fresh pages are written with `fill` (see `mapFresh`). */
 const LONG_RUN = 256;
+/** Every page state but FreeZeroed: a run holding none of them is fresh. */
+const NOT_FRESH: readonly PageState[] = [
+  PageState.Unclaimed,
+  PageState.External,
+  PageState.FreeDirty,
+  PageState.Allocated,
+];
 
 /** Where the engine reports the bytes it zeroes and hands out uninitialized (core's `StatsRecorder` fits). */
 export interface ZeroingCounters {
@@ -303,7 +310,7 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
   /** True when every page of `[from, to)` is FreeZeroed (scanned by the typed array's own search). */
   private allFreeZeroed(from: number, to: number): boolean {
     const run = this.states.subarray(from, to);
-    return run.indexOf(PageState.FreeDirty) < 0 && run.indexOf(PageState.Allocated) < 0;
+    return NOT_FRESH.every((state) => run.indexOf(state) < 0);
   }
 
   /**
