@@ -66,7 +66,8 @@
  * page table and counters, the free runs, the annotation texts. Every call
  * validates its arguments, then takes the engine's futex-style Atomics lock
  * around its checks and changes (and around the byte copies of read, write and
- * fill, so no other worker unmaps under them). Backends in several workers
+ * fill, so no other worker unmaps under them); over a non-shared memory, which
+ * no other thread can reach, the engine takes none. Backends in several workers
  * attached to one state (`{ memory, shared: { state } }`) over one shared
  * memory agree on every megablock (`threadSafe`). Another party growing the
  * memory between placing and claiming takes the place from under a call: the
@@ -359,15 +360,15 @@ export class GhcMegablock extends MemoryBackend implements PageStateReporter {
     );
   }
 
-  /** Takes the shared state's lock. */
+  /** Takes the engine's state lock (none over a non-shared memory, which no other thread reaches). */
   protected override lock(): void {
-    this.shared.lock.acquire();
+    this.engine.lock();
   }
 
-  /** Records the levels and releases the shared state's lock. */
+  /** Records the levels and releases the engine's state lock. */
   protected override unlock(): void {
     this.recordLevels();
-    this.shared.lock.release();
+    this.engine.unlock();
   }
 
   /** Levels, and the footprint: the memory's length (it never shrinks, so also its peak). */
