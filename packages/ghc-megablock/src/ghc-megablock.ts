@@ -191,14 +191,20 @@ export class GhcMegablock extends MemoryBackend implements PageStateReporter {
    * cannot grow.
    */
   getMBlocks(n: number, annotation: MmapAnnotation = MBLOCK_ANNOTATION): number {
-    return this.recorder.track("mmap", () => {
+    this.recorder.begin("mmap");
+    try {
       const size = megablockBytes("mmap", n, this.pageSize);
       checkSize("mmap", size, this);
       const checked = checkAnnotation("mmap", annotation, undefined, size);
-      return this.locked(() =>
-        this.mapAnywhere(size, this.pageSize, MmapStrategy.DEFAULT, checked),
-      );
-    });
+      this.lock();
+      try {
+        return this.mapAnywhere(size, this.pageSize, MmapStrategy.DEFAULT, checked);
+      } finally {
+        this.unlock();
+      }
+    } catch (error) {
+      throw this.recorder.fail("mmap", error);
+    }
   }
 
   /**
@@ -207,13 +213,19 @@ export class GhcMegablock extends MemoryBackend implements PageStateReporter {
    * are not mapped are skipped. Counted as a `munmap` call.
    */
   freeMBlocks(address: number, n: number): void {
-    this.recorder.track("munmap", () => {
+    this.recorder.begin("munmap");
+    try {
       const size = megablockBytes("munmap", n, this.pageSize);
       checkRange("munmap", address, size, this);
-      this.locked(() =>
-        this.space.release(address / this.pageSize, (address + size) / this.pageSize),
-      );
-    });
+      this.lock();
+      try {
+        this.space.release(address / this.pageSize, (address + size) / this.pageSize);
+      } finally {
+        this.unlock();
+      }
+    } catch (error) {
+      throw this.recorder.fail("munmap", error);
+    }
   }
 
   // ---- primitives of core's call path -----------------------------------------
