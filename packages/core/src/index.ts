@@ -22,6 +22,7 @@ export {
   TiB,
 } from "./address.js";
 export { formatAnnotation, MmapAnnotation, sameAnnotation } from "./annotation.js";
+export { BackendPrimitives } from "./backend-primitives.js";
 export {
   accessFault,
   type BackendCall,
