@@ -12,6 +12,7 @@ import {
   MiB,
   MmapAnnotation,
   MmapError,
+  memoryCalls,
   parseProcMaps,
   StatsRecorder,
   TiB,
@@ -131,6 +132,28 @@ describe("StatsRecorder", () => {
       zeroedBytes: 7,
       calls: { mmap: 1, munmap: 1, mremap: 0 },
       failedCalls: { mmap: 0, munmap: 1 },
+    });
+  });
+
+  it("counts every kind of call under its own name", () => {
+    const stats = new StatsRecorder();
+    memoryCalls.forEach((call, i) => {
+      for (let n = 0; n <= i; n++) stats.begin(call);
+      for (let n = 0; n < 2 * i; n++) stats.fail(call, new Error(call));
+    });
+    expect(stats.snapshot().calls).toEqual({
+      mmap: 1,
+      munmap: 2,
+      mremap: 3,
+      mprotect: 4,
+      madvise: 5,
+    });
+    expect(stats.snapshot().failedCalls).toEqual({
+      mmap: 0,
+      munmap: 2,
+      mremap: 4,
+      mprotect: 6,
+      madvise: 8,
     });
   });
 });
