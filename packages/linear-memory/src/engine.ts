@@ -199,7 +199,10 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
     return this.state.header[Header.CommittedPages]!;
   }
 
-  /** Takes the state lock (every other method is called holding it). */
+  /**
+   * Takes the state lock (every other method is called holding it); over a
+   * non-shared memory there is none to take (Note [Linear-memory engine]).
+   */
   lock(): void {
     if (this.threaded) this.state.lock.acquire();
   }
@@ -301,10 +304,7 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
     if (zeroFrom >= 0) this.zero(zeroFrom, end);
     if (handedDirty > 0) this.counters.addUninitialized(handedDirty * this.granule);
     this.state.index.set(first, end, false);
-    const header = this.state.header;
-    header[Header.MappedPages] = header[Header.MappedPages]! + added;
-    header[Header.CommittedPages] =
-      header[Header.CommittedPages]! + (isReservedAttribute(attributes) ? count : 0) - uncommitted;
+    this.countPages(added, (isReservedAttribute(attributes) ? count : 0) - uncommitted);
   }
 
   /** True when every page of `[from, to)` is FreeZeroed (scanned by the typed array's own search). */
@@ -335,10 +335,7 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
     this.annotationIds.fill(id, first, end);
     this.zeroMarks.fill(mark, first, end);
     this.state.index.set(first, end, false);
-    const header = this.state.header;
-    header[Header.MappedPages] = header[Header.MappedPages]! + count;
-    header[Header.CommittedPages] =
-      header[Header.CommittedPages]! + (isReservedAttribute(attributes) ? count : 0);
+    this.countPages(count, isReservedAttribute(attributes) ? count : 0);
   }
 
   /** Unmaps the allocated pages of `[first, first + count)`; others are left alone. */
@@ -368,9 +365,14 @@ export class LinearMemoryEngine<I extends FreePageIndex = FreePageIndex> {
     }
     // Page 0 stays out of the index: address 0 is never handed out.
     if (runStart >= 0) index.set(Math.max(runStart, 1), end, true);
+    this.countPages(-freed, -uncommitted);
+  }
+
+  /** Adds `mapped` to the allocated pages and `committed` to those mapped with `reserve: true`. */
+  private countPages(mapped: number, committed: number): void {
     const header = this.state.header;
-    header[Header.MappedPages] = header[Header.MappedPages]! - freed;
-    header[Header.CommittedPages] = header[Header.CommittedPages]! - uncommitted;
+    header[Header.MappedPages] = header[Header.MappedPages]! + mapped;
+    header[Header.CommittedPages] = header[Header.CommittedPages]! + committed;
   }
 
   /**
