@@ -90,7 +90,8 @@
  * engine's SharedState; the index in it as free-run-layout.ts says). Every call
  * over a shared memory takes a futex-style Atomics lock in that buffer, so
  * managers in several workers attached to the same state agree on every page;
- * over a non-shared memory, which no other thread can reach, it takes none. A failed call throws before it changes any mapping.
+ * over a non-shared memory, which no other thread can reach, it takes none. A
+ * failed call throws before it changes any mapping.
  */
 import {
   type BackendCall,
