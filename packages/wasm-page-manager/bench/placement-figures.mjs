@@ -45,22 +45,53 @@ const rows = [];
 
 console.log(`placement figures: growth ${growthLabel}, ${steps} steps, seeds ${seeds.join(",")}`);
 
+/** The calls after which a client can hold more mapped than before. */
+const MAPPING_CALLS = new Set(["dzmmapAnywhere", "dzmmapPreferred", "dzmmap", "mremap"]);
+
+/**
+ * `os` as the workload sees it, with `after()` run after every call that can map
+ * more, so the slots a realloc holds for a moment (old and new block at once) count.
+ */
+function observeMappingCalls(os, after) {
+  return new Proxy(os, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      if (!MAPPING_CALLS.has(key)) return value.bind(target);
+      return (...args) => {
+        const result = value.apply(target, args);
+        after();
+        return result;
+      };
+    },
+  });
+}
+
 /**
  * zend on a fresh manager: footprint ÷ peak mapped and footprint ÷ floor, the
  * floor being the most 2 MiB slots held at once × 2 MiB (zend_alloc maps only
- * 2 MiB-aligned chunks and huge blocks, so any placement needs that much).
+ * 2 MiB-aligned chunks and huge blocks, so any placement needs that much). Like
+ * peak mapped, the floor counts what a call holds for a moment (a moving realloc
+ * holds both blocks), not only what is held between steps (`stepFloor`).
  */
 function zend(seed) {
   const os = createWasmPageManager({ growth });
   let slots = 0;
-  const result = runWorkload("zend", os, {
+  let stepSlots = 0;
+  const held = () => {
+    let n = 0;
+    for (const m of os.getMappings()) n += Math.ceil((m.end - m.start) / SLOT);
+    return n;
+  };
+  const observed = observeMappingCalls(os, () => {
+    slots = Math.max(slots, held());
+  });
+  const result = runWorkload("zend", observed, {
     steps,
     seed,
     sampleEvery: 1,
     onSample: () => {
-      let held = 0;
-      for (const m of os.getMappings()) held += Math.ceil((m.end - m.start) / SLOT);
-      if (held > slots) slots = held;
+      stepSlots = Math.max(stepSlots, held());
     },
   });
   const stats = os.stats();
@@ -69,7 +100,10 @@ function zend(seed) {
     completed: result.completed,
     footprint: stats.peakFootprintBytes,
     peakMapped: stats.peakMappedBytes,
-    floor: slots * SLOT,
+    floor: Math.max(slots, stepSlots) * SLOT,
+    stepFloor: stepSlots * SLOT,
+    // No placement ends lower: the floor's slots are 2 MiB aligned and page 0's is never used.
+    lowest: Math.max(slots, stepSlots) * SLOT + os.pageSize,
     failed: result.failedCalls,
   };
 }
@@ -189,15 +223,21 @@ if (only.has("dlmalloc")) {
 }
 
 /** Min–max of a figure over the rows whose name starts with `prefix`. */
-function spread(prefix, figure) {
+function spread(prefix, figure, digits = 3) {
   const values = rows.filter((r) => r.name.startsWith(prefix)).map(figure);
   if (values.length === 0) return "–";
-  return `${Math.min(...values).toFixed(3)}–${Math.max(...values).toFixed(3)}`;
+  return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}`;
 }
 console.log("\nsummary (min–max over seeds):");
 console.log(`  zend footprint ÷ peak mapped  ${spread("zend", (r) => r.footprint / r.peakMapped)}`);
 console.log(`  zend footprint ÷ floor        ${spread("zend", (r) => r.footprint / r.floor)}`);
-console.log(`  zend failed calls             ${spread("zend", (r) => r.failed)}`);
+console.log(
+  `  zend footprint ÷ step floor   ${spread("zend", (r) => r.footprint / r.stepFloor)} (slots held between steps only)`,
+);
+console.log(
+  `  zend lowest reachable ÷ peak mapped ${spread("zend", (r) => r.lowest / r.peakMapped)} (floor + a page: no placement ends lower)`,
+);
+console.log(`  zend failed calls             ${spread("zend", (r) => r.failed, 0)}`);
 console.log(`  sgen footprint ÷ peak mapped  ${spread("sgen", (r) => r.footprint / r.peakMapped)}`);
 for (const k of [64, 4]) {
   console.log(

@@ -38,42 +38,64 @@
  * Placement. `node packages/wasm-page-manager/bench/placement-figures.mjs`
  * prints footprint ÷ peak mapped for zend (20 000 steps, seeds 1–8), sgen and
  * dlmalloc mmap-only (Debian's copy, built at run time), and zend's footprint
- * ÷ its 2 MiB alignment floor. Address-ordered first fit, exact growth: zend
- * 1.299–1.394 ÷ peak mapped, 1.143–1.227 ÷ floor, 415–466 failed calls; sgen
- * 1.015 (seed 1); dlmalloc 8000 steps, driver seeds 1, 3, …, 15: 1.114–1.254
- * (64 KiB pages), 1.121–1.302 (4 KiB); the default growth adds its one step
- * (zend seed 2: 184.1 → 205.1 MiB). Tried
- * against it on zend seeds 1–3 (÷ peak mapped, ÷ floor, failed calls): best
- * fit over the free runs 1.318–1.436, 1.160–1.263, 471–511; best fit for
- * 2 MiB-or-larger mappings only 1.306–1.450, 1.165–1.277, 466–514; large
- * mappings at the frontier unless a hole fits exactly 31.0 (never reused
- * under exact growth); partial-slot blocks in the run with the most room after
- * them 2.06–2.62, 1.84–2.31, 296–332. On dlmalloc (64 KiB pages, driver
- * seeds 1, 3, 5, 7, 9):
- * best fit 1.165–1.226; sub-256 KiB mappings top-down in the highest hole
- * 1.164–1.258; best fit for 256 KiB and up 1.147–1.200. None beats first fit
- * on both zend figures, so first fit stays. dlmalloc's waste comes from its
- * mmaps (counted with a wrapper, seeds 1, 3, 5, 7: 47–58 of 271–300 grow the
- * memory; 0–1 moving mremaps do), not from mremap. The variants were measured
- * with a temporary chooser (a scan of the free runs), not kept. Not reached:
- * ≤ 1.15 ÷ peak mapped (zend, dlmalloc) and ≤ 1.05 ÷ floor (zend). One known
- * cost: page 0 is never handed out, so zend's first 2 MiB slot holds no chunk
- * (2 of its 150 MiB floor). Where zend's growth goes (seeds 1, 2, 6, counted
- * with a wrapper): 29–47 of its 86–92 slots are grown for 1-slot chunks (no
- * free aligned slot), the rest for huge blocks of 2–8 slots that find no contiguous
- * run (seed 2: 24 slots for 8-slot blocks alone) and 2–10 for moving mremaps.
- * The floor ignores contiguity, so it is not reachable by placement alone.
- * And it bounds the other figure: no placement ends below the floor (those
- * slots are held at once, 2 MiB aligned, page 0's slot unused), and the floor
- * is 1.120–1.166 × peak mapped (seeds 1–8; 154.0 ÷ 132.1 MiB for seed 7), so
- * ≤ 1.15 ÷ peak mapped is out of reach for seed 7 whatever the placement, and
- * the other seeds would need a footprint within 1–3 % of the floor. Also tried
- * this round (zend seeds 1–4, ÷ peak mapped, ÷ floor, failed calls): leaving
- * the slot after a mapping that ends mid-slot free for its growth 1.425–1.470,
- * 1.254–1.294, 412–440 (the failed in-place growths hardly drop, so the room
- * was not what they lacked); multi-slot blocks in the highest fitting run
- * below the frontier 2.125–2.368 (they then grow the memory when they grow);
- * 1-slot chunks there instead 1.414–1.507.
+ * ÷ its 2 MiB alignment floor: the most 2 MiB slots zend held at once, checked
+ * after every call that maps, so a moving realloc's two blocks count as peak
+ * mapped counts them (checked between steps only, the floor was 0–4 MiB
+ * lower). Address-ordered first fit, exact growth: zend 1.299–1.394 ÷ peak
+ * mapped, 1.128–1.211 ÷ floor, 415–466 failed calls; sgen 1.015 (seed 1);
+ * dlmalloc 8000 steps, driver seeds 1, 3, …, 15: 1.114–1.254 (64 KiB pages),
+ * 1.121–1.302 (4 KiB); the default growth adds its one step (zend seed 2:
+ * 184.1 → 205.1 MiB).
+ *
+ * Bounds. No placement ends below the floor plus a page: the floor's slots
+ * are held at once, each 2 MiB aligned, and page 0's slot never holds one
+ * (address 0 is never handed out), so the highest of them starts at the floor.
+ * That is 1.136–1.168 × peak mapped, above 1.15 for seeds 1, 2, 5, 6 and 7
+ * (152 or 154 MiB of slots for 131.9–132.1 MiB mapped): ≤ 1.15 ÷ peak mapped
+ * is out of reach for them whatever the placement. ≤ 1.05 ÷ floor asks that
+ * at most 2–3 slots below the frontier be free when the most are held.
+ *
+ * Where the memory grows. zend (seed 2): after step 1 180 only 5-slot blocks
+ * (8 MiB + 64 KiB arrays) grow it, each when 64–70 of the 83–87 slots below
+ * the frontier were held but no 5 were free in a row. Chunks (40–58 slots)
+ * live long and fill the bottom; huge blocks (0–31 slots in 1–11 blocks) die
+ * together at each request's end. Counted over whole runs (seeds 1, 2, 6):
+ * 29–47 of 86–92 slots grown for chunks with no free slot, the rest for huge
+ * blocks with no run long enough, 2–10 for moving mremaps. dlmalloc grows
+ * while its live set ramps up (seed 1: the last growth at call 214 of 613),
+ * when 0.5–1.25 MiB mappings find no hole; 47–58 of its 271–300 mmaps grow
+ * the memory (seeds 1, 3, 5, 7), 0–1 moving mremaps do.
+ *
+ * Rejected, each measured with a temporary chooser (a scan of the free runs)
+ * as ÷ peak mapped, ÷ floor, failed calls. With the floor per call, zend
+ * seeds 1–4 (first fit: 1.299–1.394, 1.128–1.211, 415–466):
+ * - blocks over one slot in the longest run below the frontier: 1.396–1.544,
+ *   1.227–1.339, 297–335 (the fewest failed growths, the most footprint);
+ * - in the first run with a slot free after the block: 1.356–1.462,
+ *   1.192–1.254, 352–382; with two: 1.356–1.439, 1.192–1.250, 315–365;
+ * - at the end of the best-fitting run: 2.310–2.896, 1.981–2.547, 516–552;
+ * - best fit for chunks only: 1.303–1.394, 1.118–1.195, 440–490 (0.01 less
+ *   footprint for more failed calls);
+ * - next to a mapping with the same annotation, chunks with chunks and huge
+ *   blocks with huge blocks: 1.333–1.412, 1.169–1.243, 352–393; for blocks
+ *   only: 1.363–1.424, 1.198–1.224, 413–463.
+ * With the floor between steps (zend seeds 1–3 or 1–4): best fit 1.318–1.436,
+ * 1.160–1.263, 471–511; best fit for 2 MiB and up 1.306–1.450, 1.165–1.277,
+ * 466–514; large mappings at the frontier unless a hole fits exactly 31.0
+ * (never reused under exact growth); partial-slot blocks in the run with the
+ * most room after them 2.06–2.62, 1.84–2.31, 296–332; leaving the slot after a
+ * mapping that ends mid-slot free 1.425–1.470, 1.254–1.294, 412–440 (failed
+ * growths hardly drop: room was not what they lacked); multi-slot blocks in
+ * the highest fitting run 2.125–2.368 (they grow the memory when they grow);
+ * chunks there instead 1.414–1.507.
+ * dlmalloc, 64 KiB pages, driver seeds 1, 3, …, 15 (first fit 1.114–1.254):
+ * best fit for mappings over a page 1.108–1.263, for 256 KiB and up
+ * 1.129–1.297; best fit for one-page mappings 1.139–1.274; the longest run
+ * 1.231–1.581; the first run with a page free after, 256 KiB and up,
+ * 1.148–1.284. Earlier, seeds 1, 3, …, 9: sub-256 KiB mappings top-down in
+ * the highest hole 1.164–1.258.
+ * None beats first fit on zend's figures without more failed calls, or on
+ * dlmalloc's worst seed, so first fit stays.
  */
 import { type MemoryCall, type MmapAnnotation, MmapError } from "@osal/core";
 import { isPlaceable, PageState } from "@osal/linear-memory";
