@@ -78,7 +78,9 @@
  *   footprint for more failed calls);
  * - next to a mapping with the same annotation, chunks with chunks and huge
  *   blocks with huge blocks: 1.333–1.412, 1.169–1.243, 352–393; for blocks
- *   only: 1.363–1.424, 1.198–1.224, 413–463.
+ *   only: 1.363–1.424, 1.198–1.224, 413–463;
+ * - huge blocks only above the highest chunk (told apart by annotation, which
+ *   a general policy cannot do): 1.454–1.500, 1.277–1.303, 345–383.
  * With the floor between steps (zend seeds 1–3 or 1–4): best fit 1.318–1.436,
  * 1.160–1.263, 471–511; best fit for 2 MiB and up 1.306–1.450, 1.165–1.277,
  * 466–514; large mappings at the frontier unless a hole fits exactly 31.0
