@@ -60,8 +60,12 @@ export const Header = {
 } as const;
 
 const HEADER_WORDS = 16;
-/** Marks a buffer as a linear-memory state of this layout ("osl3": granule, index words, zero marks). */
-export const STATE_MAGIC = 0x6f736c33;
+/**
+ * Marks a buffer as a linear-memory state of this layout and version ("osl4":
+ * granule, index words, zero marks, the page manager's index kept as deficits),
+ * so a state made by another version is refused rather than misread.
+ */
+export const STATE_MAGIC = 0x6f736c34;
 
 /** Distinct annotations one state can intern. */
 export const ANNOTATION_CAPACITY = 16384;

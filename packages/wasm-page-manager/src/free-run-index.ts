@@ -10,6 +10,16 @@
  * The three arrays live in the manager's shared state, so every worker attached to
  * the same state sees the same index; callers hold the state lock.
  *
+ * Each array holds, per node, how many pages its figure falls short of the
+ * node's size (its deficit), not the figure itself: a free node holds 0, so the
+ * zeroed buffer a state starts in is already a tree of free pages. `build`
+ * writes only the leaves past the last page and their ancestors, and the parts
+ * of the tree no mapping reaches are never written, so the host never backs them
+ * with memory. A manager of 4 KiB pages over a 4 GiB memory had 24 MiB of index
+ * resident before its first mapping when `build` wrote every node; 0.1 MiB now,
+ * at the same speed (noaccess pairs at 60 000 live pages, medians of 5
+ * alternating runs: 0.53 µs against 0.55).
+ *
  * Changes reach the inner nodes lazily: `set` writes the leaves and widens one
  * pending range of pages (kept in the unused slot 0 of the arrays, so it is
  * shared too), and the next query brings the ancestors of that range up to
@@ -30,7 +40,7 @@ export class FreeRunIndex {
   private align = 1;
 
   /**
-   * Wraps three arrays of `2 * leaves` entries each (node `i` has children `2i`
+   * Wraps three arrays of `2 * leaves` deficits each (node `i` has children `2i`
    * and `2i + 1`, leaf `p` is node `leaves + p`; slot 0 holds the pending range,
    * its first page in `longest[0]` and its end in `prefix[0]`, none when empty).
    */
@@ -48,28 +58,21 @@ export class FreeRunIndex {
     return leaves;
   }
 
-  /** Fills the tree: pages `[0, freePages)` free, every later leaf taken. */
+  /**
+   * Sets up a tree over zeroed arrays (every page free): pages from `freePages`
+   * on are marked taken, nothing else is written.
+   */
   build(freePages: number): void {
-    const { leaves, longest, prefix, suffix } = this;
-    longest[0] = 0;
-    prefix[0] = 0;
-    for (let p = 0; p < leaves; p++) {
-      const v = p < freePages ? 1 : 0;
-      longest[leaves + p] = v;
-      prefix[leaves + p] = v;
-      suffix[leaves + p] = v;
-    }
-    let half = 1;
-    for (let levelStart = leaves >> 1; levelStart >= 1; levelStart >>= 1) {
-      for (let node = levelStart; node < levelStart * 2; node++) this.pull(node, half);
-      half *= 2;
-    }
+    this.longest[0] = 0;
+    this.prefix[0] = 0;
+    this.set(freePages, this.leaves, false);
+    this.flush();
   }
 
   /** Marks pages `[start, end)` free (`true`) or taken (`false`). */
   set(start: number, end: number, free: boolean): void {
     if (start >= end) return;
-    this.setLeaves(this.leaves + start, this.leaves + end, free ? 1 : 0);
+    this.setLeaves(this.leaves + start, this.leaves + end, free ? 0 : 1);
     const { longest, prefix } = this;
     // One pending range: a range apart from it brings the tree up to date first.
     const pendingStart = longest[0]!;
@@ -85,7 +88,7 @@ export class FreeRunIndex {
   }
 
   /**
-   * Writes `v` into leaf nodes `[first, last)`. A method of its own: V8 compiles
+   * Writes deficit `v` (0 free, 1 taken) into leaf nodes `[first, last)`. A method of its own: V8 compiles
    * a long first run of this loop on stack (OSR) before the code after it has
    * run, and inside `set` that code then deoptimized about once per 600 calls.
    */
@@ -128,13 +131,13 @@ export class FreeRunIndex {
 
   /** True when page `page` is free in the index. */
   isFree(page: number): boolean {
-    return this.longest[this.leaves + page] === 1;
+    return this.longest[this.leaves + page] === 0;
   }
 
   /** The longest free run anywhere, in pages. */
   longestRun(): number {
     this.flush();
-    return this.longest[1]!;
+    return this.leaves - this.longest[1]!;
   }
 
   /**
@@ -144,7 +147,7 @@ export class FreeRunIndex {
    */
   findLowest(count: number, align: number): number {
     this.flush();
-    if (count <= 0 || this.longest[1]! < count) return -1;
+    if (count <= 0 || this.leaves - this.longest[1]! < count) return -1;
     if (align === 1) return this.descend(count);
     this.wanted = count;
     this.align = align;
@@ -164,11 +167,11 @@ export class FreeRunIndex {
     while (size > 1) {
       const left = node * 2;
       const half = size >> 1;
-      if (longest[left]! >= count) {
+      if (half - longest[left]! >= count) {
         node = left;
       } else {
-        const leftSuffix = suffix[left]!;
-        if (leftSuffix + prefix[left + 1]! >= count) return lo + half - leftSuffix;
+        const leftSuffix = half - suffix[left]!;
+        if (leftSuffix + half - prefix[left + 1]! >= count) return lo + half - leftSuffix;
         node = left + 1;
         lo += half;
       }
@@ -191,9 +194,9 @@ export class FreeRunIndex {
     leftOpen: boolean,
     rightOpen: boolean,
   ): number {
-    const longest = this.longest;
-    if (longest[node]! < this.wanted) return -1;
-    if (longest[node] === size) {
+    const shortBy = this.longest[node]!;
+    if (size - shortBy < this.wanted) return -1;
+    if (shortBy === 0) {
       if (leftOpen || rightOpen) return -1;
       return this.fit(lo, lo + size);
     }
@@ -201,8 +204,8 @@ export class FreeRunIndex {
     const left = node * 2;
     const right = left + 1;
     const mid = lo + half;
-    const leftSuffix = this.suffix[left]!;
-    const rightPrefix = this.prefix[right]!;
+    const leftSuffix = half - this.suffix[left]!;
+    const rightPrefix = half - this.prefix[right]!;
     let found = this.search(left, lo, half, leftOpen, rightPrefix > 0);
     if (found >= 0) return found;
     if (leftSuffix > 0 && rightPrefix > 0 && leftSuffix + rightPrefix >= this.wanted) {
@@ -218,7 +221,14 @@ export class FreeRunIndex {
     return aligned + this.wanted <= end ? aligned : -1;
   }
 
-  /** Recomputes `node` from its two children, each covering `half` pages; true if it changed. */
+  /**
+   * Recomputes `node` from its two children, each covering `half` pages; true if
+   * it changed. In deficits: a free left child passes the right child's prefix
+   * deficit up (the free run continues into it), else the node falls `half`
+   * pages further short than the left child; the suffix mirrors it; the longest
+   * run is the better of either child's (now `half` further short) and the run
+   * across the middle.
+   */
   private pull(node: number, half: number): boolean {
     const { longest, prefix, suffix } = this;
     const left = node * 2;
@@ -227,12 +237,13 @@ export class FreeRunIndex {
     const rightSuffix = suffix[right]!;
     const leftSuffix = suffix[left]!;
     const rightPrefix = prefix[right]!;
-    const newPrefix = leftPrefix === half ? half + rightPrefix : leftPrefix;
-    const newSuffix = rightSuffix === half ? half + leftSuffix : rightSuffix;
-    const inner = leftSuffix + rightPrefix;
+    const newPrefix = leftPrefix === 0 ? rightPrefix : half + leftPrefix;
+    const newSuffix = rightSuffix === 0 ? leftSuffix : half + rightSuffix;
     const l = longest[left]!;
     const r = longest[right]!;
-    const newLongest = l > r ? (l > inner ? l : inner) : r > inner ? r : inner;
+    const sides = half + (l < r ? l : r);
+    const inner = leftSuffix + rightPrefix;
+    const newLongest = sides < inner ? sides : inner;
     if (prefix[node] === newPrefix && suffix[node] === newSuffix && longest[node] === newLongest) {
       return false;
     }

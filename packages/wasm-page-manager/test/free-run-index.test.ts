@@ -106,4 +106,37 @@ describe("free-run index", () => {
     expect(index.findLowest(2, 1)).toBe(before);
     expect(index.longestRun()).toBe(1000 - 900);
   });
+
+  it("writes only the nodes over taken pages, so a fresh index over a large memory costs no memory", () => {
+    // A host backs a zeroed buffer with memory only where it is written.
+    const written = (arrays: readonly Int32Array[]) =>
+      arrays.reduce((n, a) => n + a.reduce((k, word) => k + (word === 0 ? 0 : 1), 0), 0);
+    const make = (pages: number) => {
+      const leaves = FreeRunIndex.leavesFor(pages);
+      const arrays = [0, 1, 2].map(() => new Int32Array(2 * leaves)) as [
+        Int32Array,
+        Int32Array,
+        Int32Array,
+      ];
+      const index = new FreeRunIndex(leaves, ...arrays);
+      index.build(pages);
+      return { index, arrays };
+    };
+    // 4 GiB of 4 KiB pages: nothing to write, every page free.
+    const full = make(2 ** 20);
+    expect(written(full.arrays)).toBe(0);
+    expect(full.index.longestRun()).toBe(2 ** 20);
+    // Ten pages taken write their leaves and their ancestors' path, no more.
+    full.index.set(1000, 1010, false);
+    expect(full.index.findLowest(11, 1)).toBe(0);
+    expect(full.index.findLowest(1001, 1)).toBe(1010);
+    expect(written(full.arrays)).toBeLessThanOrEqual(3 * (10 + 2 * 20));
+    // Pages past the end are taken: their leaves and ancestors are written, never found.
+    const partial = make(2 ** 12 + 100);
+    expect(partial.index.longestRun()).toBe(2 ** 12 + 100);
+    expect(partial.index.findLowest(2 ** 12 + 101, 1)).toBe(-1);
+    expect(written(partial.arrays)).toBeLessThanOrEqual(
+      3 * 2 * (2 ** 13 - 2 ** 12 - 100) + 3 * 2 * 13,
+    );
+  });
 });
