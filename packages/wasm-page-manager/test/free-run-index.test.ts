@@ -2,12 +2,25 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FreeRunIndex } from "../src/free-run-index.js";
 
-function makeIndex(pages: number): FreeRunIndex {
+type IndexArrays = [Int32Array, Int32Array, Int32Array];
+
+/** Zeroed arrays for an index over `pages` pages (as a fresh state holds them). */
+function makeArrays(pages: number): { leaves: number; arrays: IndexArrays } {
   const leaves = FreeRunIndex.leavesFor(pages);
-  const arrays = () => new Int32Array(2 * leaves);
-  const index = new FreeRunIndex(leaves, arrays(), arrays(), arrays());
+  const arrays = [0, 1, 2].map(() => new Int32Array(2 * leaves)) as IndexArrays;
+  return { leaves, arrays };
+}
+
+/** A built index over `pages` free pages, with the arrays it lives in. */
+function makeBuilt(pages: number): { index: FreeRunIndex; arrays: IndexArrays } {
+  const { leaves, arrays } = makeArrays(pages);
+  const index = new FreeRunIndex(leaves, ...arrays);
   index.build(pages);
-  return index;
+  return { index, arrays };
+}
+
+function makeIndex(pages: number): FreeRunIndex {
+  return makeBuilt(pages).index;
 }
 
 /** The longest run of `true` in `free`. */
@@ -79,12 +92,7 @@ describe("free-run index", () => {
 
   it("keeps changes not yet propagated in the arrays, so a second view over them sees them", () => {
     const pages = 64;
-    const leaves = FreeRunIndex.leavesFor(pages);
-    const arrays = [0, 1, 2].map(() => new Int32Array(2 * leaves)) as [
-      Int32Array,
-      Int32Array,
-      Int32Array,
-    ];
+    const { leaves, arrays } = makeArrays(pages);
     const first = new FreeRunIndex(leaves, ...arrays);
     first.build(pages);
     first.set(0, 10, false);
@@ -111,19 +119,8 @@ describe("free-run index", () => {
     // A host backs a zeroed buffer with memory only where it is written.
     const written = (arrays: readonly Int32Array[]) =>
       arrays.reduce((n, a) => n + a.reduce((k, word) => k + (word === 0 ? 0 : 1), 0), 0);
-    const make = (pages: number) => {
-      const leaves = FreeRunIndex.leavesFor(pages);
-      const arrays = [0, 1, 2].map(() => new Int32Array(2 * leaves)) as [
-        Int32Array,
-        Int32Array,
-        Int32Array,
-      ];
-      const index = new FreeRunIndex(leaves, ...arrays);
-      index.build(pages);
-      return { index, arrays };
-    };
     // 4 GiB of 4 KiB pages: nothing to write, every page free.
-    const full = make(2 ** 20);
+    const full = makeBuilt(2 ** 20);
     expect(written(full.arrays)).toBe(0);
     expect(full.index.longestRun()).toBe(2 ** 20);
     // Ten pages taken write their leaves and their ancestors' path, no more.
@@ -132,7 +129,7 @@ describe("free-run index", () => {
     expect(full.index.findLowest(1001, 1)).toBe(1010);
     expect(written(full.arrays)).toBeLessThanOrEqual(3 * (10 + 2 * 20));
     // Pages past the end are taken: their leaves and ancestors are written, never found.
-    const partial = make(2 ** 12 + 100);
+    const partial = makeBuilt(2 ** 12 + 100);
     expect(partial.index.longestRun()).toBe(2 ** 12 + 100);
     expect(partial.index.findLowest(2 ** 12 + 101, 1)).toBe(-1);
     expect(written(partial.arrays)).toBeLessThanOrEqual(
