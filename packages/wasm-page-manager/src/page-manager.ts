@@ -51,6 +51,9 @@
  * long enough: O(log n) however full and fragmented the table is (mwpm scans).
  * A change reaches the inner nodes at the next search, so a mapping unmapped
  * before it (churn) costs two node updates instead of one walk to the root.
+ * Nodes hold how far they fall short of all-free, so the zeroed state is an
+ * all-free tree and only the nodes mappings reach are ever written (a fresh
+ * manager of 4 KiB pages over 4 GiB: 0.1 MiB resident, 24 MiB when built eagerly).
  *
  * Placement. Mappings go at the low end of the lowest free run that can hold them
  * (address-ordered first fit, which keeps memory compact). The free pages after a
