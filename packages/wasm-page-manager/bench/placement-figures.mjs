@@ -95,15 +95,16 @@ function zend(seed) {
     },
   });
   const stats = os.stats();
+  const floor = Math.max(slots, stepSlots) * SLOT;
   return {
     name: `zend seed ${seed}`,
     completed: result.completed,
     footprint: stats.peakFootprintBytes,
     peakMapped: stats.peakMappedBytes,
-    floor: Math.max(slots, stepSlots) * SLOT,
+    floor,
     stepFloor: stepSlots * SLOT,
     // No placement ends lower: the floor's slots are 2 MiB aligned and page 0's is never used.
-    lowest: Math.max(slots, stepSlots) * SLOT + os.pageSize,
+    lowest: floor + os.pageSize,
     failed: result.failedCalls,
   };
 }

@@ -13,9 +13,9 @@
  * Each array holds, per node, how many pages its figure falls short of the
  * node's size (its deficit), not the figure itself: a free node holds 0, so the
  * zeroed buffer a state starts in is already a tree of free pages. `build`
- * writes only the leaves past the last page and their ancestors, and the parts
- * of the tree no mapping reaches are never written, so the host never backs them
- * with memory. A manager of 4 KiB pages over a 4 GiB memory had 24 MiB of index
+ * writes only the leaves past the last page (their ancestors follow at the
+ * first query), and the parts of the tree no mapping reaches are never written,
+ * so the host never backs them with memory. A manager of 4 KiB pages over a 4 GiB memory had 24 MiB of index
  * resident before its first mapping when `build` wrote every node; 0.1 MiB now,
  * at the same speed (noaccess pairs at 60 000 live pages, medians of 5
  * alternating runs: 0.53 µs against 0.55).
@@ -59,14 +59,11 @@ export class FreeRunIndex {
   }
 
   /**
-   * Sets up a tree over zeroed arrays (every page free): pages from `freePages`
-   * on are marked taken, nothing else is written.
+   * Sets up a tree over zeroed arrays (every page free, no pending range): pages
+   * from `freePages` on are marked taken, nothing else is written.
    */
   build(freePages: number): void {
-    this.longest[0] = 0;
-    this.prefix[0] = 0;
     this.set(freePages, this.leaves, false);
-    this.flush();
   }
 
   /** Marks pages `[start, end)` free (`true`) or taken (`false`). */
@@ -88,9 +85,10 @@ export class FreeRunIndex {
   }
 
   /**
-   * Writes deficit `v` (0 free, 1 taken) into leaf nodes `[first, last)`. A method of its own: V8 compiles
-   * a long first run of this loop on stack (OSR) before the code after it has
-   * run, and inside `set` that code then deoptimized about once per 600 calls.
+   * Writes deficit `v` (0 free, 1 taken) into leaf nodes `[first, last)`. A
+   * method of its own: V8 compiles a long first run of this loop on stack (OSR)
+   * before the code after it has run, and inside `set` that code then
+   * deoptimized about once per 600 calls.
    */
   private setLeaves(first: number, last: number, v: number): void {
     const { longest, prefix, suffix } = this;
